@@ -1,0 +1,30 @@
+/**
+ * The compute seam. A backend compiles a graph (or a piece of one) once and then runs it on
+ * batches many times; the simulator compiles one piece per linear segment between spiking layers.
+ *
+ * Contract: `run` returns, for every name in `outputs`, the value the reference backend defines
+ * for that graph (to 1e-5 relative), and never mutates its inputs.
+ */
+import type { Graph } from '../ir/graph.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface CompileOptions {
+  /** Values to return; defaults to [graph.output]. Any node output may be requested. */
+  readonly outputs?: readonly string[];
+}
+
+export interface CompiledGraph {
+  readonly outputs: readonly string[];
+  /** Feeds the graph input (shape [N, …]) and returns the requested values. */
+  run(input: Tensor): Promise<ReadonlyMap<string, Tensor>>;
+  dispose(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: string;
+  compile(graph: Graph, options?: CompileOptions): Promise<CompiledGraph>;
+}
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}

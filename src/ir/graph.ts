@@ -1,0 +1,188 @@
+/**
+ * The graph IR: a DAG of plain, readonly nodes in topological order. Every node reads named values
+ * (`inputs`) and writes exactly one named value (`output`). Tensors are NCHW (or [N, F] after
+ * Flatten/Dense); dimension 0 is the batch and is symbolic in `GraphInput.shape` (null).
+ *
+ * No arithmetic lives here: backends give the nodes their meaning, the reference backend defines it.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+
+interface NodeBase {
+  /** Unique node name (from the ONNX file or generated); errors name nodes by it. */
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly output: string;
+}
+
+/** Padding as [top, left, bottom, right] (ONNX order is [top, left, bottom, right] for 2-D). */
+export type Pads2d = readonly [number, number, number, number];
+export type Pair = readonly [number, number];
+
+/** y[n,o,i,j] = b[o] + Σ_{c,p,q} W[o,c,p,q] · x[n, g·C/G + c, i·s0 + p·d0 − pad0, j·s1 + q·d1 − pad1] */
+export interface Conv2dNode extends NodeBase {
+  readonly op: 'Conv2d';
+  readonly weight: Tensor; // [O, C/groups, kh, kw]
+  readonly bias: Tensor | null; // [O]
+  readonly strides: Pair;
+  readonly pads: Pads2d;
+  readonly dilations: Pair;
+  readonly groups: number;
+}
+
+/** y = x Wᵀ + b, x: [N, I], W: [O, I], b: [O] */
+export interface DenseNode extends NodeBase {
+  readonly op: 'Dense';
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+}
+
+/** y = γ (x − μ) / √(σ² + ε) + β, per channel (axis 1) */
+export interface BatchNormNode extends NodeBase {
+  readonly op: 'BatchNorm';
+  readonly scale: Tensor;
+  readonly bias: Tensor;
+  readonly mean: Tensor;
+  readonly variance: Tensor;
+  readonly epsilon: number;
+}
+
+interface PoolBase extends NodeBase {
+  readonly kernel: Pair;
+  readonly strides: Pair;
+  readonly pads: Pads2d;
+  readonly ceilMode: boolean;
+}
+
+/** y = mean of the window; with `countIncludePad` the padded zeros count in the divisor. */
+export interface AvgPoolNode extends PoolBase {
+  readonly op: 'AvgPool';
+  readonly countIncludePad: boolean;
+}
+
+/** y = max of the window (padding is −∞). */
+export interface MaxPoolNode extends PoolBase {
+  readonly op: 'MaxPool';
+}
+
+/** y[n,c] = mean over h,w of x[n,c,h,w]; output [N, C, 1, 1] like ONNX. */
+export interface GlobalAvgPoolNode extends NodeBase {
+  readonly op: 'GlobalAvgPool';
+}
+
+/** [d0, …, dk, …] → [d0·…·d(axis−1), d(axis)·…] (ONNX Flatten). */
+export interface FlattenNode extends NodeBase {
+  readonly op: 'Flatten';
+  readonly axis: number;
+}
+
+/** ONNX Reshape semantics: 0 copies the input dimension, −1 is inferred. */
+export interface ReshapeNode extends NodeBase {
+  readonly op: 'Reshape';
+  readonly shape: readonly number[];
+}
+
+/** y = x0 + x1 (same shape; no broadcasting beyond equal shapes). */
+export interface AddNode extends NodeBase {
+  readonly op: 'Add';
+}
+
+export interface ConcatNode extends NodeBase {
+  readonly op: 'Concat';
+  readonly axis: number;
+}
+
+/** y = max(x, 0) */
+export interface ReluNode extends NodeBase {
+  readonly op: 'Relu';
+}
+
+/** y = min(max(x, min), max): with min = 0 this is the threshold ReLU clip(x, 0, θ), θ = max. */
+export interface ClipNode extends NodeBase {
+  readonly op: 'Clip';
+  readonly min: number;
+  readonly max: number;
+}
+
+/** y = x (Dropout at inference is the identity). */
+export interface IdentityNode extends NodeBase {
+  readonly op: 'Identity' | 'Dropout';
+}
+
+/** y = exp(x) / Σ exp(x) along `axis`; readout only (argmax is unchanged by it). */
+export interface SoftmaxNode extends NodeBase {
+  readonly op: 'Softmax';
+  readonly axis: number;
+}
+
+/** Constant padding of H and W by `pads` = [top, left, bottom, right] with `value`. */
+export interface PadNode extends NodeBase {
+  readonly op: 'Pad';
+  readonly pads: Pads2d;
+  readonly value: number;
+}
+
+export type Node =
+  | Conv2dNode
+  | DenseNode
+  | BatchNormNode
+  | AvgPoolNode
+  | MaxPoolNode
+  | GlobalAvgPoolNode
+  | FlattenNode
+  | ReshapeNode
+  | AddNode
+  | ConcatNode
+  | ReluNode
+  | ClipNode
+  | IdentityNode
+  | SoftmaxNode
+  | PadNode;
+
+export type OpType = Node['op'];
+
+export interface GraphInput {
+  readonly name: string;
+  /** Dimension 0 is the batch: null when symbolic. */
+  readonly shape: readonly (number | null)[];
+}
+
+export interface Graph {
+  readonly input: GraphInput;
+  readonly output: string;
+  /** Topologically sorted. */
+  readonly nodes: readonly Node[];
+}
+
+/** The node that writes `value`, or undefined for the graph input. */
+export function producerOf(graph: Graph, value: string): Node | undefined {
+  return graph.nodes.find((n) => n.output === value);
+}
+
+/** Nodes that read `value`. */
+export function consumersOf(graph: Graph, value: string): Node[] {
+  return graph.nodes.filter((n) => n.inputs.includes(value));
+}
+
+/** Number of learned parameters (weights, biases, BatchNorm affine and statistics). */
+export function parameterCount(node: Node): number {
+  switch (node.op) {
+    case 'Conv2d':
+    case 'Dense':
+      return node.weight.data.length + (node.bias?.data.length ?? 0);
+    case 'BatchNorm':
+      return node.scale.data.length * 4;
+    default:
+      return 0;
+  }
+}
+
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+  constructor(
+    message: string,
+    /** The node at fault, when there is one. */
+    readonly nodeName?: string,
+  ) {
+    super(nodeName === undefined ? message : `node '${nodeName}': ${message}`);
+  }
+}

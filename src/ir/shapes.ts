@@ -1,0 +1,169 @@
+/**
+ * Shape inference and validation. `inferShapes(g, N)` returns the full shape of every value for a
+ * batch of N; every inconsistency throws a GraphError naming the node.
+ */
+import { formatShape, sizeOf } from '../tensor/tensor.js';
+import { GraphError, type Graph, type Node, type Pads2d, type Pair } from './graph.js';
+
+export type ShapeMap = ReadonlyMap<string, readonly number[]>;
+
+export function inferShapes(graph: Graph, batch = 1): ShapeMap {
+  const shapes = new Map<string, readonly number[]>();
+  const inputShape = graph.input.shape.map((d, i) => (i === 0 ? batch : d));
+  if (inputShape.some((d) => d === null || d < 1)) {
+    throw new GraphError(`input '${graph.input.name}' has an unknown non-batch dimension ${formatShape(graph.input.shape)}`);
+  }
+  shapes.set(graph.input.name, inputShape as number[]);
+  for (const node of graph.nodes) {
+    const inputs = node.inputs.map((name) => {
+      const s = shapes.get(name);
+      if (s === undefined) throw new GraphError(`reads '${name}', which no earlier node produces`, node.name);
+      return s;
+    });
+    if (shapes.has(node.output)) throw new GraphError(`writes '${node.output}', which is already defined`, node.name);
+    shapes.set(node.output, outputShape(node, inputs));
+  }
+  if (!shapes.has(graph.output)) throw new GraphError(`graph output '${graph.output}' is not produced by any node`);
+  return shapes;
+}
+
+/** Per-sample shape (without the batch dimension) of every value. */
+export function sampleShapes(graph: Graph): Map<string, readonly number[]> {
+  const out = new Map<string, readonly number[]>();
+  for (const [k, v] of inferShapes(graph, 1)) out.set(k, v.slice(1));
+  return out;
+}
+
+function expectRank(node: Node, shape: readonly number[], rank: number): void {
+  if (shape.length !== rank) {
+    throw new GraphError(`expects a rank-${rank} input, got ${formatShape(shape)}`, node.name);
+  }
+}
+
+function expectInputs(node: Node, inputs: readonly (readonly number[])[], count: number): void {
+  if (inputs.length !== count) throw new GraphError(`expects ${count} input(s), got ${inputs.length}`, node.name);
+}
+
+function windowOut(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation: number, ceil: boolean): number {
+  const span = dilation * (kernel - 1) + 1;
+  const free = size + padBefore + padAfter - span;
+  let out = (ceil ? Math.ceil(free / stride) : Math.floor(free / stride)) + 1;
+  // ONNX/PyTorch: with ceil_mode the last window must start inside the input or left padding.
+  if (ceil && (out - 1) * stride >= size + padBefore) out -= 1;
+  return out;
+}
+
+function spatialOut(node: Node, x: readonly number[], kernel: Pair, strides: Pair, pads: Pads2d, dilations: Pair, ceil: boolean): [number, number] {
+  const h = windowOut(x[2], kernel[0], strides[0], pads[0], pads[2], dilations[0], ceil);
+  const w = windowOut(x[3], kernel[1], strides[1], pads[1], pads[3], dilations[1], ceil);
+  if (h < 1 || w < 1) {
+    throw new GraphError(`window ${kernel[0]}×${kernel[1]} does not fit input ${formatShape(x)} with pads [${pads.join(', ')}]`, node.name);
+  }
+  return [h, w];
+}
+
+function outputShape(node: Node, inputs: readonly (readonly number[])[]): readonly number[] {
+  const x = inputs[0];
+  switch (node.op) {
+    case 'Conv2d': {
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 4);
+      const [o, cPerGroup, kh, kw] = node.weight.shape;
+      if (node.weight.shape.length !== 4) throw new GraphError(`weight must be rank 4, got ${formatShape(node.weight.shape)}`, node.name);
+      if (x[1] !== cPerGroup * node.groups || o % node.groups !== 0) {
+        throw new GraphError(`input has ${x[1]} channels; weight ${formatShape(node.weight.shape)} with groups=${node.groups} needs ${cPerGroup * node.groups}`, node.name);
+      }
+      if (node.bias && node.bias.data.length !== o) throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
+      return [x[0], o, ...spatialOut(node, x, [kh, kw], node.strides, node.pads, node.dilations, false)];
+    }
+    case 'Dense': {
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 2);
+      const [o, i] = node.weight.shape;
+      if (x[1] !== i) throw new GraphError(`input has ${x[1]} features, weight ${formatShape(node.weight.shape)} expects ${i}`, node.name);
+      if (node.bias && node.bias.data.length !== o) throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
+      return [x[0], o];
+    }
+    case 'BatchNorm': {
+      expectInputs(node, inputs, 1);
+      if (x.length < 2 || x[1] !== node.scale.data.length) {
+        throw new GraphError(`input ${formatShape(x)} does not have ${node.scale.data.length} channels`, node.name);
+      }
+      return x;
+    }
+    case 'AvgPool':
+    case 'MaxPool':
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 4);
+      return [x[0], x[1], ...spatialOut(node, x, node.kernel, node.strides, node.pads, [1, 1], node.ceilMode)];
+    case 'GlobalAvgPool':
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 4);
+      return [x[0], x[1], 1, 1];
+    case 'Flatten': {
+      expectInputs(node, inputs, 1);
+      const axis = node.axis < 0 ? node.axis + x.length : node.axis;
+      if (axis < 0 || axis > x.length) throw new GraphError(`axis ${node.axis} out of range for ${formatShape(x)}`, node.name);
+      return [sizeOf(x.slice(0, axis)), sizeOf(x.slice(axis))];
+    }
+    case 'Reshape':
+      expectInputs(node, inputs, 1);
+      return reshapeTarget(node, x, node.shape);
+    case 'Add':
+      expectInputs(node, inputs, 2);
+      if (x.length !== inputs[1].length || x.some((d, i) => d !== inputs[1][i])) {
+        throw new GraphError(`adds ${formatShape(x)} and ${formatShape(inputs[1])}: shapes must be equal`, node.name);
+      }
+      return x;
+    case 'Concat': {
+      if (inputs.length < 1) throw new GraphError('needs at least one input', node.name);
+      const axis = node.axis < 0 ? node.axis + x.length : node.axis;
+      let total = 0;
+      for (const s of inputs) {
+        if (s.length !== x.length || s.some((d, i) => i !== axis && d !== x[i])) {
+          throw new GraphError(`inputs ${inputs.map(formatShape).join(', ')} differ outside axis ${axis}`, node.name);
+        }
+        total += s[axis];
+      }
+      return x.map((d, i) => (i === axis ? total : d));
+    }
+    case 'Pad':
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 4);
+      return [x[0], x[1], x[2] + node.pads[0] + node.pads[2], x[3] + node.pads[1] + node.pads[3]];
+    case 'Relu':
+    case 'Clip':
+    case 'Identity':
+    case 'Dropout':
+    case 'Softmax':
+      expectInputs(node, inputs, 1);
+      return x;
+  }
+}
+
+function reshapeTarget(node: Node, x: readonly number[], target: readonly number[]): number[] {
+  const out = target.map((d, i) => (d === 0 ? x[i] : d));
+  const known = out.filter((d) => d !== -1);
+  const total = sizeOf(x);
+  const inferred = out.filter((d) => d === -1).length;
+  if (inferred > 1 || known.some((d) => d === undefined || d < 1)) {
+    throw new GraphError(`invalid target shape [${target.join(', ')}] for input ${formatShape(x)}`, node.name);
+  }
+  const product = sizeOf(known);
+  if (inferred === 1) {
+    if (total % product !== 0) throw new GraphError(`cannot reshape ${formatShape(x)} to [${target.join(', ')}]`, node.name);
+    return out.map((d) => (d === -1 ? total / product : d));
+  }
+  if (product !== total) throw new GraphError(`cannot reshape ${formatShape(x)} to [${target.join(', ')}]`, node.name);
+  return out;
+}
+
+/** Checks names are unique, every input is defined before use, and shapes agree. */
+export function validateGraph(graph: Graph): void {
+  const names = new Set<string>();
+  for (const node of graph.nodes) {
+    if (names.has(node.name)) throw new GraphError('duplicate node name', node.name);
+    names.add(node.name);
+  }
+  inferShapes(graph, 1);
+}
