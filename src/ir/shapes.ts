@@ -44,7 +44,15 @@ function expectInputs(node: Node, inputs: readonly (readonly number[])[], count:
   if (inputs.length !== count) throw new GraphError(`expects ${count} input(s), got ${inputs.length}`, node.name);
 }
 
-function windowOut(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation: number, ceil: boolean): number {
+function windowOut(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+  ceil: boolean,
+): number {
   const span = dilation * (kernel - 1) + 1;
   const free = size + padBefore + padAfter - span;
   let out = (ceil ? Math.ceil(free / stride) : Math.floor(free / stride)) + 1;
@@ -53,7 +61,15 @@ function windowOut(size: number, kernel: number, stride: number, padBefore: numb
   return out;
 }
 
-function spatialOut(node: Node, x: readonly number[], kernel: Pair, strides: Pair, pads: Pads2d, dilations: Pair, ceil: boolean): [number, number] {
+function spatialOut(
+  node: Node,
+  x: readonly number[],
+  kernel: Pair,
+  strides: Pair,
+  pads: Pads2d,
+  dilations: Pair,
+  ceil: boolean,
+): [number, number] {
   const h = windowOut(x[2], kernel[0], strides[0], pads[0], pads[2], dilations[0], ceil);
   const w = windowOut(x[3], kernel[1], strides[1], pads[1], pads[3], dilations[1], ceil);
   if (h < 1 || w < 1) {
@@ -71,9 +87,13 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
       const [o, cPerGroup, kh, kw] = node.weight.shape;
       if (node.weight.shape.length !== 4) throw new GraphError(`weight must be rank 4, got ${formatShape(node.weight.shape)}`, node.name);
       if (x[1] !== cPerGroup * node.groups || o % node.groups !== 0) {
-        throw new GraphError(`input has ${x[1]} channels; weight ${formatShape(node.weight.shape)} with groups=${node.groups} needs ${cPerGroup * node.groups}`, node.name);
+        throw new GraphError(
+          `input has ${x[1]} channels; weight ${formatShape(node.weight.shape)} with groups=${node.groups} needs ${cPerGroup * node.groups}`,
+          node.name,
+        );
       }
-      if (node.bias && node.bias.data.length !== o) throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
+      if (node.bias && node.bias.data.length !== o)
+        throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
       return [x[0], o, ...spatialOut(node, x, [kh, kw], node.strides, node.pads, node.dilations, false)];
     }
     case 'Dense': {
@@ -81,7 +101,8 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
       expectRank(node, x, 2);
       const [o, i] = node.weight.shape;
       if (x[1] !== i) throw new GraphError(`input has ${x[1]} features, weight ${formatShape(node.weight.shape)} expects ${i}`, node.name);
-      if (node.bias && node.bias.data.length !== o) throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
+      if (node.bias && node.bias.data.length !== o)
+        throw new GraphError(`bias has ${node.bias.data.length} values, expected ${o}`, node.name);
       return [x[0], o];
     }
     case 'BatchNorm': {
