@@ -121,6 +121,23 @@ export interface PadNode extends NodeBase {
   readonly value: number;
 }
 
+/**
+ * A layer of spiking neurons (SNN graphs only). Per step t, for every unit:
+ *   v ← v + I(t);  s = [v ≥ θ];  v ← v − θ·s (soft) or v·(1 − s) (hard);  output s ∈ {0, 1}
+ * θ is NOT applied to the output: the converter folds it into the consumers' weights.
+ * Backends do not run this node; the simulator does (see simulate/).
+ */
+export interface SpikeNode extends NodeBase {
+  readonly op: 'Spike';
+  /** Key into the neuron table (neurons/): 'if' today. */
+  readonly neuron: string;
+  readonly reset: 'soft' | 'hard';
+  /** θ: one value (layer-wise) or one per channel (axis 1). */
+  readonly threshold: Tensor;
+  /** v(0), same layout as `threshold` (θ/2 for the T-independent shift, 0 otherwise). */
+  readonly initialPotential: Tensor;
+}
+
 export type Node =
   | Conv2dNode
   | DenseNode
@@ -136,7 +153,8 @@ export type Node =
   | ClipNode
   | IdentityNode
   | SoftmaxNode
-  | PadNode;
+  | PadNode
+  | SpikeNode;
 
 export type OpType = Node['op'];
 

@@ -157,6 +157,7 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
     case 'Identity':
     case 'Dropout':
     case 'Softmax':
+    case 'Spike':
       expectInputs(node, inputs, 1);
       return x;
   }
