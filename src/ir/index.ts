@@ -1,2 +1,3 @@
 export * from './graph.js';
 export * from './shapes.js';
+export * from './passes/index.js';
