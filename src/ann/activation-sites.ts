@@ -1,4 +1,4 @@
-import type { Graph, Node } from '../ir/graph.js';
+import { producerOf, type Graph, type Node } from '../ir/graph.js';
 
 /**
  * The activation sites of an ANN: every Relu or Clip node. Each becomes one layer of spiking
@@ -6,4 +6,19 @@ import type { Graph, Node } from '../ir/graph.js';
  */
 export function activationSites(graph: Graph): Node[] {
   return graph.nodes.filter((n) => n.op === 'Relu' || n.op === 'Clip');
+}
+
+/** The node that produces the class scores: the graph output, looking through a final Softmax. */
+export function readoutNode(graph: Graph): Node {
+  let node = producerOf(graph, graph.output);
+  if (node?.op === 'Softmax') node = producerOf(graph, node.inputs[0]);
+  if (!node) throw new Error(`graph output '${graph.output}' has no producing node`);
+  return node;
+}
+
+/** Activation sites plus the readout: everything calibration records. */
+export function calibrationSites(graph: Graph): Node[] {
+  const readout = readoutNode(graph);
+  const sites = activationSites(graph);
+  return sites.includes(readout) ? sites : [...sites, readout];
 }

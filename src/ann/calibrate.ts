@@ -1,11 +1,11 @@
 /**
- * Activation statistics in one streaming pass: for every activation site l, max a_l, the
+ * Activation statistics in one streaming pass: for every activation site l (and the readout), max a_l, the
  * per-channel max, and a histogram for percentiles. Memory is independent of the data set size.
  */
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
-import { activationSites } from './activation-sites.js';
+import { calibrationSites } from './activation-sites.js';
 import { addPositive, createHistogram, percentile, type Histogram } from './histogram.js';
 import { checkInputShape } from './input-shape.js';
 
@@ -33,7 +33,7 @@ export interface CalibrateOptions {
 
 export async function calibrate(backend: Backend, graph: Graph, data: Dataset, options: CalibrateOptions = {}): Promise<ActivationStats> {
   checkInputShape(graph, data);
-  const sites = activationSites(graph);
+  const sites = calibrationSites(graph);
   const compiled = await backend.compile(graph, { outputs: sites.map((n) => n.output) });
   const accumulators = new Map<string, { histogram: Histogram; channelMax: Float32Array | null; count: number }>();
   for (const n of sites) accumulators.set(n.output, { histogram: createHistogram(), channelMax: null, count: 0 });

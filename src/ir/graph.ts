@@ -136,6 +136,8 @@ export interface SpikeNode extends NodeBase {
   readonly threshold: Tensor;
   /** v(0), same layout as `threshold` (θ/2 for the T-independent shift, 0 otherwise). */
   readonly initialPotential: Tensor;
+  /** γ: the most spikes one neuron emits in one step (1 = IF; > 1 = burst neuron). */
+  readonly maxSpikesPerStep: number;
 }
 
 export type Node =

@@ -1,0 +1,132 @@
+/**
+ * The conversion pipeline shared by every strategy (METHOD.md §1–5):
+ *   Relu/Clip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy
+ *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
+ *   shift 'v0':    v_l(0) = θ_l/2
+ *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
+ * The ANN must be simplified first (BatchNorm folded, Dropout/Identity removed: ir/passes).
+ */
+import type { ActivationStats } from '../ann/calibrate.js';
+import { readoutNode } from '../ann/activation-sites.js';
+import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, type SpikeNode } from '../ir/graph.js';
+import { sampleShapes } from '../ir/shapes.js';
+import { sizeOf, tensor } from '../tensor/tensor.js';
+import { strategyNamed } from './strategies/index.js';
+import { ConversionError, type ConversionOptions, type ConvertedLayer, type SnnModel, type ThresholdChoice } from './strategy.js';
+
+export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
+  checkConvertible(ann);
+  const strategy = strategyNamed(options.strategy);
+  const withoutSoftmax = dropFinalSoftmax(ann);
+  const shapes = sampleShapes(withoutSoftmax);
+  const layers: ConvertedLayer[] = [];
+  const biasShifts = new Map<string, Float32Array>();
+  let nodes: Node[] = withoutSoftmax.nodes.map((node) => {
+    if (node.op !== 'Relu' && node.op !== 'Clip') return node;
+    if (node.op === 'Clip' && node.min !== 0) {
+      throw new ConversionError(`node '${node.name}': Clip(min=${node.min}) is not a threshold ReLU; only min = 0 converts to IF neurons`);
+    }
+    const choice = strategy.threshold(node, stats, options);
+    layers.push({ node: node.name, theta: [...choice.theta], source: choice.source, units: sizeOf(shapes.get(node.output)!) });
+    if (options.shift === 'bias')
+      biasShifts.set(
+        node.inputs[0],
+        choice.theta.map((t) => t / (2 * options.tShift)),
+      );
+    return spikeNode(node.name, node.inputs[0], node.output, choice, options);
+  });
+  nodes = applyBiasShifts(withoutSoftmax, nodes, biasShifts);
+  let output = withoutSoftmax.output;
+  if (options.readout === 'spikes') {
+    const readout = readoutNode(withoutSoftmax);
+    const layerStats = stats?.layers.get(readout.name);
+    if (!layerStats) throw new ConversionError(`--readout spikes needs calibration statistics of the output node '${readout.name}'`);
+    const choice: ThresholdChoice = {
+      theta: Float32Array.of(layerStats.max > 0 ? layerStats.max : 1),
+      source: 'max output (spiking readout)',
+    };
+    output = `${readout.output}_spikes`;
+    nodes = [...nodes, spikeNode(`${readout.name}_readout`, readout.output, output, choice, options)];
+    layers.push({
+      node: `${readout.name}_readout`,
+      theta: [...choice.theta],
+      source: choice.source,
+      units: sizeOf(shapes.get(readout.output)!),
+    });
+  }
+  const graph: Graph = { input: ann.input, output, nodes };
+  return { graph, conversion: { options, layers, calibrationImages: stats?.images ?? 0 } };
+}
+
+function spikeNode(name: string, input: string, output: string, choice: ThresholdChoice, options: ConversionOptions): SpikeNode {
+  const v0 = options.shift === 'v0' ? choice.theta.map((t) => t / 2) : new Float32Array(choice.theta.length);
+  return {
+    op: 'Spike',
+    name,
+    inputs: [input],
+    output,
+    neuron: 'if',
+    reset: options.reset,
+    maxSpikesPerStep: options.maxSpikesPerStep,
+    threshold: tensor([choice.theta.length], choice.theta),
+    initialPotential: tensor([v0.length], v0),
+  };
+}
+
+/** MaxPool of spikes is not max pooling of rates; BatchNorm must have been folded. */
+function checkConvertible(ann: Graph): void {
+  const maxPools = ann.nodes.filter((n) => n.op === 'MaxPool').map((n) => `'${n.name}'`);
+  if (maxPools.length > 0) {
+    throw new ConversionError(
+      `max pooling cannot be converted exactly (max of spikes ≠ max of rates): ${maxPools.join(', ')}. ` +
+        'Replace MaxPool with AveragePool in the ANN and retrain or fine-tune.',
+    );
+  }
+  const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm').map((n) => `'${n.name}'`);
+  if (unfolded.length > 0) throw new ConversionError(`BatchNorm not directly after a Conv/Dense cannot be folded: ${unfolded.join(', ')}`);
+  const lastIndex = ann.nodes.length - 1;
+  const softmaxes = ann.nodes.filter((n, i) => n.op === 'Softmax' && i !== lastIndex).map((n) => `'${n.name}'`);
+  if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);
+}
+
+function dropFinalSoftmax(ann: Graph): Graph {
+  const last = producerOf(ann, ann.output);
+  if (last?.op !== 'Softmax') return ann;
+  return { ...ann, output: last.inputs[0], nodes: ann.nodes.filter((n) => n !== last) };
+}
+
+/**
+ * b ← b + δ on the Conv/Dense whose output is the site's current. Through a residual Add the
+ * constant goes to the first branch: (a + δ) + b = (a + b) + δ.
+ */
+function applyBiasShifts(graph: Graph, nodes: Node[], shifts: ReadonlyMap<string, Float32Array>): Node[] {
+  const delta = new Map<string, Float32Array>();
+  for (const [value, shift] of shifts) {
+    const carrier = biasCarrier(graph, value);
+    if (!carrier) {
+      throw new ConversionError(`--shift bias: no Conv/Dense bias feeds '${value}' (only through Add); use --shift v0`);
+    }
+    delta.set(carrier.name, shift);
+  }
+  return nodes.map((n) => {
+    const shift = delta.get(n.name);
+    if (!shift || (n.op !== 'Conv2d' && n.op !== 'Dense')) return n;
+    return withShiftedBias(n, shift);
+  });
+}
+
+function biasCarrier(graph: Graph, value: string): Conv2dNode | DenseNode | null {
+  const node = producerOf(graph, value);
+  if (!node) return null;
+  if (node.op === 'Conv2d' || node.op === 'Dense') return node;
+  if (node.op === 'Add') return biasCarrier(graph, node.inputs[0]);
+  return null;
+}
+
+function withShiftedBias<N extends Conv2dNode | DenseNode>(node: N, shift: Float32Array): N {
+  const outputs = node.weight.shape[0];
+  const bias = new Float32Array(outputs);
+  if (node.bias) bias.set(node.bias.data);
+  for (let o = 0; o < outputs; o++) bias[o] += shift.length === 1 ? shift[0] : shift[o];
+  return { ...node, bias: tensor([outputs], bias) };
+}

@@ -1,0 +1,3 @@
+export * from './convert.js';
+export * from './strategy.js';
+export * from './strategies/index.js';

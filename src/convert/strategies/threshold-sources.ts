@@ -1,0 +1,29 @@
+import type { ActivationStats, LayerStats } from '../../ann/calibrate.js';
+import type { Node } from '../../ir/graph.js';
+import { ConversionError, type ConversionOptions, type ThresholdChoice } from '../strategy.js';
+
+/** The Clip ceiling θ of a threshold ReLU clip(z, 0, θ), or null for Relu / unbounded Clip. */
+export function ceilingOf(site: Node): number | null {
+  return site.op === 'Clip' && Number.isFinite(site.max) ? site.max : null;
+}
+
+export function requireStats(site: Node, stats: ActivationStats | null, strategy: string): LayerStats {
+  const layer = stats?.layers.get(site.name);
+  if (!layer) throw new ConversionError(`strategy '${strategy}' needs calibration data for activation '${site.name}' (pass --calib)`);
+  return layer;
+}
+
+/** A layer that never fired in calibration still needs a usable θ: 1 keeps it silent for small inputs. */
+function positiveOr1(x: number): number {
+  return x > 0 ? x : 1;
+}
+
+/** θ = max activation, layer-wise or per channel. */
+export function maxThreshold(site: Node, stats: ActivationStats | null, options: ConversionOptions): ThresholdChoice {
+  const layer = requireStats(site, stats, options.strategy);
+  const values = layer.histogram.count.toLocaleString('en-US');
+  if (options.thresholdScope === 'channel') {
+    return { theta: layer.channelMax.map(positiveOr1), source: `per-channel max activation (${values} positive values)` };
+  }
+  return { theta: Float32Array.of(positiveOr1(layer.max)), source: `max activation (${values} positive values)` };
+}
