@@ -1,0 +1,40 @@
+/**
+ * y[n,c,i,j] = max_{(h,w) ∈ window} x[n,c,h,w], window = [i·s0 − pad_top, +k0) × [j·s1 − pad_left, +k1);
+ * padding reads as −∞, so it never wins (ONNX MaxPool).
+ */
+import { tensor, type Tensor } from '../../../tensor/tensor.js';
+import { checkPoolPads, nchw, windowCount, type PoolParams } from './window.js';
+
+export type MaxPoolParams = PoolParams;
+
+export function maxPool(x: Tensor, params: MaxPoolParams): Tensor {
+  const [batch, channels, height, width] = nchw(x.shape, 'maxPool');
+  checkPoolPads(params, 'maxPool');
+  const { kernel, strides, pads, ceilMode } = params;
+  const [kh, kw] = kernel;
+  const [sh, sw] = strides;
+  const [padTop, padLeft, padBottom, padRight] = pads;
+  const outH = windowCount(height, kh, sh, padTop, padBottom, 1, ceilMode);
+  const outW = windowCount(width, kw, sw, padLeft, padRight, 1, ceilMode);
+  const y = new Float32Array(batch * channels * outH * outW);
+  const xs = x.data;
+  for (let plane = 0; plane < batch * channels; plane++) {
+    const xBase = plane * height * width;
+    const yBase = plane * outH * outW;
+    for (let i = 0; i < outH; i++) {
+      const h0 = Math.max(i * sh - padTop, 0);
+      const h1 = Math.min(i * sh - padTop + kh, height);
+      for (let j = 0; j < outW; j++) {
+        const w0 = Math.max(j * sw - padLeft, 0);
+        const w1 = Math.min(j * sw - padLeft + kw, width);
+        let best = -Infinity;
+        for (let h = h0; h < h1; h++) {
+          const row = xBase + h * width;
+          for (let w = w0; w < w1; w++) if (xs[row + w] > best) best = xs[row + w];
+        }
+        y[yBase + i * outW + j] = best;
+      }
+    }
+  }
+  return tensor([batch, channels, outH, outW], y);
+}
