@@ -1,0 +1,139 @@
+/**
+ * The native SNN file (.snn), version 1:
+ *
+ *   offset 0   8 bytes   magic "ANN2SNN\n"
+ *          8   u32 LE    format version (1)
+ *         12   u32 LE    header length H in bytes
+ *         16   32 bytes  SHA-256 of everything after this field (header + tensor section)
+ *         48   H bytes   UTF-8 JSON header: { graph, conversion, tensors: [{ shape, offset }], meta }
+ *     48 + H   …         tensor section: float32 little-endian, each tensor at its offset
+ *
+ * In the header's graph every tensor is replaced by { "$tensor": index }; non-finite numbers are
+ * written as the strings "Infinity" / "-Infinity". Loading refuses an unknown version, a wrong
+ * checksum, and tensors that reach past the end of the file.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ConversionInfo, SnnModel } from '../../convert/strategy.js';
+import type { Graph } from '../../ir/graph.js';
+import { validateGraph } from '../../ir/shapes.js';
+import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
+import { writeFileAtomic } from '../write-atomic.js';
+
+export const SNN_FORMAT_VERSION = 1;
+const MAGIC = 'ANN2SNN\n';
+const PREFIX = 48;
+
+export class SnnFileError extends Error {
+  override readonly name = 'SnnFileError';
+}
+
+export interface SnnFileMeta {
+  readonly source?: string;
+  readonly annAccuracy?: number;
+  readonly [key: string]: unknown;
+}
+
+interface TensorEntry {
+  readonly shape: readonly number[];
+  readonly offset: number;
+}
+
+export function encodeSnn(model: SnnModel, meta: SnnFileMeta = {}): Uint8Array {
+  const tensors: Tensor[] = [];
+  const entries: TensorEntry[] = [];
+  let offset = 0;
+  const replacer = (_key: string, value: unknown): unknown => {
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+    if (isTensor(value)) {
+      entries.push({ shape: [...value.shape], offset });
+      tensors.push(value);
+      offset += value.data.byteLength;
+      return { $tensor: tensors.length - 1 };
+    }
+    return value;
+  };
+  const body = JSON.stringify({ graph: model.graph, conversion: model.conversion, meta }, replacer);
+  const header = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(body), tensors: entries }));
+  const out = new Uint8Array(PREFIX + header.length + offset);
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(8, SNN_FORMAT_VERSION, true);
+  view.setUint32(12, header.length, true);
+  out.set(header, PREFIX);
+  tensors.forEach((t, i) =>
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), PREFIX + header.length + entries[i].offset),
+  );
+  out.set(sha256(out.subarray(PREFIX)), 16);
+  return out;
+}
+
+export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnModel; meta: SnnFileMeta } {
+  const fail = (message: string): never => {
+    throw new SnnFileError(`${source}: ${message}`);
+  };
+  if (bytes.length < PREFIX || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('not an ann2snn .snn file (bad magic)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== SNN_FORMAT_VERSION) fail(`unsupported .snn format version ${version} (this ann2snn reads version ${SNN_FORMAT_VERSION})`);
+  const headerLength = view.getUint32(12, true);
+  if (PREFIX + headerLength > bytes.length) fail(`header of ${headerLength} bytes runs past the end of the file (${bytes.length} bytes)`);
+  const expected = bytes.subarray(16, 48);
+  const actual = sha256(bytes.subarray(PREFIX));
+  if (!expected.every((b, i) => b === actual[i])) fail('checksum mismatch: the file is corrupt or was modified');
+  const sectionStart = PREFIX + headerLength;
+  let header: { graph: Graph; conversion: ConversionInfo; meta: SnnFileMeta; tensors: TensorEntry[] };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, sectionStart)));
+  } catch (e) {
+    return fail(`header is not valid JSON (${(e as Error).message})`);
+  }
+  const tensors = header.tensors.map((entry, i) => {
+    const length = sizeOf(entry.shape) * 4;
+    const start = sectionStart + entry.offset;
+    if (entry.offset < 0 || start + length > bytes.length) fail(`tensor ${i} (shape [${entry.shape}]) reaches past the end of the file`);
+    const data = new Float32Array(length / 4);
+    new Uint8Array(data.buffer).set(bytes.subarray(start, start + length));
+    return tensor(entry.shape, data);
+  });
+  const revive = (value: unknown): unknown => {
+    if (value === 'Infinity') return Infinity;
+    if (value === '-Infinity') return -Infinity;
+    if (Array.isArray(value)) return value.map(revive);
+    if (value && typeof value === 'object') {
+      const ref = (value as { $tensor?: number }).$tensor;
+      if (typeof ref === 'number') return tensors[ref] ?? fail(`tensor reference ${ref} out of range`);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
+    }
+    return value;
+  };
+  const graph = revive(header.graph) as Graph;
+  validateGraph(graph);
+  return { model: { graph, conversion: revive(header.conversion) as ConversionInfo }, meta: header.meta ?? {} };
+}
+
+export async function saveSnn(path: string, model: SnnModel, meta: SnnFileMeta = {}, overwrite = false): Promise<void> {
+  await writeFileAtomic(path, encodeSnn(model, meta), overwrite);
+}
+
+export async function loadSnn(path: string): Promise<{ model: SnnModel; meta: SnnFileMeta }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new SnnFileError(
+      `cannot read '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
+  }
+  return decodeSnn(bytes, path);
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+function isTensor(value: unknown): value is Tensor {
+  return (
+    typeof value === 'object' && value !== null && (value as Tensor).data instanceof Float32Array && Array.isArray((value as Tensor).shape)
+  );
+}

@@ -1,0 +1,31 @@
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+
+export class OutputExistsError extends Error {
+  override readonly name = 'OutputExistsError';
+}
+
+/**
+ * Writes to a temporary file beside `path`, then renames it into place, so a failure never leaves
+ * a half-written output. Refuses to replace an existing file unless `overwrite`.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, overwrite = false): Promise<void> {
+  if (!overwrite && (await exists(path))) throw new OutputExistsError(`'${path}' already exists; pass --force to overwrite it`);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Keeping spikes binary: the next layer receives x = θ·s, and W(θ·s) = (W·θ)s, so θ moves into the
+ * weights of the first Conv/Dense after the spiking layer. Linear, channel-preserving ops in between
+ * (AvgPool, GlobalAvgPool, zero Pad) commute with the scaling; Flatten maps channel c to the features
+ * c·H·W … (c+1)·H·W − 1. Returns null where the chain does not allow folding (the simulator then
+ * scales the spikes itself).
+ */
+import type { Conv2dNode, DenseNode, Node } from '../ir/graph.js';
+import { sizeOf, tensor } from '../tensor/tensor.js';
+
+export function foldThreshold(nodes: readonly Node[], theta: Float32Array, inputShape: readonly number[]): Node[] | null {
+  let perChannel = theta.length === 1 ? null : theta;
+  let shape = inputShape;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    switch (node.op) {
+      case 'Conv2d':
+        return [...nodes.slice(0, i), scaleConv(node, theta[0], perChannel), ...nodes.slice(i + 1)];
+      case 'Dense':
+        return [...nodes.slice(0, i), scaleDense(node, theta[0], perChannel), ...nodes.slice(i + 1)];
+      case 'AvgPool':
+      case 'GlobalAvgPool':
+        break;
+      case 'Pad':
+        if (node.value !== 0) return null;
+        break;
+      case 'Flatten':
+      case 'Reshape':
+        if (perChannel) {
+          if (shape.length !== 3 || i + 1 >= nodes.length || nodes[i + 1].op !== 'Dense') return null;
+          perChannel = expandChannels(perChannel, shape[1] * shape[2]);
+        }
+        break;
+      default:
+        return null;
+    }
+    shape = nextShape(node, shape);
+  }
+  return null;
+}
+
+/** Per-sample output shape of the shape-changing ops this fold walks through. */
+function nextShape(node: Node, shape: readonly number[]): readonly number[] {
+  if (node.op === 'Flatten' || node.op === 'Reshape') return [sizeOf(shape)];
+  if (node.op === 'GlobalAvgPool') return [shape[0], 1, 1];
+  return shape; // H and W change, channels do not: only channels matter here
+}
+
+function expandChannels(theta: Float32Array, inner: number): Float32Array {
+  const out = new Float32Array(theta.length * inner);
+  for (let c = 0; c < theta.length; c++) out.fill(theta[c], c * inner, (c + 1) * inner);
+  return out;
+}
+
+function scaleConv(node: Conv2dNode, layerTheta: number, perChannel: Float32Array | null): Conv2dNode {
+  const [outChannels, channelsPerGroup, kh, kw] = node.weight.shape;
+  const outPerGroup = outChannels / node.groups;
+  const w = node.weight.data.slice();
+  const kernel = kh * kw;
+  for (let o = 0; o < outChannels; o++) {
+    const group = Math.floor(o / outPerGroup);
+    for (let c = 0; c < channelsPerGroup; c++) {
+      const theta = perChannel ? perChannel[group * channelsPerGroup + c] : layerTheta;
+      const base = (o * channelsPerGroup + c) * kernel;
+      for (let k = 0; k < kernel; k++) w[base + k] *= theta;
+    }
+  }
+  return { ...node, weight: tensor(node.weight.shape, w) };
+}
+
+function scaleDense(node: DenseNode, layerTheta: number, perFeature: Float32Array | null): DenseNode {
+  const [outputs, inputs] = node.weight.shape;
+  const w = node.weight.data.slice();
+  for (let o = 0; o < outputs; o++) for (let f = 0; f < inputs; f++) w[o * inputs + f] *= perFeature ? perFeature[f] : layerTheta;
+  return { ...node, weight: tensor(node.weight.shape, w) };
+}

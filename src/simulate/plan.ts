@@ -1,0 +1,167 @@
+/**
+ * The execution plan of an SNN graph. Values that depend only on a constant input are "static" and
+ * computed once per batch (the first layer under direct encoding). Everything after a spiking layer
+ * is "dynamic" and computed for a whole time chunk at once: backend segments (single-input chains of
+ * linear ops, one compiled graph each, run on [steps·batch, …]), Add/Concat in TypeScript, and the
+ * spiking layers as fused neuron steps.
+ */
+import type { Backend, CompiledGraph } from '../backend/backend.js';
+import type { Graph, Node, SpikeNode } from '../ir/graph.js';
+import { consumersOf, GraphError } from '../ir/graph.js';
+import { sampleShapes } from '../ir/shapes.js';
+import { neuronKind, type NeuronKind, type NeuronParams } from '../neurons/index.js';
+import { sizeOf } from '../tensor/tensor.js';
+import { foldThreshold } from './fold-threshold.js';
+
+export interface SegmentStage {
+  readonly kind: 'segment';
+  readonly input: string;
+  readonly output: string;
+  readonly compiled: CompiledGraph;
+  /** θ was folded into the segment's weights: feed binary spikes as they are. */
+  readonly takesBinarySpikes: boolean;
+}
+
+export interface SpikeStage {
+  readonly kind: 'spike';
+  readonly node: SpikeNode;
+  readonly neuron: NeuronKind;
+  readonly params: NeuronParams;
+  /** v(0) for one sample, per unit. */
+  readonly initialPotential: Float32Array;
+}
+
+export interface MergeStage {
+  readonly kind: 'add' | 'concat';
+  readonly node: Node;
+}
+
+export type Stage = SegmentStage | SpikeStage | MergeStage;
+
+export interface Plan {
+  readonly graph: Graph;
+  /** Runs the static part once per batch; null when nothing is static. */
+  readonly staticPart: { readonly compiled: CompiledGraph; readonly outputs: readonly string[] } | null;
+  readonly stages: readonly Stage[];
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
+  /** θ per unit of each spiking layer's output value: the amplitude of its binary spikes. */
+  readonly spikeAmplitude: ReadonlyMap<string, Float32Array>;
+  readonly staticValues: ReadonlySet<string>;
+  dispose(): Promise<void>;
+}
+
+const backendOps = new Set<Node['op']>(['Conv2d', 'Dense', 'BatchNorm', 'AvgPool', 'MaxPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Pad', 'Relu', 'Clip', 'Identity', 'Dropout', 'Softmax']);
+
+export async function buildPlan(backend: Backend, graph: Graph, constantInput: boolean): Promise<Plan> {
+  const shapes = sampleShapes(graph);
+  const staticValues = findStaticValues(graph, constantInput);
+  const spikeAmplitude = new Map<string, Float32Array>();
+  for (const n of graph.nodes) if (n.op === 'Spike') spikeAmplitude.set(n.output, perUnit(n.threshold.data, shapes.get(n.output)!));
+  const compiledGraphs: CompiledGraph[] = [];
+  const staticPart = await compileStaticPart(backend, graph, staticValues);
+  if (staticPart) compiledGraphs.push(staticPart.compiled);
+  const stages: Stage[] = [];
+  const assigned = new Set<Node>();
+  for (const node of graph.nodes) {
+    if (staticValues.has(node.output) || assigned.has(node)) continue;
+    assigned.add(node);
+    if (node.op === 'Spike') {
+      stages.push(spikeStage(node, shapes));
+    } else if (node.op === 'Concat' && node.axis !== 1) {
+      throw new GraphError(`the simulator concatenates along channels (axis 1) only, got axis ${node.axis}`, node.name);
+    } else if (node.op === 'Add' || node.op === 'Concat') {
+      stages.push({ kind: node.op === 'Add' ? 'add' : 'concat', node });
+    } else {
+      const chain = extendChain(graph, node);
+      chain.forEach((n) => assigned.add(n));
+      const stage = await segmentStage(backend, chain, shapes, spikeAmplitude, graph);
+      compiledGraphs.push(stage.compiled);
+      stages.push(stage);
+    }
+  }
+  return {
+    graph,
+    staticPart,
+    stages,
+    shapes,
+    spikeAmplitude,
+    staticValues,
+    dispose: async () => {
+      await Promise.all(compiledGraphs.map((c) => c.dispose()));
+    },
+  };
+}
+
+function findStaticValues(graph: Graph, constantInput: boolean): Set<string> {
+  const values = new Set<string>();
+  if (!constantInput) return values;
+  values.add(graph.input.name);
+  for (const n of graph.nodes) if (n.op !== 'Spike' && n.inputs.every((i) => values.has(i))) values.add(n.output);
+  return values;
+}
+
+async function compileStaticPart(backend: Backend, graph: Graph, staticValues: ReadonlySet<string>) {
+  const nodes = graph.nodes.filter((n) => staticValues.has(n.output));
+  if (nodes.length === 0) return null;
+  const needed = new Set<string>();
+  for (const n of graph.nodes) {
+    if (staticValues.has(n.output)) continue;
+    for (const i of n.inputs) if (staticValues.has(i) && i !== graph.input.name) needed.add(i);
+  }
+  if (staticValues.has(graph.output)) needed.add(graph.output);
+  const outputs = [...needed];
+  if (outputs.length === 0) return null;
+  const sub: Graph = { input: graph.input, output: outputs[0], nodes };
+  return { compiled: await backend.compile(sub, { outputs }), outputs };
+}
+
+/** Grows a chain of backend ops while each value has exactly one consumer, which has one input. */
+function extendChain(graph: Graph, first: Node): Node[] {
+  const chain = [first];
+  for (;;) {
+    const last = chain[chain.length - 1];
+    const consumers = consumersOf(graph, last.output);
+    if (last.output === graph.output || consumers.length !== 1) return chain;
+    const next = consumers[0];
+    if (!backendOps.has(next.op) || next.inputs.length !== 1) return chain;
+    chain.push(next);
+  }
+}
+
+async function segmentStage(
+  backend: Backend,
+  chain: Node[],
+  shapes: ReadonlyMap<string, readonly number[]>,
+  spikeAmplitude: ReadonlyMap<string, Float32Array>,
+  graph: Graph,
+): Promise<SegmentStage> {
+  const input = chain[0].inputs[0];
+  const inputShape = shapes.get(input)!;
+  const producer = graph.nodes.find((n) => n.output === input);
+  const folded = producer?.op === 'Spike' && spikeAmplitude.has(input) ? foldThreshold(chain, producer.threshold.data, inputShape) : null;
+  const nodes = folded ?? chain;
+  const output = chain[chain.length - 1].output;
+  const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
+  return { kind: 'segment', input, output, compiled: await backend.compile(sub), takesBinarySpikes: folded !== null };
+}
+
+function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {
+  const shape = shapes.get(node.output)!;
+  return {
+    kind: 'spike',
+    node,
+    neuron: neuronKind(node.neuron),
+    params: { threshold: perUnit(node.threshold.data, shape), reset: node.reset, maxSpikesPerStep: node.maxSpikesPerStep },
+    initialPotential: perUnit(node.initialPotential.data, shape),
+  };
+}
+
+/** Expands a per-layer (length 1) or per-channel (axis 0 of the sample shape) vector to every unit. */
+export function perUnit(values: Float32Array, sampleShape: readonly number[]): Float32Array {
+  const units = sizeOf(sampleShape);
+  const out = new Float32Array(units);
+  if (values.length === 1) return out.fill(values[0]);
+  const inner = units / sampleShape[0];
+  for (let c = 0; c < sampleShape[0]; c++) out.fill(values[c], c * inner, (c + 1) * inner);
+  return out;
+}

@@ -1,0 +1,210 @@
+/**
+ * The multi-step SNN simulator. For each batch it runs T steps in chunks of `chunk` steps; every
+ * stage processes a whole chunk at once ([steps·batch, …] through each backend segment, one fused
+ * neuron loop per spiking layer), and membrane potentials carry over between chunks, so memory
+ * depends on the chunk, not on T. The readout accumulates the output current and records
+ *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)       for every t = 1..T
+ * so one simulation of T steps gives the accuracy at every t.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { Dataset } from '../data/dataset.js';
+import { checkInputShape } from '../ann/input-shape.js';
+import type { Graph } from '../ir/graph.js';
+import type { NeuronState } from '../neurons/neuron.js';
+import { initialState } from '../neurons/neuron.js';
+import { sizeOf, type Tensor } from '../tensor/tensor.js';
+import { directEncoder, type Encoder } from './encoders.js';
+import { buildPlan, type Plan, type SpikeStage } from './plan.js';
+
+export interface SimulateOptions {
+  readonly T: number;
+  /** Time steps per chunk (memory ∝ chunk × batch); default min(T, 8). */
+  readonly chunk?: number;
+  readonly batchSize?: number;
+  readonly limit?: number;
+  readonly encoder?: Encoder;
+  /** Also keep every unit's spike count (for firing-rate histograms). */
+  readonly unitCounts?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface LayerActivity {
+  readonly node: string;
+  readonly units: number;
+  readonly spikes: number;
+  /** spikes / (units · images · T) */
+  readonly rate: number;
+  /** Spike count of every unit summed over images and steps, when requested. */
+  readonly unitCounts: Float64Array | null;
+}
+
+export interface SimulationResult {
+  readonly T: number;
+  readonly images: number;
+  readonly encoder: string;
+  /** correctAt[t−1]: images classified correctly after t steps. */
+  readonly correctAt: Int32Array;
+  readonly accuracyAt: Float64Array;
+  readonly layers: readonly LayerActivity[];
+  readonly seconds: number;
+}
+
+interface Value {
+  readonly data: Float32Array;
+  readonly isStatic: boolean;
+  /** Binary spikes whose amplitude θ (per unit) is not yet applied. */
+  readonly binary: boolean;
+}
+
+interface LayerTally {
+  spikes: number;
+  unitCounts: Float64Array | null;
+}
+
+export async function simulate(backend: Backend, graph: Graph, data: Dataset, options: SimulateOptions): Promise<SimulationResult> {
+  checkInputShape(graph, data);
+  if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
+  const encoder = options.encoder ?? directEncoder;
+  const plan = await buildPlan(backend, graph, encoder.constant);
+  const T = options.T;
+  const chunk = Math.max(1, Math.min(options.chunk ?? 8, T));
+  const total = Math.min(options.limit ?? data.size, data.size);
+  const correctAt = new Int32Array(T);
+  const spikeStages = plan.stages.filter((s): s is SpikeStage => s.kind === 'spike');
+  const tallies = new Map<string, LayerTally>(
+    spikeStages.map((s) => [s.node.name, { spikes: 0, unitCounts: options.unitCounts ? new Float64Array(sizeOf(plan.shapes.get(s.node.output)!)) : null }]),
+  );
+  const started = performance.now();
+  let images = 0;
+  try {
+    let batchIndex = 0;
+    for (const batch of data.batches({ batchSize: options.batchSize ?? 50, limit: total })) {
+      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex, correctAt, tallies });
+      images += batch.labels.length;
+      batchIndex++;
+      options.onProgress?.(images, total);
+    }
+  } finally {
+    await plan.dispose();
+  }
+  const layers = spikeStages.map((s) => {
+    const units = sizeOf(plan.shapes.get(s.node.output)!);
+    const tally = tallies.get(s.node.name)!;
+    return { node: s.node.name, units, spikes: tally.spikes, rate: images === 0 ? 0 : tally.spikes / (units * images * T), unitCounts: tally.unitCounts };
+  });
+  const accuracyAt = Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images));
+  return { T, images, encoder: encoder.name, correctAt, accuracyAt, layers, seconds: (performance.now() - started) / 1000 };
+}
+
+interface BatchContext {
+  readonly T: number;
+  readonly chunk: number;
+  readonly encoder: Encoder;
+  readonly batchIndex: number;
+  readonly correctAt: Int32Array;
+  readonly tallies: Map<string, LayerTally>;
+}
+
+async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx: BatchContext): Promise<void> {
+  const batch = labels.length;
+  const inputShape = plan.shapes.get(plan.graph.input.name)!;
+  const x: Tensor = { shape: [batch, ...inputShape], data: images.data };
+  const staticValues = await runStaticPart(plan, x);
+  const states = new Map<string, NeuronState>();
+  for (const s of plan.stages) if (s.kind === 'spike') states.set(s.node.name, initialState(s.initialPotential, batch));
+  const stream = ctx.encoder.start(x, ctx.batchIndex);
+  const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
+  const cumulative = new Float64Array(batch * classes);
+  for (let t0 = 0; t0 < ctx.T; t0 += ctx.chunk) {
+    const steps = Math.min(ctx.chunk, ctx.T - t0);
+    const values = new Map(staticValues);
+    if (!ctx.encoder.constant) values.set(plan.graph.input.name, { data: stream.next(steps), isStatic: false, binary: false });
+    for (const stage of plan.stages) {
+      if (stage.kind === 'spike') {
+        values.set(stage.node.output, runSpikeStage(plan, stage, values, states.get(stage.node.name)!, steps, ctx.tallies.get(stage.node.name)!));
+      } else if (stage.kind === 'segment') {
+        const input = stage.takesBinarySpikes ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
+        const rows = (input.length / sizeOf(plan.shapes.get(stage.input)!)) | 0;
+        const out = await stage.compiled.run({ shape: [rows, ...plan.shapes.get(stage.input)!], data: input });
+        values.set(stage.output, { data: out.get(stage.output)!.data, isStatic: false, binary: false });
+      } else {
+        values.set(stage.node.output, runMerge(plan, stage.kind, stage.node.inputs, stage.node.output, values, steps * batch));
+      }
+    }
+    const out = values.get(plan.graph.output)!;
+    accumulateReadout(materialize(plan, plan.graph.output, out), out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
+  }
+}
+
+async function runStaticPart(plan: Plan, x: Tensor): Promise<Map<string, Value>> {
+  const values = new Map<string, Value>();
+  if (plan.staticValues.has(plan.graph.input.name)) values.set(plan.graph.input.name, { data: x.data, isStatic: true, binary: false });
+  if (!plan.staticPart) return values;
+  const outputs = await plan.staticPart.compiled.run(x);
+  for (const name of plan.staticPart.outputs) values.set(name, { data: outputs.get(name)!.data, isStatic: true, binary: false });
+  return values;
+}
+
+function runSpikeStage(plan: Plan, stage: SpikeStage, values: Map<string, Value>, state: NeuronState, steps: number, tally: LayerTally): Value {
+  const input = values.get(stage.node.inputs[0])!;
+  const current = materialize(plan, stage.node.inputs[0], input);
+  const spikes = new Float32Array(steps * state.v.length);
+  tally.spikes += stage.neuron.step(stage.params, state, { current, constantCurrent: input.isStatic, spikes, steps });
+  if (tally.unitCounts) {
+    const units = tally.unitCounts.length;
+    for (let i = 0; i < spikes.length; i++) if (spikes[i] !== 0) tally.unitCounts[i % units] += spikes[i];
+  }
+  return { data: spikes, isStatic: false, binary: true };
+}
+
+/** θ·s for binary spikes; the data itself otherwise. */
+function materialize(plan: Plan, name: string, value: Value): Float32Array {
+  if (!value.binary) return value.data;
+  const amplitude = plan.spikeAmplitude.get(name)!;
+  const units = amplitude.length;
+  const out = new Float32Array(value.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = value.data[i] * amplitude[i % units];
+  return out;
+}
+
+/** Add or channel Concat of [rows, …] values; a static operand is broadcast over the chunk's steps. */
+function runMerge(plan: Plan, kind: 'add' | 'concat', inputs: readonly string[], output: string, values: Map<string, Value>, rows: number): Value {
+  const operands = inputs.map((name) => ({ data: materialize(plan, name, values.get(name)!), isStatic: values.get(name)!.isStatic, units: sizeOf(plan.shapes.get(name)!) }));
+  const outUnits = sizeOf(plan.shapes.get(output)!);
+  const out = new Float32Array(rows * outUnits);
+  if (kind === 'add') {
+    for (const op of operands) {
+      const period = op.isStatic ? op.data.length : out.length;
+      for (let i = 0; i < out.length; i++) out[i] += op.data[i % period];
+    }
+  } else {
+    let offset = 0;
+    for (const op of operands) {
+      const sampleRows = op.isStatic ? op.data.length / op.units : rows;
+      for (let r = 0; r < rows; r++) out.set(op.data.subarray((r % sampleRows) * op.units, (r % sampleRows + 1) * op.units), r * outUnits + offset);
+      offset += op.units;
+    }
+  }
+  return { data: out, isStatic: false, binary: false };
+}
+
+function accumulateReadout(out: Float32Array, isStatic: boolean, cumulative: Float64Array, labels: Int32Array, steps: number, t0: number, correctAt: Int32Array): void {
+  const batch = labels.length;
+  const classes = cumulative.length / batch;
+  for (let t = 0; t < steps; t++) {
+    const base = isStatic ? 0 : t * batch * classes;
+    for (let b = 0; b < batch; b++) {
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let k = 0; k < classes; k++) {
+        const i = b * classes + k;
+        cumulative[i] += out[base + i];
+        if (cumulative[i] > bestValue) {
+          bestValue = cumulative[i];
+          best = k;
+        }
+      }
+      if (best === labels[b]) correctAt[t0 + t]++;
+    }
+  }
+}

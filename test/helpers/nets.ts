@@ -1,0 +1,103 @@
+/** Small IR networks with seeded random weights, for conversion and simulation tests. */
+import type { Graph, Node } from '../../src/ir/graph.js';
+import { mulberry32 } from '../../src/simulate/random.js';
+import { tensor, type Tensor } from '../../src/tensor/tensor.js';
+
+export function randomTensor(shape: number[], scale: number, random: () => number, offset = 0): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tensor(
+    shape,
+    Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale + offset),
+  );
+}
+
+/**
+ * conv(1→4, 3×3, pad 1) → clip(0,θ) → avgpool 2 → conv(4→6) → clip → flatten → dense(6·4·4→10)
+ * on 8×8×1 inputs; `act` chooses Clip (threshold ReLU) or Relu.
+ */
+export function smallCnn(seed = 1, act: 'clip' | 'relu' = 'clip', theta = 1): Graph {
+  const r = mulberry32(seed);
+  const activation = (name: string, input: string): Node =>
+    act === 'clip'
+      ? { op: 'Clip', name, inputs: [input], output: name, min: 0, max: theta }
+      : { op: 'Relu', name, inputs: [input], output: name };
+  const nodes: Node[] = [
+    {
+      op: 'Conv2d',
+      name: 'conv1',
+      inputs: ['x'],
+      output: 'conv1',
+      weight: randomTensor([4, 1, 3, 3], 0.6, r),
+      bias: randomTensor([4], 0.1, r, 0.05),
+      strides: [1, 1],
+      pads: [1, 1, 1, 1],
+      dilations: [1, 1],
+      groups: 1,
+    },
+    activation('act1', 'conv1'),
+    {
+      op: 'AvgPool',
+      name: 'pool1',
+      inputs: ['act1'],
+      output: 'pool1',
+      kernel: [2, 2],
+      strides: [2, 2],
+      pads: [0, 0, 0, 0],
+      ceilMode: false,
+      countIncludePad: false,
+    },
+    {
+      op: 'Conv2d',
+      name: 'conv2',
+      inputs: ['pool1'],
+      output: 'conv2',
+      weight: randomTensor([6, 4, 3, 3], 0.4, r),
+      bias: randomTensor([6], 0.1, r, 0.05),
+      strides: [1, 1],
+      pads: [1, 1, 1, 1],
+      dilations: [1, 1],
+      groups: 1,
+    },
+    activation('act2', 'conv2'),
+    { op: 'Flatten', name: 'flatten', inputs: ['act2'], output: 'flatten', axis: 1 },
+    {
+      op: 'Dense',
+      name: 'fc',
+      inputs: ['flatten'],
+      output: 'fc',
+      weight: randomTensor([10, 96], 0.3, r),
+      bias: randomTensor([10], 0.1, r),
+    },
+  ];
+  return { input: { name: 'x', shape: [null, 1, 8, 8] }, output: 'fc', nodes };
+}
+
+/** A residual block: conv → relu → conv, + skip, relu → global average pool → dense, on 6×6×2. */
+export function smallResidual(seed = 2): Graph {
+  const r = mulberry32(seed);
+  const conv = (name: string, input: string, cin: number, cout: number): Node => ({
+    op: 'Conv2d',
+    name,
+    inputs: [input],
+    output: name,
+    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
+    bias: randomTensor([cout], 0.1, r, 0.05),
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    groups: 1,
+  });
+  const nodes: Node[] = [
+    conv('stem', 'x', 2, 4),
+    { op: 'Relu', name: 'stem_act', inputs: ['stem'], output: 'stem_act' },
+    conv('b1', 'stem_act', 4, 4),
+    { op: 'Relu', name: 'b1_act', inputs: ['b1'], output: 'b1_act' },
+    conv('b2', 'b1_act', 4, 4),
+    { op: 'Add', name: 'add', inputs: ['b2', 'stem_act'], output: 'add' },
+    { op: 'Relu', name: 'add_act', inputs: ['add'], output: 'add_act' },
+    { op: 'GlobalAvgPool', name: 'gap', inputs: ['add_act'], output: 'gap' },
+    { op: 'Flatten', name: 'flat', inputs: ['gap'], output: 'flat', axis: 1 },
+    { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([5, 4], 0.8, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 2, 6, 6] }, output: 'fc', nodes };
+}
