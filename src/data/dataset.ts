@@ -11,6 +11,8 @@ export interface Batch {
   readonly labels: Int32Array;
   /** Index of the first image of this batch within the dataset. */
   readonly start: number;
+  /** Dataset index of each image of the batch, where the dataset provides it (shuffled order). */
+  readonly indices?: Int32Array;
 }
 
 export interface BatchOptions {

@@ -1,0 +1,142 @@
+/**
+ * IDX files (the MNIST / Fashion-MNIST layout), raw or gzip-compressed (detected by the gzip magic
+ * 1f 8b, not by the file name).
+ *
+ *   bytes 0..3   magic 0x00 0x00 type ndims     (type 0x08 = u8; images 0x00000803, labels 0x00000801)
+ *   then ndims × u32 big-endian dimensions, then the u8 values, row-major
+ *
+ * The header is checked against the byte count before any array is made from it: a corrupt header
+ * cannot make us allocate what it claims. Errors are DataErrors naming the file, the byte offset
+ * and expected against actual sizes.
+ */
+import { readFileSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
+import { DataError } from './dataset.js';
+
+export const IDX_IMAGES_MAGIC = 0x00000803;
+export const IDX_LABELS_MAGIC = 0x00000801;
+
+export interface IdxImages {
+  readonly count: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** count·rows·cols values, image after image. */
+  readonly data: Uint8Array;
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+interface IdxHeader {
+  readonly magic: number;
+  readonly dims: readonly number[];
+  readonly headerBytes: number;
+  /** headerBytes + product(dims). */
+  readonly totalBytes: number;
+}
+
+function parseHeader(bytes: Uint8Array, file: string, expectedMagic: number): IdxHeader {
+  const what = expectedMagic === IDX_IMAGES_MAGIC ? 'IDX u8 images' : 'IDX u8 labels';
+  if (bytes.length < 4) throw new DataError(`${file}: ${bytes.length} bytes is too short for an IDX header (magic at byte 0 needs 4)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, false);
+  if (magic !== expectedMagic) {
+    throw new DataError(`${file}: magic ${hex(magic)} at byte offset 0, expected ${hex(expectedMagic)} (${what})`);
+  }
+  const ndims = magic & 0xff;
+  const headerBytes = 4 + 4 * ndims;
+  if (bytes.length < headerBytes) {
+    throw new DataError(`${file}: header needs ${headerBytes} bytes (${ndims} dimensions from byte offset 4), file has ${bytes.length}`);
+  }
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  return { magic, dims, headerBytes, totalBytes: headerBytes + dims.reduce((a, b) => a * b, 1) };
+}
+
+function checkSize(header: IdxHeader, actual: number, file: string): void {
+  if (actual === header.totalBytes) return;
+  const dims = header.dims.join('×');
+  const dataBytes = header.totalBytes - header.headerBytes;
+  const detail =
+    actual < header.totalBytes
+      ? `truncated: data ends at byte offset ${actual}, ${header.totalBytes - actual} bytes short`
+      : `${actual - header.totalBytes} extra bytes after byte offset ${header.totalBytes}`;
+  throw new DataError(
+    `${file}: header says ${dims} = ${dataBytes} data bytes from byte offset ${header.headerBytes} (${header.totalBytes} bytes in all), file has ${actual} (${detail})`,
+  );
+}
+
+function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Uint8Array {
+  // Decode the header alone first (a partial inflate), so that the full size is known and bounded
+  // before the whole stream is decompressed.
+  let head: Uint8Array;
+  try {
+    head = gunzipSync(compressed.subarray(0, Math.min(compressed.length, 4096)), { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw new DataError(`${file}: not a readable gzip stream (${(e as Error).message})`);
+  }
+  const header = parseHeader(head, `${file} (decompressed)`, expectedMagic);
+  let bytes: Uint8Array;
+  try {
+    bytes = gunzipSync(compressed, { maxOutputLength: header.totalBytes + 1 });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(
+        `${file}: decompresses to more than the ${header.totalBytes} bytes its header announces (${header.dims.join('×')} from byte offset ${header.headerBytes})`,
+      );
+    }
+    let decodable = 0;
+    try {
+      decodable = gunzipSync(compressed, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: header.totalBytes + 1 }).length;
+    } catch {
+      // the count stays unknown
+    }
+    throw new DataError(
+      `${file}: gzip stream is corrupt or truncated (${(e as Error).message}); ${decodable > 0 ? `${decodable} bytes decodable, ` : ''}header announces ${header.totalBytes}`,
+    );
+  }
+  checkSize(header, bytes.length, `${file} (decompressed)`);
+  return bytes;
+}
+
+/** Reads and checks an IDX file; returns its dimensions and a view of its values. */
+export function parseIdx(fileBytes: Uint8Array, file: string, expectedMagic: number): { dims: readonly number[]; data: Uint8Array } {
+  const bytes = isGzip(fileBytes) ? gunzip(fileBytes, file, expectedMagic) : fileBytes;
+  const header = parseHeader(bytes, file, expectedMagic);
+  checkSize(header, bytes.length, file);
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new DataError(`${file}: cannot read (${(e as Error).message})`);
+  }
+}
+
+export function readIdxImages(file: string): IdxImages {
+  const { dims, data } = parseIdx(readBytes(file), file, IDX_IMAGES_MAGIC);
+  const [count, rows, cols] = dims;
+  if (rows === 0 || cols === 0) throw new DataError(`${file}: images of ${rows}×${cols} pixels`);
+  return { count, rows, cols, data };
+}
+
+export function readIdxLabels(file: string): Uint8Array {
+  return parseIdx(readBytes(file), file, IDX_LABELS_MAGIC).data;
+}
+
+/** An images file and its labels file; their counts must agree. */
+export function readIdxPair(imagesFile: string, labelsFile: string): { images: IdxImages; labels: Uint8Array } {
+  const images = readIdxImages(imagesFile);
+  const labels = readIdxLabels(labelsFile);
+  if (labels.length !== images.count) {
+    throw new DataError(`${imagesFile} holds ${images.count} images but ${labelsFile} holds ${labels.length} labels`);
+  }
+  return { images, labels };
+}

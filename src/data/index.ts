@@ -1,0 +1,24 @@
+/** The data room: datasets (IDX, bundled MNIST, CIFAR-10 binary), normalization, batching. */
+export { DataError, type Batch, type BatchOptions, type Dataset } from './dataset.js';
+export { InMemoryDataset, mulberry32, shuffledOrder, type InMemoryDatasetInit } from './in-memory-dataset.js';
+export {
+  checkNormalization,
+  computeChannelStats,
+  normalizationTable,
+  type ChannelNormalization,
+  type ChannelStats,
+  type Normalization,
+} from './normalize.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxImages, readIdxLabels, readIdxPair, type IdxImages } from './idx.js';
+export { bundledMnist, bundledMnistClasses, loadBundledMnist, type Split } from './mnist-bundled.js';
+export {
+  CIFAR10_CLASSES,
+  CIFAR10_IMAGE_BYTES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_TEST_FILES,
+  CIFAR10_TRAIN_FILES,
+  findCifar10Dir,
+  readCifar10,
+  type Cifar10Data,
+} from './cifar10.js';
+export { FASHION_MNIST_DIR, openDataset, type OpenDatasetOptions } from './open-dataset.js';
