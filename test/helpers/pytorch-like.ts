@@ -165,7 +165,7 @@ export function cnnModel(seed = 1): PytorchLikeModel {
   x = m.op('', 'Flatten', [x], { axis: 1 });
   x = m.linear('/fc1', x, 16 * 8 * 8, 32);
   x = m.op('/relu2', 'Relu', [x]);
-  x = m.linear('/fc2', x, 32, CLASSES);
+  m.linear('/fc2', x, 32, CLASSES);
   return model('cnn-opset13', 'Conv→BN→Relu→Conv→Clip(inputs)→Pad+AvgPool→MaxPool(ceil)→Flatten→Gemm→Relu→Gemm', 13, m.encode(13));
 }
 
@@ -189,7 +189,7 @@ export function cnnOpset9Model(seed = 2): PytorchLikeModel {
   x = m.op('/identity', 'Identity', [x]);
   x = m.linear('/fc1', x, 16 * 7 * 7, 32);
   x = m.op('/relu2', 'Relu', [x]);
-  x = m.linear('/fc2', x, 32, CLASSES);
+  m.linear('/fc2', x, 32, CLASSES);
   return model(
     'cnn-opset9',
     'opset 9: Conv→BN→Relu→Conv→Clip(attrs)→Dropout→Pad→AvgPool→MaxPool→Flatten→Identity→Gemm→Relu→Gemm',
@@ -215,7 +215,7 @@ export function residualModel(seed = 3): PytorchLikeModel {
   x = m.op('', 'Flatten', [x], { axis: 1 });
   const bound = 1 / Math.sqrt(8);
   x = m.op('/fc', 'MatMul', [x, m.float('onnx::MatMul_42', uniform(m.random, [8, CLASSES], bound))]);
-  x = m.op('/fc', 'Add', [m.float('fc.bias', uniform(m.random, [CLASSES], bound)), x]);
+  m.op('/fc', 'Add', [m.float('fc.bias', uniform(m.random, [CLASSES], bound)), x]);
   return model('residual-opset13', 'Conv→Relu→(Conv→Relu→Conv)+skip→Relu→GlobalAveragePool→Flatten→MatMul+Add', 13, m.encode(13));
 }
 
@@ -235,7 +235,7 @@ export function constantsModel(seed = 4): PytorchLikeModel {
   });
   x = m.op('', 'Reshape', [x, shape]);
   x = m.linear('/fc', x, 216, CLASSES);
-  x = m.op('', 'Softmax', [x], { axis: 1 });
+  m.op('', 'Softmax', [x], { axis: 1 });
   return model('constants-opset13', 'Conv→Clip(Constant nodes)→MaxPool→Reshape(Constant [-1, 216])→Gemm→Softmax', 13, m.encode(13));
 }
 
@@ -256,6 +256,6 @@ export function viewChainModel(seed = 5): PytorchLikeModel {
   });
   const target = m.op('', 'Concat', [batch1, minusOne], { axis: 0 });
   x = m.op('', 'Reshape', [x, target]);
-  x = m.linear('/fc', x, 4 * 14 * 14, CLASSES);
+  m.linear('/fc', x, 4 * 14 * 14, CLASSES);
   return model('view-chain-opset11', 'Conv→Relu→Reshape(Shape→Gather→Unsqueeze→Concat)→Gemm', 11, m.encode(11));
 }
