@@ -71,35 +71,48 @@ function checkSize(header: IdxHeader, actual: number, file: string): void {
   );
 }
 
-function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Uint8Array {
-  // Decode the header alone first (a partial inflate), so that the full size is known and bounded
-  // before the whole stream is decompressed.
-  let head: Uint8Array;
+/** Strict gunzip bounded to `limit` output bytes; DataErrors name the file. */
+function gunzipBounded(compressed: Uint8Array, file: string, limit: number, announced?: number): Uint8Array {
   try {
-    head = gunzipSync(compressed.subarray(0, Math.min(compressed.length, 4096)), { finishFlush: constants.Z_SYNC_FLUSH });
-  } catch (e) {
-    throw new DataError(`${file}: not a readable gzip stream (${(e as Error).message})`);
-  }
-  const header = parseHeader(head, `${file} (decompressed)`, expectedMagic);
-  let bytes: Uint8Array;
-  try {
-    bytes = gunzipSync(compressed, { maxOutputLength: header.totalBytes + 1 });
+    return gunzipSync(compressed, { maxOutputLength: limit });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DataError(
-        `${file}: decompresses to more than the ${header.totalBytes} bytes its header announces (${header.dims.join('×')} from byte offset ${header.headerBytes})`,
+        announced === undefined
+          ? `${file}: no complete IDX header in the first ${limit} decompressed bytes`
+          : `${file}: decompresses to more than the ${announced} bytes its header announces`,
       );
     }
-    let decodable = 0;
+    let decodable = -1;
     try {
-      decodable = gunzipSync(compressed, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: header.totalBytes + 1 }).length;
+      decodable = gunzipSync(compressed, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: limit }).length;
     } catch {
       // the count stays unknown
     }
-    throw new DataError(
-      `${file}: gzip stream is corrupt or truncated (${(e as Error).message}); ${decodable > 0 ? `${decodable} bytes decodable, ` : ''}header announces ${header.totalBytes}`,
-    );
+    const sizes = [decodable >= 0 ? `${decodable} bytes decodable` : '', announced !== undefined ? `header announces ${announced}` : '']
+      .filter((x) => x !== '')
+      .join(', ');
+    throw new DataError(`${file}: gzip stream is corrupt or truncated (${(e as Error).message})${sizes === '' ? '' : `; ${sizes}`}`);
   }
+}
+
+function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Uint8Array {
+  // Decode the header alone first (a partial inflate of the first compressed bytes), so that the
+  // full size is known, checked and bounded before the whole stream is decompressed.
+  let head: Uint8Array;
+  try {
+    // 1 KiB of deflate input inflates to at most about 1 MiB.
+    head = gunzipSync(compressed.subarray(0, Math.min(compressed.length, 1024)), { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw new DataError(`${file}: not a readable gzip stream (${(e as Error).message})`);
+  }
+  const needed = head.length >= 4 ? 4 + 4 * head[3] : 4;
+  if (head.length < needed) {
+    // Too little decodes for a header: the strict decoder tells a cut stream from a short file.
+    parseHeader(gunzipBounded(compressed, file, 65536), `${file} (decompressed)`, expectedMagic);
+  }
+  const header = parseHeader(head, `${file} (decompressed)`, expectedMagic);
+  const bytes = gunzipBounded(compressed, file, header.totalBytes + 1, header.totalBytes);
   checkSize(header, bytes.length, `${file} (decompressed)`);
   return bytes;
 }
@@ -109,7 +122,11 @@ export function parseIdx(fileBytes: Uint8Array, file: string, expectedMagic: num
   const bytes = isGzip(fileBytes) ? gunzip(fileBytes, file, expectedMagic) : fileBytes;
   const header = parseHeader(bytes, file, expectedMagic);
   checkSize(header, bytes.length, file);
-  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
+  // A plain Uint8Array view (not a Buffer), without copying.
+  return {
+    dims: header.dims,
+    data: new Uint8Array(bytes.buffer, bytes.byteOffset + header.headerBytes, header.totalBytes - header.headerBytes),
+  };
 }
 
 function readBytes(file: string): Uint8Array {
