@@ -19,6 +19,8 @@ export class OnnxError extends Error {
   readonly source?: string;
   readonly nodeName?: string;
   readonly byteOffset?: number;
+  /** The message without the source and node prefixes. */
+  readonly detail: string;
 
   constructor(message: string, details: OnnxErrorDetails = {}) {
     const where = details.nodeName === undefined ? '' : `node '${details.nodeName}': `;
@@ -26,5 +28,6 @@ export class OnnxError extends Error {
     this.source = details.source;
     this.nodeName = details.nodeName;
     this.byteOffset = details.byteOffset;
+    this.detail = message;
   }
 }

@@ -347,7 +347,10 @@ function decodeRaw(raw: Uint8Array, dataType: number, count: number): Float32Arr
 // The importer context
 
 function asOnnxError(err: unknown, source: string, nodeName?: string): OnnxError {
-  if (err instanceof OnnxError) return err;
+  if (err instanceof OnnxError) {
+    if (err.nodeName !== undefined || nodeName === undefined) return err;
+    return new OnnxError(err.detail, { source: err.source ?? source, nodeName, byteOffset: err.byteOffset, cause: err.cause });
+  }
   if (err instanceof GraphError) {
     // GraphError's message already starts with "node 'x': "; keep it once.
     const prefix = err.nodeName === undefined ? '' : `node '${err.nodeName}': `;
