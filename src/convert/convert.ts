@@ -55,7 +55,7 @@ export function convertToSnn(ann: Graph, stats: ActivationStats | null, options:
     });
   }
   const graph: Graph = { input: ann.input, output, nodes };
-  return { graph, conversion: { options, layers, calibrationImages: stats?.images ?? 0 } };
+  return { graph, ann: withoutSoftmax, conversion: { options, layers, calibrationImages: stats?.images ?? 0 } };
 }
 
 function spikeNode(name: string, input: string, output: string, choice: ThresholdChoice, options: ConversionOptions): SpikeNode {

@@ -66,6 +66,8 @@ export interface ConversionInfo {
 
 export interface SnnModel {
   readonly graph: Graph;
+  /** The ANN it came from (simplified, final Softmax dropped): the reference for every comparison. */
+  readonly ann: Graph;
   readonly conversion: ConversionInfo;
 }
 

@@ -5,7 +5,7 @@
  */
 import { DataError } from '../data/dataset.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../tensor/random.js';
 
 export interface EncoderStream {
   /** Input for the next `steps` steps, time-major [steps × batch × …]. */

@@ -1,6 +1,6 @@
 /** Small IR networks with seeded random weights, for conversion and simulation tests. */
 import type { Graph, Node } from '../../src/ir/graph.js';
-import { mulberry32 } from '../../src/simulate/random.js';
+import { mulberry32 } from '../../src/tensor/random.js';
 import { tensor, type Tensor } from '../../src/tensor/tensor.js';
 
 export function randomTensor(shape: number[], scale: number, random: () => number, offset = 0): Tensor {

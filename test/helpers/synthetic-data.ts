@@ -1,5 +1,5 @@
 import { InMemoryDataset } from '../../src/data/in-memory-dataset.js';
-import { mulberry32 } from '../../src/simulate/random.js';
+import { mulberry32 } from '../../src/tensor/random.js';
 
 /** Random u8 images of `shape` with random labels (tests relabel with the ANN's predictions). */
 export function syntheticImages(

@@ -5,7 +5,7 @@
  *          8   u32 LE    format version (1)
  *         12   u32 LE    header length H in bytes
  *         16   32 bytes  SHA-256 of everything after this field (header + tensor section)
- *         48   H bytes   UTF-8 JSON header: { graph, conversion, tensors: [{ shape, offset }], meta }
+ *         48   H bytes   UTF-8 JSON header: { graph, ann, conversion, tensors: [{ shape, offset }], meta }
  *     48 + H   …         tensor section: float32 little-endian, each tensor at its offset
  *
  * In the header's graph every tensor is replaced by { "$tensor": index }; non-finite numbers are
@@ -53,7 +53,7 @@ export function encodeSnn(model: SnnModel, meta: SnnFileMeta = {}): Uint8Array {
     }
     return value;
   };
-  const body = JSON.stringify({ graph: model.graph, conversion: model.conversion, meta }, replacer);
+  const body = JSON.stringify({ graph: model.graph, ann: model.ann, conversion: model.conversion, meta }, replacer);
   const header = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(body), tensors: entries }));
   const out = new Uint8Array(PREFIX + header.length + offset);
   const view = new DataView(out.buffer);
@@ -82,7 +82,7 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
   const actual = sha256(bytes.subarray(PREFIX));
   if (!expected.every((b, i) => b === actual[i])) fail('checksum mismatch: the file is corrupt or was modified');
   const sectionStart = PREFIX + headerLength;
-  let header: { graph: Graph; conversion: ConversionInfo; meta: SnnFileMeta; tensors: TensorEntry[] };
+  let header: { graph: Graph; ann: Graph; conversion: ConversionInfo; meta: SnnFileMeta; tensors: TensorEntry[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, sectionStart)));
   } catch (e) {
@@ -108,8 +108,10 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
     return value;
   };
   const graph = revive(header.graph) as Graph;
+  const ann = revive(header.ann) as Graph;
   validateGraph(graph);
-  return { model: { graph, conversion: revive(header.conversion) as ConversionInfo }, meta: header.meta ?? {} };
+  validateGraph(ann);
+  return { model: { graph, ann, conversion: revive(header.conversion) as ConversionInfo }, meta: header.meta ?? {} };
 }
 
 export async function saveSnn(path: string, model: SnnModel, meta: SnnFileMeta = {}, overwrite = false): Promise<void> {

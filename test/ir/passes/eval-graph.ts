@@ -17,7 +17,8 @@ import type {
   Pads2d,
   Pair,
 } from '../../../src/ir/graph.js';
-import { inferShapes } from '../../../src/ir/shapes.js';
+import { inferShapes, validateGraph } from '../../../src/ir/shapes.js';
+import { referenceBackend } from '../../../src/backend/reference/reference-backend.js';
 
 export function evaluate(graph: Graph, input: Tensor): Tensor {
   const shapes = inferShapes(graph, input.shape[0]);
@@ -229,4 +230,22 @@ export function pool(
 
 export function graph(inputShape: (number | null)[], nodes: Node[], output?: string): Graph {
   return { input: { name: 'x', shape: inputShape }, output: output ?? nodes[nodes.length - 1].output, nodes };
+}
+
+/**
+ * Asserts that `after` computes what `before` computes (to 1e-5) on a seeded random input, with
+ * this file's evaluator and with the project's reference backend (which also checks the evaluator).
+ */
+export async function assertEquivalent(before: Graph, after: Graph, inputShape: readonly number[], seed = 11): Promise<void> {
+  validateGraph(after);
+  const x = random(inputShape, seed);
+  const expected = evaluate(before, x);
+  assertClose(evaluate(after, x), expected);
+  for (const g of [before, after]) {
+    const compiled = await referenceBackend.compile(g);
+    const result = (await compiled.run(x)).get(g.output);
+    await compiled.dispose();
+    if (result === undefined) throw new Error('reference backend returned no output');
+    assertClose(result, expected);
+  }
 }

@@ -1,21 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { removeIdentity } from '../../../src/ir/passes/remove-identity.js';
-import { validateGraph } from '../../../src/ir/shapes.js';
 import type { Graph } from '../../../src/ir/graph.js';
-import { assertClose, conv, dense, evaluate, graph, random, simple } from './eval-graph.js';
+import { assertEquivalent, conv, dense, graph, simple } from './eval-graph.js';
 
 function ops(g: Graph): string[] {
   return g.nodes.map((n) => n.op);
 }
 
-function assertSameFunction(before: Graph, after: Graph, inputShape: number[]): void {
-  validateGraph(after);
-  const x = random(inputShape, 7);
-  assertClose(evaluate(after, x), evaluate(before, x));
-}
-
-test('Identity and Dropout in the middle vanish and consumers read their inputs', () => {
+test('Identity and Dropout in the middle vanish and consumers read their inputs', async () => {
   const g = graph(
     [null, 2, 5, 5],
     [
@@ -31,10 +24,10 @@ test('Identity and Dropout in the middle vanish and consumers read their inputs'
   assert.deepEqual(out.nodes[1].inputs, ['c']);
   assert.deepEqual(out.nodes[2].inputs, ['r']);
   assert.equal(out.output, 'y');
-  assertSameFunction(g, out, [2, 2, 5, 5]);
+  await assertEquivalent(g, out, [2, 2, 5, 5]);
 });
 
-test('a chain of identities writing the graph output: the output name is kept by the real producer', () => {
+test('a chain of identities writing the graph output: the output name is kept by the real producer', async () => {
   const g = graph(
     [null, 4],
     [
@@ -48,10 +41,10 @@ test('a chain of identities writing the graph output: the output name is kept by
   assert.deepEqual(ops(out), ['Dense']);
   assert.equal(out.output, 'logits');
   assert.equal(out.nodes[0].output, 'logits');
-  assertSameFunction(g, out, [3, 4]);
+  await assertEquivalent(g, out, [3, 4]);
 });
 
-test('renaming for the output also rewires the other readers of the renamed value', () => {
+test('renaming for the output also rewires the other readers of the renamed value', async () => {
   const g = graph(
     [null, 4],
     [
@@ -64,10 +57,10 @@ test('renaming for the output also rewires the other readers of the renamed valu
   const out = removeIdentity(g);
   assert.deepEqual(ops(out), ['Dense', 'Add']);
   assert.deepEqual(out.nodes[1].inputs, ['y', 'y']);
-  assertSameFunction(g, out, [2, 4]);
+  await assertEquivalent(g, out, [2, 4]);
 });
 
-test('an identity with several readers: all of them are rewired', () => {
+test('an identity with several readers: all of them are rewired', async () => {
   const g = graph(
     [null, 3],
     [dense('fc', 'x', 'h', [3, 3], 5), simple('Dropout', 'drop', ['h'], 'd'), simple('Add', 'add', ['d', 'd'], 'y')],
@@ -75,14 +68,14 @@ test('an identity with several readers: all of them are rewired', () => {
   const out = removeIdentity(g);
   assert.deepEqual(ops(out), ['Dense', 'Add']);
   assert.deepEqual(out.nodes[1].inputs, ['h', 'h']);
-  assertSameFunction(g, out, [2, 3]);
+  await assertEquivalent(g, out, [2, 3]);
 });
 
-test('identities from the graph input straight to the output leave exactly one node', () => {
+test('identities from the graph input straight to the output leave exactly one node', async () => {
   const g = graph([null, 3], [simple('Identity', 'a', ['x'], 'h'), simple('Dropout', 'b', ['h'], 'y')]);
   const out = removeIdentity(g);
   assert.deepEqual(ops(out), ['Dropout']);
   assert.deepEqual(out.nodes[0].inputs, ['x']);
-  assertSameFunction(g, out, [2, 3]);
+  await assertEquivalent(g, out, [2, 3]);
   assert.equal(g.nodes.length, 2, 'input graph untouched');
 });

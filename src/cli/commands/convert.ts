@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import {
+  calibrate,
+  convertToSnn,
+  defaultConversionOptions,
+  loadAnn,
+  openDataset,
+  saveSnn,
+  strategies,
+  type ConversionOptions,
+} from '../../index.js';
+import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
+import { progressBar } from '../progress.js';
+import { table } from '../format.js';
+
+interface Flags extends BackendFlags {
+  strategy: string;
+  calib: string;
+  calibSplit: 'train' | 'test' | 'all';
+  calibLimit?: number;
+  shift: ConversionOptions['shift'];
+  tShift: number;
+  reset: ConversionOptions['reset'];
+  readout: ConversionOptions['readout'];
+  percentile: number;
+  thresholdScope: ConversionOptions['thresholdScope'];
+  burst: number;
+  output: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** The conversion flags, shared by `convert`, `report` and the demo. */
+export function addConversionOptions(command: Command): Command {
+  return command
+    .option(
+      '--strategy <name>',
+      `${Object.keys(strategies).join(' | ')}`,
+      oneOf(...Object.keys(strategies)),
+      defaultConversionOptions.strategy,
+    )
+    .option(
+      '--shift <mode>',
+      'v0 (v(0) = θ/2) | bias (b += θ/(2·T_shift)) | none',
+      oneOf('v0', 'bias', 'none'),
+      defaultConversionOptions.shift,
+    )
+    .option('--t-shift <n>', 'T_shift for --shift bias', positiveInt, defaultConversionOptions.tShift)
+    .option('--reset <mode>', 'soft (subtract θ) | hard (to zero)', oneOf('soft', 'hard'), defaultConversionOptions.reset)
+    .option('--readout <mode>', 'accumulate (non-spiking output) | spikes', oneOf('accumulate', 'spikes'), defaultConversionOptions.readout)
+    .option('--percentile <p>', 'p for --strategy percentile', percentileValue, defaultConversionOptions.percentile)
+    .option('--threshold-scope <scope>', 'layer | channel', oneOf('layer', 'channel'), defaultConversionOptions.thresholdScope)
+    .option(
+      '--burst <γ>',
+      'most spikes per neuron per step (1 = IF; >1 = burst neurons)',
+      positiveInt,
+      defaultConversionOptions.maxSpikesPerStep,
+    );
+}
+
+export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads'>): ConversionOptions {
+  return {
+    strategy: flags.strategy,
+    shift: flags.shift,
+    tShift: flags.tShift,
+    reset: flags.reset,
+    readout: flags.readout,
+    percentile: flags.percentile,
+    thresholdScope: flags.thresholdScope,
+    maxSpikesPerStep: flags.burst,
+  };
+}
+
+export function registerConvert(program: Command): void {
+  addConversionOptions(
+    program
+      .command('convert')
+      .description('convert an ONNX ANN into a spiking network (.snn) with threshold balancing on calibration data')
+      .argument('<model>', 'ONNX file'),
+  )
+    .option('--calib <spec>', 'calibration data (as --data elsewhere)', 'mnist')
+    .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
+    .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
+    .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
+    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .requiredOption('-o, --output <file>', 'the .snn file to write')
+    .option('--force', 'overwrite the output file')
+    .option('--json', 'machine-readable output')
+    .action(async (model: string, flags: Flags) => {
+      const ann = await loadAnn(model);
+      const data = openDataset(flags.calib, { split: flags.calibSplit });
+      const bar = progressBar('calibrate', flags.json);
+      const stats = await calibrate(makeBackend(flags), ann, data, { limit: flags.calibLimit, onProgress: bar.update });
+      bar.stop();
+      const snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      await saveSnn(
+        flags.output,
+        snn,
+        { source: model, calibration: `${data.name} (${flags.calibSplit}, ${stats.images} images)` },
+        flags.force,
+      );
+      if (flags.json) {
+        console.log(JSON.stringify({ model, output: flags.output, conversion: snn.conversion }, null, 2));
+        return;
+      }
+      const o = snn.conversion.options;
+      console.log(
+        `${model} → ${flags.output}: strategy ${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` (T_shift ${o.tShift})` : ''}, ${o.reset} reset, readout ${o.readout}; calibrated on ${stats.images} images of ${data.name}`,
+      );
+      console.log(
+        table(
+          ['layer', 'θ', 'units', 'source'],
+          snn.conversion.layers.map((l) => [l.node, formatTheta(l.theta), l.units, l.source]),
+        ),
+      );
+    });
+}
+
+export function formatTheta(theta: readonly number[]): string {
+  if (theta.length === 1) return theta[0].toPrecision(4);
+  return `${Math.min(...theta).toPrecision(3)}…${Math.max(...theta).toPrecision(3)} (${theta.length} ch)`;
+}

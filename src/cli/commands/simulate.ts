@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder } from '../../index.js';
+import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { progressBar } from '../progress.js';
+import { evaluationJson, printEvaluation } from '../print-evaluation.js';
+
+interface Flags extends BackendFlags {
+  data: string;
+  split: 'train' | 'test' | 'all';
+  limit?: number;
+  T: number;
+  chunk: number;
+  batch: number;
+  encoder: 'direct' | 'poisson';
+  seed: number;
+  json?: boolean;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('simulate a converted SNN for T steps: accuracy at every t beside the ANN, spikes, synops, energy')
+    .argument('<model>', '.snn file from `ann2snn convert`')
+    .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
+    .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
+    .option('--limit <n>', 'use the first n images', positiveInt)
+    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--chunk <n>', 'time steps per chunk (memory ∝ chunk)', positiveInt, 8)
+    .option('--batch <n>', 'images per batch', positiveInt, 50)
+    .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
+    .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
+    .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
+    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--json', 'machine-readable output (accuracy at every t)')
+    .action(async (file: string, flags: Flags) => {
+      const { model, meta } = await loadSnn(file);
+      const data = openDataset(flags.data, { split: flags.split });
+      const encoder = flags.encoder === 'poisson' ? poissonEncoder(flags.seed) : directEncoder;
+      const annBar = progressBar('ANN', flags.json);
+      const snnBar = progressBar(`SNN T=${flags.T}`, flags.json);
+      const result = await evaluateSnn(makeBackend(flags), model, data, {
+        T: flags.T,
+        chunk: flags.chunk,
+        batchSize: flags.batch,
+        limit: flags.limit,
+        encoder,
+        onAnnProgress: annBar.update,
+        onProgress: (d, t) => {
+          annBar.stop();
+          snnBar.update(d, t);
+        },
+      });
+      snnBar.stop();
+      if (flags.json) {
+        console.log(
+          JSON.stringify(
+            {
+              model: file,
+              source: meta.source,
+              data: data.name,
+              split: flags.split,
+              conversion: model.conversion,
+              ...evaluationJson(result),
+            },
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      const o = model.conversion.options;
+      console.log(
+        `${file} (${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` T_shift=${o.tShift}` : ''}, ${o.reset} reset) on ${data.name} ${flags.split}:`,
+      );
+      printEvaluation(result);
+    });
+}

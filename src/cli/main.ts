@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The `ann2snn` command line: thin commands over the public API. User errors (bad files, flags,
+ * shapes, data) print one line naming what is wrong and exit 1; anything else is a bug and prints
+ * its stack.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerConvert } from './commands/convert.js';
+import { registerEvalAnn } from './commands/eval-ann.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerSimulate } from './commands/simulate.js';
+
+const userErrors = new Set([
+  'OnnxError',
+  'GraphError',
+  'ShapeError',
+  'DataError',
+  'ConversionError',
+  'SnnFileError',
+  'OutputExistsError',
+  'BackendError',
+  'RangeError',
+  'TrainError',
+  'ReportError',
+]);
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('ann2snn')
+    .description('Convert trained ANNs (ONNX) into spiking neural networks, simulate them, and measure what they cost.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerInspect(program);
+  registerEvalAnn(program);
+  registerConvert(program);
+  registerSimulate(program);
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const e = err as Error;
+    if (userErrors.has(e.name)) {
+      process.stderr.write(`ann2snn: error: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`ann2snn: internal error (please report): ${e.stack ?? e}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
