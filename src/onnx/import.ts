@@ -20,7 +20,7 @@ export async function readOnnxFile(path: string): Promise<Graph> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new OnnxError(`cannot read ONNX model '${path}': ${why}`, { source: path, cause: err });
+    throw new OnnxError(`cannot read the model file: ${why}`, { source: path, cause: err });
   }
   return importOnnx(bytes, path);
 }
