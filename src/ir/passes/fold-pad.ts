@@ -18,6 +18,9 @@
  * padding from the tensor into the pool could drop a window: with ceilMode only Pads whose bottom
  * and right are 0 are folded, and the countIncludePad = false case is folded only without ceilMode.
  *
+ * Pools keep every pad smaller than the kernel in its dimension (ONNX Runtime and the reference
+ * backend refuse larger ones): a fold that would exceed it is not made.
+ *
  * The Pad must have exactly one consumer and must not be the graph output.
  */
 import { consumersOf, type Graph, type Node, type Pads2d, type PadNode } from '../graph.js';
@@ -45,6 +48,11 @@ function addPads(a: Pads2d, b: Pads2d): Pads2d {
   return [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]];
 }
 
+/** Pool pads must stay smaller than the kernel: [top, left, bottom, right] against [kh, kw]. */
+function fitsKernel(pads: Pads2d, kernel: readonly [number, number]): boolean {
+  return pads[0] < kernel[0] && pads[2] < kernel[0] && pads[1] < kernel[1] && pads[3] < kernel[1];
+}
+
 function foldInto(pad: PadNode, consumer: Node): Node | undefined {
   if (pad.pads.some((p) => !Number.isInteger(p) || p < 0)) return undefined;
   if (consumer.inputs.length !== 1 || consumer.inputs[0] !== pad.output) return undefined;
@@ -54,14 +62,18 @@ function foldInto(pad: PadNode, consumer: Node): Node | undefined {
     case 'Conv2d':
       if (pad.value !== 0) return undefined;
       return { ...consumer, inputs: [input], pads: addPads(consumer.pads, pad.pads) };
-    case 'MaxPool':
-      if (pad.value !== -Infinity || (consumer.ceilMode && !tailFree)) return undefined;
-      return { ...consumer, inputs: [input], pads: addPads(consumer.pads, pad.pads) };
-    case 'AvgPool':
-      if (pad.value !== 0 || (consumer.ceilMode && !tailFree)) return undefined;
-      if (consumer.countIncludePad) return { ...consumer, inputs: [input], pads: addPads(consumer.pads, pad.pads) };
+    case 'MaxPool': {
+      const pads = addPads(consumer.pads, pad.pads);
+      if (pad.value !== -Infinity || (consumer.ceilMode && !tailFree) || !fitsKernel(pads, consumer.kernel)) return undefined;
+      return { ...consumer, inputs: [input], pads };
+    }
+    case 'AvgPool': {
+      const pads = addPads(consumer.pads, pad.pads);
+      if (pad.value !== 0 || (consumer.ceilMode && !tailFree) || !fitsKernel(pads, consumer.kernel)) return undefined;
+      if (consumer.countIncludePad) return { ...consumer, inputs: [input], pads };
       if (consumer.ceilMode || consumer.pads.some((p) => p !== 0)) return undefined;
-      return { ...consumer, inputs: [input], pads: pad.pads, countIncludePad: true };
+      return { ...consumer, inputs: [input], pads, countIncludePad: true };
+    }
     default:
       return undefined;
   }
