@@ -65,6 +65,8 @@ export type NodeBody = Node extends infer N ? (N extends Node ? Omit<N, 'name' |
 export interface ImportContext {
   /** The default-domain opset the model imports. */
   readonly opset: number;
+  /** The graph input's dimension 0 when the file fixes it (e.g. 1 from an export without dynamic axes), else null. */
+  readonly fixedBatch: number | null;
   readonly node: OnnxNode;
   /** The value behind input `i`; undefined when the input is omitted (absent or ''). */
   input(i: number): Value | undefined;
@@ -436,6 +438,15 @@ function reshape(ctx: ImportContext): void {
   const batchAt = target.findIndex((d, i) => d === 'batch' && i !== 0);
   if (batchAt >= 0) throw ctx.error(`the target shape puts the batch size at position ${batchAt}; only position 0 is supported`);
   const shape = target.map((d) => (d === 'batch' ? 0 : d));
+  // An export with a fixed batch b folds `x.view(x.size(0), -1)` to the constant [b, -1]; when
+  // dimension 0 stays the batch (the rest keeps the per-sample size) make it "copy dimension 0".
+  if (ctx.fixedBatch !== null && shape[0] === ctx.fixedBatch && shape.length >= 2) {
+    const perSample = sizeOf(ctx.shapeOf(x).slice(1));
+    const rest = shape.slice(1);
+    const known = sizeOf(rest.filter((d) => d !== -1));
+    const inferred = rest.filter((d) => d === -1).length;
+    if (known > 0 && (inferred === 0 ? known === perSample : inferred === 1 && perSample % known === 0)) shape[0] = 0;
+  }
   if (intAttr(ctx, 'allowzero', 0) === 1 && target.some((d) => d === 0)) {
     throw ctx.error('allowzero=1 with a zero in the target shape is not supported');
   }

@@ -68,7 +68,7 @@ export function importOnnx(bytes: Uint8Array, source = '<bytes>'): Graph {
 
   for (const index of topologicalOrder(nodes, values, names, fail)) {
     const node = decodeNode(nodes[index], index, names[index], source);
-    const ctx = makeContext(node, opset, source, values, uses, ir, shapeOf, () => (shapeCache = new Map()));
+    const ctx = makeContext(node, opset, input.shape[0], source, values, uses, ir, shapeOf, () => (shapeCache = new Map()));
     try {
       importers[node.opType](ctx);
     } catch (err) {
@@ -363,6 +363,7 @@ function asOnnxError(err: unknown, source: string, nodeName?: string): OnnxError
 function makeContext(
   node: OnnxNode,
   opset: number,
+  fixedBatch: number | null,
   source: string,
   values: Map<string, Value>,
   uses: ReadonlyMap<string, number>,
@@ -388,6 +389,7 @@ function makeContext(
   };
   return {
     opset,
+    fixedBatch,
     node,
     input,
     activation(i, role = `input ${i}`) {

@@ -412,6 +412,25 @@ describe('importOnnx: unsupported models are refused up front', () => {
     );
   });
 
+  test('a fixed batch folded into a Reshape target ([b, -1] from x.view(x.size(0), -1)) becomes "copy dimension 0"', () => {
+    const reshapeTo = (target: number[], input: (number | null)[]) =>
+      only(
+        importOnnx(
+          model({
+            nodes: [node('Reshape', ['x', 's'], ['y'])],
+            initializers: [int64Initializer('s', target)],
+            input,
+            output: [null, 12],
+          }),
+        ),
+        'Reshape',
+      ).shape;
+    assert.deepEqual(reshapeTo([1, -1], [1, 3, 2, 2]), [0, -1]);
+    assert.deepEqual(reshapeTo([2, 12], [2, 3, 2, 2]), [0, 12]);
+    assert.deepEqual(reshapeTo([1, -1], [null, 3, 2, 2]), [1, -1]);
+    assert.deepEqual(reshapeTo([2, 6], [1, 3, 2, 2]), [2, 6]);
+  });
+
   test('shape errors found by validation name the node', () => {
     const bytes = model({
       nodes: [node('Gemm', ['x', 'B'], ['y'], {}, 'fc')],
