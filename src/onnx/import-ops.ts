@@ -616,11 +616,11 @@ function unsqueeze(ctx: ImportContext): void {
   if (axes === undefined) throw ctx.error('axes is missing');
   const rank = src.dims.length + axes.length;
   const normalized = axes.map((a) => normalizeAxis(ctx, a, rank));
+  if (new Set(normalized).size !== normalized.length) throw ctx.error(`axes [${axes.join(', ')}] repeat an axis`);
   const dims: number[] = [];
   for (let d = 0, k = 0; d < rank; d++) dims.push(normalized.includes(d) ? 1 : src.dims[k++]);
   if (data.kind === 'shape') ctx.define(0, { kind: 'shape', dims, entries: data.entries });
   else ctx.define(0, { kind: 'constant', tensor: { ...data.tensor, name: ctx.node.outputs[0], dims } });
-  if (sizeOf(dims) !== sizeOf(src.dims)) throw ctx.error('internal: Unsqueeze changed the element count');
 }
 
 /** ONNX op type → importer. Ops absent here are refused before any work, all listed in one message. */
