@@ -8,6 +8,7 @@ import type { NeuronKind, NeuronParams, NeuronState, StepArgs } from './neuron.j
 export const integrateAndFire: NeuronKind = {
   name: 'if',
   step(params: NeuronParams, state: NeuronState, args: StepArgs): number {
+    if (params.maxSpikesPerStep === 1 && params.reset === 'soft') return stepSoftIf(params.threshold, state.v, args);
     const { threshold, maxSpikesPerStep } = params;
     const hard = params.reset === 'hard';
     const { v } = state;
@@ -39,3 +40,27 @@ export const integrateAndFire: NeuronKind = {
     return total;
   },
 };
+
+/** The common case (γ = 1, soft reset) without branches in the inner loop: s = [v ≥ θ]; v ← v − θ·s. */
+function stepSoftIf(threshold: Float32Array, v: Float32Array, args: StepArgs): number {
+  const { current, spikes, steps, constantCurrent } = args;
+  const units = threshold.length;
+  const size = v.length;
+  let total = 0;
+  for (let t = 0; t < steps; t++) {
+    const outBase = t * size;
+    const inBase = constantCurrent ? 0 : outBase;
+    for (let row = 0; row < size; row += units) {
+      for (let j = 0; j < units; j++) {
+        const i = row + j;
+        const theta = threshold[j];
+        const u = v[i] + current[inBase + i];
+        const s = u >= theta ? 1 : 0;
+        v[i] = u - theta * s;
+        spikes[outBase + i] = s;
+        total += s;
+      }
+    }
+  }
+  return total;
+}

@@ -16,6 +16,27 @@ import { sizeOf, type Tensor } from '../tensor/tensor.js';
 import { directEncoder, type Encoder } from './encoders.js';
 import { buildPlan, type Plan, type SpikeStage } from './plan.js';
 
+/** Sees every chunk as it is simulated; for analysis (per-image rates, rasters, membrane traces). */
+export interface Probe {
+  /**
+   * After a spiking layer processed a chunk: `spikes` is [steps × batch × units] (counts per step),
+   * `v` the membrane potentials [batch × units] after the chunk's last step (with chunk = 1: every step).
+   */
+  onSpikes?(layer: string, spikes: Float32Array, v: Float32Array, chunk: ChunkInfo): void;
+  /** After the readout current of a chunk was accumulated: `current` is [steps × batch × classes] (or [batch × classes] when static). */
+  onReadout?(current: Float32Array, isStatic: boolean, chunk: ChunkInfo): void;
+}
+
+export interface ChunkInfo {
+  /** First step of the chunk (0-based). */
+  readonly t0: number;
+  readonly steps: number;
+  readonly batch: number;
+  /** Index of the batch's first image in the data set order. */
+  readonly firstImage: number;
+  readonly units: number;
+}
+
 export interface SimulateOptions {
   readonly T: number;
   /** Time steps per chunk (memory ∝ chunk × batch); default min(T, 8). */
@@ -25,6 +46,7 @@ export interface SimulateOptions {
   readonly encoder?: Encoder;
   /** Also keep every unit's spike count (for firing-rate histograms). */
   readonly unitCounts?: boolean;
+  readonly probes?: readonly Probe[];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -79,7 +101,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   try {
     let batchIndex = 0;
     for (const batch of data.batches({ batchSize: options.batchSize ?? 50, limit: total })) {
-      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex, correctAt, tallies });
+      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex, firstImage: images, correctAt, tallies, probes: options.probes ?? [] });
       images += batch.labels.length;
       batchIndex++;
       options.onProgress?.(images, total);
@@ -101,8 +123,10 @@ interface BatchContext {
   readonly chunk: number;
   readonly encoder: Encoder;
   readonly batchIndex: number;
+  readonly firstImage: number;
   readonly correctAt: Int32Array;
   readonly tallies: Map<string, LayerTally>;
+  readonly probes: readonly Probe[];
 }
 
 async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx: BatchContext): Promise<void> {
@@ -121,7 +145,11 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
     if (!ctx.encoder.constant) values.set(plan.graph.input.name, { data: stream.next(steps), isStatic: false, binary: false });
     for (const stage of plan.stages) {
       if (stage.kind === 'spike') {
-        values.set(stage.node.output, runSpikeStage(plan, stage, values, states.get(stage.node.name)!, steps, ctx.tallies.get(stage.node.name)!));
+        const state = states.get(stage.node.name)!;
+        const spikes = runSpikeStage(plan, stage, values, state, steps, ctx.tallies.get(stage.node.name)!);
+        values.set(stage.node.output, spikes);
+        const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
+        for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
       } else if (stage.kind === 'segment') {
         const input = stage.takesBinarySpikes ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
         const rows = (input.length / sizeOf(plan.shapes.get(stage.input)!)) | 0;
@@ -132,7 +160,9 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
       }
     }
     const out = values.get(plan.graph.output)!;
-    accumulateReadout(materialize(plan, plan.graph.output, out), out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
+    const current = materialize(plan, plan.graph.output, out);
+    accumulateReadout(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
+    for (const probe of ctx.probes) probe.onReadout?.(current, out.isStatic, { t0, steps, batch, firstImage: ctx.firstImage, units: classes });
   }
 }
 
