@@ -8,6 +8,7 @@
  *   const result = await simulate(backend, snn.graph, openDataset('mnist', { split: 'test' }), { T: 64 });
  */
 export * from './tensor/tensor.js';
+export { mulberry32 } from './tensor/random.js';
 export * from './ir/index.js';
 export { simplifyGraph, foldBatchNorm, foldPad, removeIdentity } from './ir/passes/index.js';
 export { importOnnx, readOnnxFile } from './onnx/import.js';

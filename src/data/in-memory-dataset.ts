@@ -8,6 +8,7 @@
  * order. `Batch.start` is the position of the batch's first image in that order; `Batch.indices`
  * gives the dataset index of every image in the batch.
  */
+import { mulberry32 } from '../tensor/random.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { DataError, type Batch, type BatchOptions, type Dataset } from './dataset.js';
 import { normalizationTable, type Normalization } from './normalize.js';
@@ -136,17 +137,6 @@ export class InMemoryDataset implements Dataset {
   }
 }
 
-/** mulberry32: a small seeded generator of uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A permutation of 0..n−1 by Fisher–Yates with mulberry32(seed). */
 export function shuffledOrder(n: number, seed: number): Int32Array {

@@ -1,6 +1,6 @@
 /** The data room: datasets (IDX, bundled MNIST, CIFAR-10 binary), normalization, batching. */
 export { DataError, type Batch, type BatchOptions, type Dataset } from './dataset.js';
-export { InMemoryDataset, mulberry32, shuffledOrder, type InMemoryDatasetInit } from './in-memory-dataset.js';
+export { InMemoryDataset, shuffledOrder, type InMemoryDatasetInit } from './in-memory-dataset.js';
 export {
   checkNormalization,
   computeChannelStats,

@@ -1,1 +1,2 @@
 export * from './tensor.js';
+export * from './random.js';

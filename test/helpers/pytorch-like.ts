@@ -14,17 +14,8 @@ import { encodeModel, floatInitializer, int64Initializer, node, valueInfo, type 
 import { onnx } from '../../src/onnx/proto.js';
 import { tensor, type Tensor } from '../../src/tensor/tensor.js';
 
-/** mulberry32: state ← state + 0x6D2B79F5, then an xorshift-multiply mix; uniform floats in [0, 1). Same seed, same bits. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/tensor/random.js';
+export { mulberry32 };
 
 export interface PytorchLikeModel {
   /** Short id, e.g. 'cnn-opset13'; also a good `source` for importOnnx. */

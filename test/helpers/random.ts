@@ -1,17 +1,7 @@
 /** Seeded randomness for tests: the same seed gives the same bits on every machine. */
 import { sizeOf, tensor, type Tensor } from '../../src/tensor/tensor.js';
 
-/** mulberry32: state ← state + 0x6D2B79F5, then an xorshift-multiply mix; returns uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/tensor/random.js';
 
 /** A tensor of uniform values in [lo, hi). */
 export function randomTensor(random: () => number, shape: readonly number[], lo = -1, hi = 1): Tensor {
