@@ -44,7 +44,8 @@ function expectInputs(node: Node, inputs: readonly (readonly number[])[], count:
   if (inputs.length !== count) throw new GraphError(`expects ${count} input(s), got ${inputs.length}`, node.name);
 }
 
-function windowOut(
+/** Number of windows along one axis (Conv and pooling): ⌊(size + pads − span) / stride⌋ + 1, or ⌈·⌉ with ceil mode. */
+export function windowOut(
   size: number,
   kernel: number,
   stride: number,

@@ -8,8 +8,8 @@
  * refused up front, naming the node.
  */
 import type { onnx as O } from 'onnx-proto';
-import { GraphError, type Graph, type Node } from '../ir/graph.js';
-import { inferShapes, type ShapeMap } from '../ir/shapes.js';
+import { GraphError, type AvgPoolNode, type Graph, type MaxPoolNode, type Node, type Pads2d } from '../ir/graph.js';
+import { inferShapes, windowOut, type ShapeMap } from '../ir/shapes.js';
 import { tensor } from '../tensor/tensor.js';
 import { encodeModel, floatInitializer, int64Initializer, node as onnxNode, valueInfo } from './builder.js';
 
@@ -40,11 +40,13 @@ export function graphToOnnx(graph: Graph, options: GraphToOnnxOptions = {}): Uin
   }
 
   const names = new NameTable(graph);
+  const poolInputs = new Set(graph.nodes.filter((n) => n.op === 'AvgPool' || n.op === 'MaxPool').map((n) => n.inputs[0]));
+  const context: WriteContext = { shapes: shapes1, poolInputs };
   const nodes: O.INodeProto[] = [];
   const initializers: O.ITensorProto[] = [];
   for (const n of neededNodes(graph, outputs)) {
-    const { node, inits } = writeNode(n, names);
-    nodes.push(node);
+    const { node, inits } = writeNode(n, names, context);
+    nodes.push(...(Array.isArray(node) ? node : [node]));
     initializers.push(...inits);
   }
 
@@ -57,6 +59,22 @@ export function graphToOnnx(graph: Graph, options: GraphToOnnxOptions = {}): Uin
     opset,
     name: 'ann2snn',
   });
+}
+
+/**
+ * −0 for the value of a zero Pad that feeds a pool. ONNX Runtime's PadFusion folds a Pad whose value
+ * has all-zero bytes into the next pool's pads, which is wrong for MaxPool (its pads are −∞: measured
+ * on 1.30, a zero Pad before MaxPool came out as if it were −∞), can shift ceil-mode windows, and
+ * writes pads ≥ kernel that the pool then refuses. −0 has a sign byte, so the Pad stays; it is 0 in
+ * every sum and comparison.
+ */
+const UNFUSABLE_ZERO = -0;
+
+interface WriteContext {
+  /** Shapes for a batch of 1 (the spatial sizes pools need). */
+  readonly shapes: ShapeMap;
+  /** Values read by AvgPool or MaxPool nodes. */
+  readonly poolInputs: ReadonlySet<string>;
 }
 
 /** The nodes that the requested values depend on, in graph (topological) order. */
@@ -73,7 +91,7 @@ function neededNodes(graph: Graph, outputs: readonly string[]): Node[] {
   return graph.nodes.filter((n) => needed.has(n));
 }
 
-function writeNode(n: Node, names: NameTable): { node: O.INodeProto; inits: O.ITensorProto[] } {
+function writeNode(n: Node, names: NameTable, context: WriteContext): { node: O.INodeProto | O.INodeProto[]; inits: O.ITensorProto[] } {
   const inits: O.ITensorProto[] = [];
   /** Adds a float initializer named after the node and returns its (unique) name. */
   const float = (suffix: string, values: Float32Array, dims: readonly number[]): string => {
@@ -116,14 +134,16 @@ function writeNode(n: Node, names: NameTable): { node: O.INodeProto; inits: O.IT
     }
     case 'AvgPool':
     case 'MaxPool': {
+      const [input, pads, padNode] = poolInput(n, names, context.shapes, inits);
       const attrs: Parameters<typeof onnxNode>[3] = {
         kernel_shape: [...n.kernel],
         strides: [...n.strides],
-        pads: [...n.pads],
+        pads: [...pads],
         ceil_mode: n.ceilMode ? 1 : 0,
       };
       if (n.op === 'AvgPool') attrs.count_include_pad = n.countIncludePad ? 1 : 0;
-      return { node: make(n.op === 'AvgPool' ? 'AveragePool' : 'MaxPool', n.inputs, attrs), inits };
+      const pool = make(n.op === 'AvgPool' ? 'AveragePool' : 'MaxPool', [input], attrs);
+      return { node: padNode ? [padNode, pool] : pool, inits };
     }
     case 'GlobalAvgPool':
       return { node: make('GlobalAveragePool', n.inputs), inits };
@@ -147,11 +167,64 @@ function writeNode(n: Node, names: NameTable): { node: O.INodeProto; inits: O.IT
     case 'Pad': {
       const [top, left, bottom, right] = n.pads;
       const pads = int64('pads', [0, 0, top, left, 0, 0, bottom, right]);
-      return { node: make('Pad', [n.inputs[0], pads, scalar('value', n.value)], { mode: 'constant' }), inits };
+      const value = n.value === 0 && context.poolInputs.has(n.output) ? UNFUSABLE_ZERO : n.value;
+      return { node: make('Pad', [n.inputs[0], pads, scalar('value', value)], { mode: 'constant' }), inits };
     }
     case 'Spike':
       throw new GraphError('Spike nodes have no ONNX form', n.name);
   }
+}
+
+/**
+ * ONNX Runtime refuses pooling pads ≥ the kernel, which the IR allows (fold-pad writes them). Such
+ * a pool reads an explicit Pad instead (zero, written as −0, for AvgPool with count_include_pad; −∞
+ * for MaxPool: the same values either way): top/left pads always move (the window count and positions stay), and
+ * bottom/right pads move when the window count stays (in ceil mode it may not: the last window may
+ * start in the right padding only once that padding is image). Returns the pool's input, the pads
+ * left on the pool, and the Pad node, if any.
+ */
+function poolInput(
+  n: AvgPoolNode | MaxPoolNode,
+  names: NameTable,
+  shapes: ShapeMap,
+  inits: O.ITensorProto[],
+): [string, Pads2d, O.INodeProto | null] {
+  const [kh, kw] = n.kernel;
+  const [top, left, bottom, right] = n.pads;
+  if (top < kh && bottom < kh && left < kw && right < kw) return [n.inputs[0], n.pads, null];
+  if (n.op === 'AvgPool' && !n.countIncludePad) {
+    throw new GraphError(
+      `pads [${n.pads.join(', ')}] reach the kernel ${kh}×${kw}: ONNX Runtime refuses that, and with count_include_pad = 0 no explicit Pad is equivalent`,
+      n.name,
+    );
+  }
+  const [, , height, width] = shapes.get(n.inputs[0]) as readonly number[];
+  const [, , outH, outW] = shapes.get(n.output) as readonly number[];
+  const paddingOnly = top >= kh || left >= kw || (outH - 1) * n.strides[0] - top >= height || (outW - 1) * n.strides[1] - left >= width;
+  if (n.op === 'MaxPool' && paddingOnly) {
+    throw new GraphError(
+      `pads [${n.pads.join(', ')}] with kernel ${kh}×${kw} leave a window of padding alone (−∞), which ONNX Runtime cannot express`,
+      n.name,
+    );
+  }
+  const movable = (size: number, k: number, s: number, before: number, after: number): boolean =>
+    windowOut(size + before + after, k, s, 0, 0, 1, n.ceilMode) === windowOut(size, k, s, before, after, 1, n.ceilMode);
+  const moveBottom = movable(height, kh, n.strides[0], top, bottom);
+  const moveRight = movable(width, kw, n.strides[1], left, right);
+  const kept: Pads2d = [0, 0, moveBottom ? 0 : bottom, moveRight ? 0 : right];
+  if (kept[2] >= kh || kept[3] >= kw) {
+    throw new GraphError(
+      `pads [${n.pads.join(', ')}] reach the kernel ${kh}×${kw}: ONNX Runtime refuses that, and in ceil mode an explicit Pad would add a window`,
+      n.name,
+    );
+  }
+  const padsName = names.fresh(`${n.name}.pads`);
+  const valueName = names.fresh(`${n.name}.pad_value`);
+  const padded = names.fresh(`${n.name}.padded`);
+  inits.push(int64Initializer(padsName, [0, 0, top, left, 0, 0, moveBottom ? bottom : 0, moveRight ? right : 0]));
+  inits.push(floatInitializer(valueName, tensor([], Float32Array.of(n.op === 'MaxPool' ? -Infinity : UNFUSABLE_ZERO))));
+  const padNode = onnxNode('Pad', [n.inputs[0], padsName, valueName], [padded], { mode: 'constant' }, `${n.name}.pad`);
+  return [padded, kept, padNode];
 }
 
 /**

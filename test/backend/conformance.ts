@@ -178,6 +178,18 @@ export const handCases: readonly HandCase[] = [
     expected: { p: { shape: [1, 1, 2, 2], data: [-1, -2, -4, -5] } },
   },
   {
+    name: 'zero Pad then MaxPool: the pad value 0 is a real value (ONNX Runtime must not fuse it into −∞ pads)',
+    graph: graphOf(
+      [null, 1, 3, 3],
+      [
+        { op: 'Pad', name: 'pad', inputs: ['x'], output: 'pad', pads: [1, 1, 1, 1], value: 0 },
+        maxPool('p', 'pad', [2, 2], [2, 2], [0, 0, 0, 0], false),
+      ],
+    ),
+    input: tensor([1, 1, 3, 3], [-1, -2, -3, -4, -5, -6, -7, -8, -9]),
+    expected: { p: { shape: [1, 1, 2, 2], data: [0, 0, 0, -5] } },
+  },
+  {
     name: 'global average pool',
     graph: graphOf([null, 2, 2, 2], [{ op: 'GlobalAvgPool', name: 'g', inputs: ['x'], output: 'g' }]),
     input: tensor([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]),
@@ -324,6 +336,21 @@ export const randomCases: readonly RandomCase[] = [
     build: () => ({ graph: graphOf([null, 2, 5, 8], [maxPool('p', 'x', [2, 3], [1, 2], [0, 1, 1, 2], false)]) }),
   },
   {
+    name: 'pools with pads reaching the kernel (as fold-pad writes them): max, stride 3 so no window is padding alone',
+    build: () => ({ graph: graphOf([null, 2, 5, 6], [maxPool('p', 'x', [2, 3], [2, 3], [0, 1, 2, 3], false)]) }),
+  },
+  {
+    name: 'pools with pads reaching the kernel: average with count_include_pad, ceil mode with a kept bottom pad',
+    build: () => ({
+      graph: graphOf(
+        [null, 3, 6, 5],
+        [avgPool('a', 'x', [3, 2], [2, 2], [1, 1, 2, 3], false, true), avgPool('b', 'x', [2, 2], [2, 2], [2, 0, 1, 0], true, true)],
+        'a',
+      ),
+      outputs: ['a', 'b'],
+    }),
+  },
+  {
     name: 'global average pool after conv',
     build: (r) => ({
       graph: graphOf(
@@ -438,7 +465,7 @@ export const randomCases: readonly RandomCase[] = [
 
 // ── comparison ───────────────────────────────────────────────────────────────────────────────────
 
-/** Asserts equal shapes and |a − b| ≤ 1e-5·max(1, |b|) everywhere (b is the expectation). */
+/** Asserts equal shapes and |a − b| ≤ 1e-5·max(1, |b|) everywhere (b is the expectation; ±∞ must match exactly). */
 export function assertClose(
   actual: Tensor,
   expected: { readonly shape: readonly number[]; readonly data: ArrayLike<number> },
@@ -449,7 +476,7 @@ export function assertClose(
   for (let i = 0; i < actual.data.length; i++) {
     const a = actual.data[i];
     const b = expected.data[i];
-    if (!(Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(b)))) {
+    if (a !== b && !(Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(b)))) {
       assert.fail(`${what}: element ${i} is ${a}, expected ${b} (|Δ| = ${Math.abs(a - b)})`);
     }
   }
@@ -509,7 +536,7 @@ export function runConformance(label: string, factory: () => Backend, options: C
               const actual = result.get(name);
               assert.ok(actual, `output '${name}' missing`);
               assert.deepEqual([...actual.shape], [...(shapes.get(name) ?? [])], `${name}: shape differs from inferShapes`);
-              assert.ok(actual.data.every(Number.isFinite), `${name}: non-finite values`);
+              assert.ok(!actual.data.some(Number.isNaN), `${name}: NaN values`);
               if (expected) assertClose(actual, expected.get(name) as Tensor, `${c.name} / ${name}`);
             }
           });

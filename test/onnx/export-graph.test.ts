@@ -222,3 +222,41 @@ test('errors name the node or value at fault', () => {
     (e: Error) => e instanceof GraphError && e.message.includes("'x'"),
   );
 });
+
+function poolGraph(node: Partial<Node> & { op: 'AvgPool' | 'MaxPool' }, shape: readonly number[]): Graph {
+  const base = { name: 'pool', inputs: ['x'], output: 'y', strides: [1, 1], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: true };
+  return { input: { name: 'x', shape: [null, ...shape] }, output: 'y', nodes: [{ ...base, ...node } as Node] };
+}
+
+test('pools whose pads reach the kernel read an explicit Pad, or are refused naming the node', () => {
+  const avg = decode(graphToOnnx(poolGraph({ op: 'AvgPool', kernel: [3, 2], strides: [2, 2], pads: [1, 1, 2, 3] }, [1, 6, 5])));
+  assert.deepEqual(
+    avg.graph!.node!.map((n) => [n.opType, n.name]),
+    [
+      ['Pad', 'pool.pad'],
+      ['AveragePool', 'pool'],
+    ],
+  );
+  const refused = (node: Partial<Node> & { op: 'AvgPool' | 'MaxPool' }, shape: readonly number[], why: string) =>
+    assert.throws(
+      () => graphToOnnx(poolGraph(node, shape)),
+      (e: Error) => e instanceof GraphError && e.nodeName === 'pool' && e.message.includes(why),
+    );
+  refused({ op: 'AvgPool', kernel: [2, 2], pads: [2, 0, 0, 0], countIncludePad: false }, [1, 4, 4], 'count_include_pad = 0');
+  refused({ op: 'MaxPool', kernel: [2, 2], pads: [0, 2, 0, 0] }, [1, 4, 4], 'padding alone');
+  refused({ op: 'MaxPool', kernel: [2, 3], strides: [3, 3], pads: [0, 1, 1, 3], ceilMode: true }, [1, 6, 6], 'ceil mode');
+});
+
+test('a zero Pad before a pool is written as −0, so ONNX Runtime cannot fuse it into the pool', () => {
+  const graph: Graph = {
+    input: { name: 'x', shape: [null, 1, 3, 3] },
+    output: 'y',
+    nodes: [
+      { op: 'Pad', name: 'pad', inputs: ['x'], output: 'p', pads: [1, 1, 1, 1], value: 0 },
+      { op: 'MaxPool', name: 'mp', inputs: ['p'], output: 'y', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceilMode: false },
+    ],
+  };
+  const model = decode(graphToOnnx(graph));
+  const value = model.graph!.initializer!.find((t) => t.name === model.graph!.node![0].input![2])!;
+  assert.ok(Object.is(new Float32Array(new Uint8Array(value.rawData!).buffer)[0], -0));
+});

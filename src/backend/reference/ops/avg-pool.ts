@@ -1,10 +1,11 @@
 /**
  * y[n,c,i,j] = Σ_{(h,w) ∈ window ∩ image} x[n,c,h,w] / D, window = [i·s0 − pad_top, +k0) × [j·s1 − pad_left, +k1);
  * D = |window ∩ image| (countIncludePad false) or |window ∩ padded image| (true), as in ONNX and PyTorch:
- * with ceil mode, the part of the last window beyond the bottom/right padding never counts.
+ * with ceil mode, the part of the last window beyond the bottom/right padding never counts. Pads may
+ * exceed the kernel (fold-pad writes such pools); a window of padding alone then gives 0 when D = 0.
  */
 import { tensor, type Tensor } from '../../../tensor/tensor.js';
-import { checkPoolPads, nchw, windowCount, type PoolParams } from './window.js';
+import { nchw, windowCount, type PoolParams } from './window.js';
 
 export interface AvgPoolParams extends PoolParams {
   readonly countIncludePad: boolean;
@@ -12,7 +13,6 @@ export interface AvgPoolParams extends PoolParams {
 
 export function avgPool(x: Tensor, params: AvgPoolParams): Tensor {
   const [batch, channels, height, width] = nchw(x.shape, 'avgPool');
-  checkPoolPads(params, 'avgPool');
   const { kernel, strides, pads, ceilMode, countIncludePad } = params;
   const [kh, kw] = kernel;
   const [sh, sw] = strides;

@@ -1,15 +1,14 @@
 /**
  * y[n,c,i,j] = max_{(h,w) ∈ window} x[n,c,h,w], window = [i·s0 − pad_top, +k0) × [j·s1 − pad_left, +k1);
- * padding reads as −∞, so it never wins (ONNX MaxPool).
+ * padding reads as −∞, so it never wins (ONNX MaxPool); a window of padding alone gives −∞.
  */
 import { tensor, type Tensor } from '../../../tensor/tensor.js';
-import { checkPoolPads, nchw, windowCount, type PoolParams } from './window.js';
+import { nchw, windowCount, type PoolParams } from './window.js';
 
 export type MaxPoolParams = PoolParams;
 
 export function maxPool(x: Tensor, params: MaxPoolParams): Tensor {
   const [batch, channels, height, width] = nchw(x.shape, 'maxPool');
-  checkPoolPads(params, 'maxPool');
   const { kernel, strides, pads, ceilMode } = params;
   const [kh, kw] = kernel;
   const [sh, sw] = strides;
