@@ -317,6 +317,10 @@ export const randomCases: readonly RandomCase[] = [
       ),
     }),
   },
+  {
+    name: 'conv with pads larger than the kernel (1×1, pads 2)',
+    build: (r) => ({ graph: graphOf([null, 2, 3, 4], [randomConv(r, 'c', 'x', [3, 2, 1, 1], { pads: [2, 1, 0, 2] })]) }),
+  },
   ...[false, true].flatMap((countIncludePad) =>
     [false, true].map((ceilMode): RandomCase => ({
       name: `avg pool 3×3 stride 2 pads [1,0,2,1], count_include_pad ${countIncludePad ? 1 : 0}, ceil_mode ${ceilMode ? 1 : 0}`,
@@ -598,6 +602,18 @@ export function runConformance(label: string, factory: () => Backend, options: C
             assert.deepEqual(r.data, id.data);
             assert.notEqual(r.data.buffer, id.data.buffer);
           }
+        } finally {
+          await compiled.dispose();
+        }
+      });
+
+      test('a result stays valid after the next run (no reused output buffers)', async () => {
+        const compiled = await backend.compile(graphOf([null, 1, 5, 5], [convNode]));
+        try {
+          const first = (await compiled.run(randomTensor(random, [2, 1, 5, 5]))).get('conv') as Tensor;
+          const copy = first.data.slice();
+          await compiled.run(randomTensor(random, [2, 1, 5, 5]));
+          assert.deepEqual(first.data, copy);
         } finally {
           await compiled.dispose();
         }
