@@ -4,8 +4,12 @@
  *
  * The batch dimension is symbolic ('N') in the input and in every output whose shape scales with
  * the batch only along dimension 0; an output whose other dimensions depend on the batch (e.g.
- * Flatten with axis 0) is declared without a shape. Spike nodes have no ONNX form: they are
- * refused up front, naming the node.
+ * Flatten with axis 0) is declared without a shape. Only the nodes the outputs depend on are
+ * written. Spike nodes have no ONNX form: they are refused up front, naming the node.
+ *
+ * Two ONNX Runtime quirks are handled here so that sessions agree with the reference backend: pools
+ * with pads ≥ kernel (refused by ORT) read an explicit Pad (`poolInput`), and zero Pads before pools
+ * are written as −0 so ORT's PadFusion leaves them alone (`UNFUSABLE_ZERO`).
  */
 import type { onnx as O } from 'onnx-proto';
 import { GraphError, type AvgPoolNode, type Graph, type MaxPoolNode, type Node, type Pads2d } from '../ir/graph.js';
