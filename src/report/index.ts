@@ -1,0 +1,7 @@
+export * from './build-report.js';
+export * from './charts.js';
+export * from './html.js';
+export * from './json.js';
+export * from './schema.js';
+export * from './text.js';
+export * from './write.js';

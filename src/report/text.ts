@@ -1,0 +1,79 @@
+/** The terminal view of a report: plain-text tables. */
+import { compactNumber, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
+import type { Report } from './schema.js';
+
+export function reportText(r: Report): string {
+  const o = r.conversion.options;
+  const out: string[] = [];
+  out.push(
+    `${r.model.source} on ${r.data.name}${r.data.split ? ` (${r.data.split})` : ''}, ${r.data.images} images, T = ${r.T}, encoder ${r.data.encoder}`,
+    `conversion: ${o.strategy}${o.strategy === 'percentile' ? ` p${o.percentile}` : ''}, ${shiftDescription(o.shift, o.tShift)}, ${o.reset} reset, readout ${o.readout}; calibrated on ${r.conversion.calibrationImages} images`,
+    '',
+  );
+  const steps = powersOfTwo(r.T);
+  const rows: (string | number)[][] = [['this model', ...steps.map((t) => pct(r.snn.accuracyAt[t - 1])), r.snn.latency ?? '–']];
+  for (const v of r.comparison?.variants ?? []) rows.push([v.label, ...steps.map((t) => pct(v.accuracyAt[t - 1])), v.latency ?? '–']);
+  out.push(textTable(['SNN accuracy at t', ...steps.map(String), 'latency'], rows));
+  out.push(`ANN ${pct(r.ann.accuracy)} on ${r.ann.images} images; latency = first t within 1 point of the ANN`, '');
+
+  if (r.layerError) {
+    const e = r.layerError;
+    const T = e.T[e.T.length - 1];
+    out.push(
+      `layer-wise conversion error on ${e.images} images at T = ${T} (mean |ANN − SNN rate·θ|; local = layer fed the ANN's input, accumulated = inside the SNN)`,
+    );
+    out.push(
+      textTable(
+        ['layer', 'mean a', 'clipped', 'clipping', 'flooring', 'local rest', 'local', 'accum. rest', 'accumulated', 'relative'],
+        e.layers.map((l) => {
+          const at = l.atT[l.atT.length - 1];
+          return [
+            l.node,
+            num(l.meanActivation),
+            pct(l.clippedFraction, 1),
+            num(at.local.clipping),
+            num(at.local.flooring),
+            num(at.local.rest),
+            num(at.local.total),
+            num(at.accumulated.rest),
+            num(at.accumulated.total),
+            at.accumulated.relative === null ? '–' : pct(at.accumulated.relative, 1),
+          ];
+        }),
+      ),
+    );
+    out.push('flooring error by shift mode (mean |clip(a,0,θ) − q_T(z)|):');
+    out.push(
+      textTable(
+        ['layer', 'T', 'none (floor)', `bias (T_shift ${e.tShift})`, 'v0 = θ/2 (round)'],
+        e.layers.flatMap((l) =>
+          l.atT.map((at) => [l.node, at.T, num(at.flooringByShift.none), num(at.flooringByShift.bias), num(at.flooringByShift.v0)]),
+        ),
+      ),
+    );
+    for (const s of e.skipped) out.push(`(${s.node}: ${s.reason})`);
+    out.push('');
+  }
+
+  const costs = new Map(r.cost.layers.map((l) => [l.node, l]));
+  out.push(
+    textTable(
+      ['spiking layer', 'units', 'rate', 'silent', 'saturated', 'spikes/img', 'synops/img'],
+      r.activity.layers.map((l) => [
+        l.node,
+        l.units,
+        num(l.rate),
+        l.silentFraction === null ? '–' : pct(l.silentFraction, 1),
+        l.saturatedFraction === null ? '–' : pct(l.saturatedFraction, 1),
+        compactNumber(l.spikesPerImage),
+        compactNumber(costs.get(l.node)?.synopsPerImage ?? 0),
+      ]),
+    ),
+  );
+  const c = r.cost;
+  out.push(
+    `per image: ${compactNumber(c.spikesPerImage)} spikes, ${compactNumber(c.synopsPerImage)} synops + ${compactNumber(c.analogMacsPerImage)} analog-input MACs; ` +
+      `energy ${joules(c.snnEnergyPerImage)} vs ANN ${joules(c.annEnergyPerImage)} (${compactNumber(c.annMacsPerImage)} MACs; E_AC ${num(c.eAc * 1e12)} pJ, E_MAC ${num(c.eMac * 1e12)} pJ)`,
+  );
+  return out.join('\n');
+}
