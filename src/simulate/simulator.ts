@@ -21,6 +21,7 @@ export interface Probe {
   /**
    * After a spiking layer processed a chunk: `spikes` is [steps × batch × units] (counts per step),
    * `v` the membrane potentials [batch × units] after the chunk's last step (with chunk = 1: every step).
+   * Both buffers are reused by the next chunk: copy what you keep.
    */
   onSpikes?(layer: string, spikes: Float32Array, v: Float32Array, chunk: ChunkInfo): void;
   /** After the readout current of a chunk was accumulated: `current` is [steps × batch × classes] (or [batch × classes] when static). */
@@ -47,6 +48,8 @@ export interface SimulateOptions {
   /** Also keep every unit's spike count (for firing-rate histograms). */
   readonly unitCounts?: boolean;
   readonly probes?: readonly Probe[];
+  /** Batches simulated concurrently (default 2: overlaps the neuron updates with ONNX Runtime). */
+  readonly inFlight?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -98,14 +101,22 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   );
   const started = performance.now();
   let images = 0;
-  try {
-    let batchIndex = 0;
-    for (const batch of data.batches({ batchSize: options.batchSize ?? 50, limit: total })) {
-      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex, firstImage: images, correctAt, tallies, probes: options.probes ?? [] });
+  const batches = data.batches({ batchSize: options.batchSize ?? 50, limit: total })[Symbol.iterator]();
+  let batchIndex = 0;
+  // Two batches in flight: while ONNX Runtime computes one batch's layer (off the JS thread), the
+  // other batch's neurons update on the JS thread.
+  const worker = async () => {
+    for (let next = batches.next(); !next.done; next = batches.next()) {
+      const batch = next.value;
+      const index = batchIndex++;
+      const firstImage = batch.start;
+      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex: index, firstImage, correctAt, tallies, probes: options.probes ?? [] });
       images += batch.labels.length;
-      batchIndex++;
       options.onProgress?.(images, total);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.inFlight ?? 2) }, worker));
   } finally {
     await plan.dispose();
   }
@@ -135,7 +146,13 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
   const x: Tensor = { shape: [batch, ...inputShape], data: images.data };
   const staticValues = await runStaticPart(plan, x);
   const states = new Map<string, NeuronState>();
-  for (const s of plan.stages) if (s.kind === 'spike') states.set(s.node.name, initialState(s.initialPotential, batch));
+  // One spike buffer per layer for the whole batch, reused by every chunk (no allocation in the time loop).
+  const spikeBuffers = new Map<string, Float32Array>();
+  for (const s of plan.stages) {
+    if (s.kind !== 'spike') continue;
+    states.set(s.node.name, initialState(s.initialPotential, batch));
+    spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * s.initialPotential.length));
+  }
   const stream = ctx.encoder.start(x, ctx.batchIndex);
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
   const cumulative = new Float64Array(batch * classes);
@@ -146,7 +163,8 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
     for (const stage of plan.stages) {
       if (stage.kind === 'spike') {
         const state = states.get(stage.node.name)!;
-        const spikes = runSpikeStage(plan, stage, values, state, steps, ctx.tallies.get(stage.node.name)!);
+        const buffer = spikeBuffers.get(stage.node.name)!.subarray(0, steps * state.v.length);
+        const spikes = runSpikeStage(plan, stage, values, state, buffer, steps, ctx.tallies.get(stage.node.name)!);
         values.set(stage.node.output, spikes);
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
@@ -175,10 +193,9 @@ async function runStaticPart(plan: Plan, x: Tensor): Promise<Map<string, Value>>
   return values;
 }
 
-function runSpikeStage(plan: Plan, stage: SpikeStage, values: Map<string, Value>, state: NeuronState, steps: number, tally: LayerTally): Value {
+function runSpikeStage(plan: Plan, stage: SpikeStage, values: Map<string, Value>, state: NeuronState, spikes: Float32Array, steps: number, tally: LayerTally): Value {
   const input = values.get(stage.node.inputs[0])!;
   const current = materialize(plan, stage.node.inputs[0], input);
-  const spikes = new Float32Array(steps * state.v.length);
   tally.spikes += stage.neuron.step(stage.params, state, { current, constantCurrent: input.isStatic, spikes, steps });
   if (tally.unitCounts) {
     const units = tally.unitCounts.length;

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
+ *   npm run bench            all sections
+ *   npm run bench -- ann snn  only the named sections (ann, snn, memory, int8, train)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
+import { openDataset } from '../src/data/index.js';
+import { cnn4, vggSmall } from './models.js';
+import { benchAnn } from './ann.js';
+import { benchSnn } from './snn.js';
+import { InMemoryDataset } from '../src/data/in-memory-dataset.js';
+import { mulberry32 } from '../src/tensor/random.js';
+
+const wanted = new Set(process.argv.slice(2));
+const want = (name: string) => wanted.size === 0 || wanted.has(name);
+const threads = Number(process.env.BENCH_THREADS ?? 2);
+const results: Record<string, unknown> = {};
+
+console.log(`ann2snn benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.version}, ${threads} ORT thread(s)`);
+const mnist = openDataset('mnist', { split: 'test' });
+
+function randomColourImages(count: number): InMemoryDataset {
+  const r = mulberry32(9);
+  return new InMemoryDataset({
+    name: 'random 32×32×3',
+    images: Uint8Array.from({ length: count * 3072 }, () => Math.floor(r() * 256)),
+    labels: Uint8Array.from({ length: count }, () => Math.floor(r() * 10)),
+    sampleShape: [3, 32, 32],
+    numClasses: 10,
+  });
+}
+
+if (want('ann')) {
+  const r = await benchAnn(cnn4(), mnist, threads, 1000);
+  results.ann = r;
+  console.log(`\n[ann] cnn4 on bundled MNIST: ort ${r.ortImagesPerSecond.toFixed(0)} images/s, reference ${r.referenceImagesPerSecond.toFixed(1)} images/s`);
+  console.log(`[ann] our ort path / bare onnxruntime session: ${r.ortOverBareOrt.toFixed(3)} (target ≤ 1.10)`);
+}
+
+if (want('snn')) {
+  const backend = createOrtBackend({ threads });
+  for (const [name, graph, data, images] of [
+    ['cnn4', cnn4(), mnist, 200],
+    ['vgg-small', vggSmall(), randomColourImages(100), 50],
+  ] as const) {
+    const rows = await benchSnn(backend, graph, data, images, [32, 128]);
+    results[`snn-${name}`] = rows;
+    for (const r of rows) {
+      console.log(
+        `[snn] ${name} f32 T=${r.T}: ${r.imagesPerSecond.toFixed(1)} images/s, ${r.imageStepsPerSecond.toFixed(0)} image-steps/s, SNN/(T·ANN) = ${r.snnOverTAnn.toFixed(3)} (target ≤ 0.9)`,
+      );
+    }
+  }
+}
+
+if (want('memory')) {
+  const rss = [32, 512].map((T) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/rss-child.ts', String(T)], { encoding: 'utf8' }).trim()));
+  const ratio = rss[1].maxRssKiB / rss[0].maxRssKiB;
+  results.memory = { rss, ratio };
+  console.log(`\n[memory] cnn4 peak RSS: T=32 ${(rss[0].maxRssKiB / 1024).toFixed(0)} MiB, T=512 ${(rss[1].maxRssKiB / 1024).toFixed(0)} MiB, ratio ${ratio.toFixed(3)} (target ≤ 1.10)`);
+}
+
+for (const [section, file, fn] of [
+  ['int8', './int8.js', 'benchInt8'],
+  ['train', './train.js', 'benchTrain'],
+] as const) {
+  if (!want(section)) continue;
+  if (!existsSync(new URL(file.replace('.js', '.ts'), import.meta.url))) {
+    console.log(`\n[${section}] skipped: bench/${file.replace('./', '').replace('.js', '.ts')} not present`);
+    continue;
+  }
+  const mod = (await import(file)) as Record<string, () => Promise<Record<string, number | string>>>;
+  const r = await mod[fn]();
+  results[section] = r;
+  console.log(`\n[${section}] ${Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`).join(', ')}`);
+}
+
+if (process.env.BENCH_JSON) console.log(JSON.stringify(results, null, 2));
