@@ -1,0 +1,116 @@
+/**
+ * `ann2snn demo` (what `npm start` runs): the bundled threshold-ReLU CNN on the bundled MNIST digits,
+ * converted with deng-gu (v(0) = θ/2) and with the max-norm baseline, simulated up to T = 64; prints
+ * accuracy at T = 1, 2, 4, …, 64 beside the ANN, spikes and synaptic operations, and writes the full
+ * results to a JSON file it names (never replacing an existing one).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import {
+  calibrate,
+  convertToSnn,
+  defaultConversionOptions,
+  evaluateSnn,
+  loadAnn,
+  openDataset,
+  writeFileAtomic,
+  type SnnEvaluation,
+} from '../../index.js';
+import { compact, percent, powersOfTwoUpTo, table } from '../format.js';
+import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { progressBar } from '../progress.js';
+import { evaluationJson } from '../print-evaluation.js';
+
+export const demoModelPath = fileURLToPath(new URL('../../../models/demo-mnist.onnx', import.meta.url));
+
+interface Flags extends BackendFlags {
+  model: string;
+  data: string;
+  T: number;
+  limit?: number;
+  calibLimit: number;
+  output?: string;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job: convert the bundled MNIST model with deng-gu and max-norm, and compare them at T = 1…64')
+    .option('--model <file>', 'ONNX model', demoModelPath)
+    .option('--data <spec>', 'data set (train split calibrates, test split evaluates)', 'mnist')
+    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--limit <n>', 'test images (default: the whole test split)', positiveInt)
+    .option('--calib-limit <n>', 'calibration images', positiveInt, 2000)
+    .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
+    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('-o, --output <file>', 'results file (default: ann2snn-demo-results.json, or -2, -3 … if it exists)')
+    .action(async (flags: Flags) => {
+      const started = performance.now();
+      const backend = makeBackend(flags);
+      const ann = await loadAnn(flags.model);
+      const train = openDataset(flags.data, { split: 'train' });
+      const test = openDataset(flags.data, { split: 'test' });
+      const bar = progressBar('calibrate');
+      const stats = await calibrate(backend, ann, train, { limit: flags.calibLimit, onProgress: bar.update });
+      bar.stop();
+      const runs: { label: string; evaluation: SnnEvaluation }[] = [];
+      for (const [label, options] of [
+        ['deng-gu (v0 = θ/2)', { ...defaultConversionOptions, strategy: 'deng-gu', shift: 'v0' }],
+        ['max-norm', { ...defaultConversionOptions, strategy: 'max-norm', shift: 'none' }],
+      ] as const) {
+        const snn = convertToSnn(ann, stats, options);
+        const simBar = progressBar(label.split(' ')[0]);
+        runs.push({
+          label,
+          evaluation: await evaluateSnn(backend, snn, test, { T: flags.T, limit: flags.limit, onProgress: simBar.update }),
+        });
+        simBar.stop();
+      }
+      const output = flags.output ?? freshName('ann2snn-demo-results', '.json');
+      const results = {
+        model: flags.model,
+        data: test.name,
+        calibration: `${train.name} (train, ${stats.images} images)`,
+        runs: runs.map((r) => ({ label: r.label, ...evaluationJson(r.evaluation) })),
+        seconds: (performance.now() - started) / 1000,
+      };
+      await writeFileAtomic(output, JSON.stringify(results, null, 2) + '\n', flags.output !== undefined);
+      printDemo(flags, runs, stats.images, output, results.seconds);
+    });
+}
+
+function printDemo(
+  flags: Flags,
+  runs: readonly { label: string; evaluation: SnnEvaluation }[],
+  calibImages: number,
+  output: string,
+  seconds: number,
+): void {
+  const first = runs[0].evaluation;
+  console.log(
+    `${flags.model}\n${first.ann.images} test images of ${flags.data}; thresholds from ${calibImages} training images; soft reset; non-spiking readout\n`,
+  );
+  const rows = powersOfTwoUpTo(flags.T).map((t) => [
+    String(t),
+    percent(first.ann.accuracy),
+    ...runs.map((r) => percent(r.evaluation.snn.accuracyAt[t - 1])),
+  ]);
+  console.log(table(['T', 'ANN', ...runs.map((r) => r.label)], rows));
+  console.log('');
+  for (const r of runs) {
+    const c = r.evaluation.cost;
+    console.log(
+      `${r.label}: ${compact(c.spikesPerImage)} spikes and ${compact(c.synopsPerImage)} synaptic operations per image over T=${c.T} ` +
+        `(ANN: ${compact(c.annMacsPerImage)} MACs); within 1 point of the ANN from t = ${r.evaluation.latency ?? 'never'}`,
+    );
+  }
+  console.log(`\nfull results: ${output} (${seconds.toFixed(1)} s)`);
+}
+
+function freshName(stem: string, extension: string): string {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? `${stem}${extension}` : `${stem}-${i}${extension}`;
+    if (!existsSync(name)) return name;
+  }
+}
