@@ -27,3 +27,4 @@ export * from './simulate/index.js';
 export * from './analysis/index.js';
 export * from './export/native/snn-file.js';
 export { writeFileAtomic, OutputExistsError } from './export/write-atomic.js';
+export * from './report/index.js';

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConvert } from './commands/convert.js';
 import { registerEvalAnn } from './commands/eval-ann.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 
 const userErrors = new Set([
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerEvalAnn(program);
   registerConvert(program);
   registerSimulate(program);
+  registerReport(program);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -1,4 +1,5 @@
 /** Number and table formatting shared by the report writers. */
+import type { Report } from './schema.js';
 
 export function textTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -54,4 +55,10 @@ export function shiftDescription(shift: string, tShift: number): string {
   if (shift === 'bias') return `bias shift δ = θ/(2·T_shift), T_shift = ${tShift}`;
   if (shift === 'v0') return 'initial potential v(0) = θ/2';
   return 'no shift (floor)';
+}
+
+/** "mnist (bundled, test)" as it is; "cifar10 (test)" where the name does not say the split. */
+export function dataName(r: Report): string {
+  const { name, split } = r.data;
+  return split && !name.includes(split) ? `${name} (${split})` : name;
 }

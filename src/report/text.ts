@@ -1,12 +1,12 @@
 /** The terminal view of a report: plain-text tables. */
-import { compactNumber, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
+import { compactNumber, dataName, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
 import type { Report } from './schema.js';
 
 export function reportText(r: Report): string {
   const o = r.conversion.options;
   const out: string[] = [];
   out.push(
-    `${r.model.source} on ${r.data.name}${r.data.split ? ` (${r.data.split})` : ''}, ${r.data.images} images, T = ${r.T}, encoder ${r.data.encoder}`,
+    `${r.model.source} on ${dataName(r)}, ${r.data.images} images, T = ${r.T}, encoder ${r.data.encoder}`,
     `conversion: ${o.strategy}${o.strategy === 'percentile' ? ` p${o.percentile}` : ''}, ${shiftDescription(o.shift, o.tShift)}, ${o.reset} reset, readout ${o.readout}; calibrated on ${r.conversion.calibrationImages} images`,
     '',
   );

@@ -3,6 +3,7 @@ import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder } from
 import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { evaluationJson, printEvaluation } from '../print-evaluation.js';
+import { checkReportTarget, writeSimulationReport } from './report.js';
 
 interface Flags extends BackendFlags {
   data: string;
@@ -14,6 +15,8 @@ interface Flags extends BackendFlags {
   encoder: 'direct' | 'poisson';
   seed: number;
   json?: boolean;
+  report?: string;
+  force?: boolean;
 }
 
 export function registerSimulate(program: Command): void {
@@ -32,18 +35,23 @@ export function registerSimulate(program: Command): void {
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .option('--json', 'machine-readable output (accuracy at every t)')
+    .option('--report <file>', 'also write a report (.html with plots, .json or .txt): layer-wise error, firing rates, raster')
+    .option('--force', 'overwrite the report file')
     .action(async (file: string, flags: Flags) => {
+      if (flags.report) await checkReportTarget(flags.report, flags.force);
       const { model, meta } = await loadSnn(file);
       const data = openDataset(flags.data, { split: flags.split });
       const encoder = flags.encoder === 'poisson' ? poissonEncoder(flags.seed) : directEncoder;
       const annBar = progressBar('ANN', flags.json);
       const snnBar = progressBar(`SNN T=${flags.T}`, flags.json);
-      const result = await evaluateSnn(makeBackend(flags), model, data, {
+      const backend = makeBackend(flags);
+      const result = await evaluateSnn(backend, model, data, {
         T: flags.T,
         chunk: flags.chunk,
         batchSize: flags.batch,
         limit: flags.limit,
         encoder,
+        unitCounts: flags.report !== undefined,
         onAnnProgress: annBar.update,
         onProgress: (d, t) => {
           annBar.stop();
@@ -51,6 +59,7 @@ export function registerSimulate(program: Command): void {
         },
       });
       snnBar.stop();
+      if (flags.report) await writeSimulationReport(backend, model, data, result, encoder, file, { ...flags, report: flags.report });
       if (flags.json) {
         console.log(
           JSON.stringify(

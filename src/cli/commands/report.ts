@@ -1,0 +1,226 @@
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import {
+  buildReport,
+  calibrate,
+  convertToSnn,
+  defaultEnergy,
+  directEncoder,
+  loadAnn,
+  loadSnn,
+  openDataset,
+  OutputExistsError,
+  poissonEncoder,
+  ReportError,
+  reportJson,
+  reportText,
+  strategyVariants,
+  writeReport,
+  writerFor,
+  type ActivationStats,
+  type Backend,
+  type Dataset,
+  type Encoder,
+  type ReportStage,
+  type ResetMode,
+  type SnnEvaluation,
+  type SnnModel,
+} from '../../index.js';
+import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
+import { progressBar, type Progress } from '../progress.js';
+import { addConversionOptions, conversionOptionsFrom } from './convert.js';
+
+interface Flags extends BackendFlags {
+  data: string;
+  split: 'train' | 'test' | 'all';
+  limit?: number;
+  calib?: string;
+  calibSplit: 'train' | 'test' | 'all';
+  calibLimit: number;
+  strategies: string[];
+  resets: string[];
+  compare: boolean;
+  T: number;
+  chunk: number;
+  batch: number;
+  errorImages: number;
+  errorT?: string[];
+  rasterImage: number;
+  encoder: 'direct' | 'poisson';
+  seed: number;
+  eAc: number;
+  eMac: number;
+  output?: string;
+  force?: boolean;
+  json?: boolean;
+  // conversion flags (addConversionOptions)
+  strategy: string;
+  shift: 'v0' | 'bias' | 'none';
+  tShift: number;
+  reset: 'soft' | 'hard';
+  readout: 'accumulate' | 'spikes';
+  percentile: number;
+  thresholdScope: 'layer' | 'channel';
+  burst: number;
+}
+
+const conversionFlags = ['strategy', 'shift', 'tShift', 'reset', 'readout', 'percentile', 'thresholdScope', 'burst'];
+
+export function registerReport(program: Command): void {
+  const command = addConversionOptions(
+    program
+      .command('report')
+      .description(
+        'analyse a conversion: accuracy against T for several strategies and reset modes, layer-wise error by cause, firing rates, synops, energy, a spike raster; as a table, JSON or a self-contained HTML file',
+      )
+      .argument('<model>', 'ONNX file (converted here with the conversion flags) or a .snn file'),
+  )
+    .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
+    .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
+    .option('--limit <n>', 'evaluate on the first n images', positiveInt)
+    .option('--calib <spec>', 'calibration data (default: --data)')
+    .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
+    .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
+    .option('--strategies <list>', "conversions to compare: name or name:shift (bare 'deng-gu' = bias and v0)", commaList, [
+      'deng-gu',
+      'max-norm',
+      'percentile',
+    ])
+    .option('--resets <list>', 'reset modes to compare', commaList, ['soft', 'hard'])
+    .option('--no-compare', 'skip the strategy comparison')
+    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--chunk <n>', 'time steps per chunk (memory ∝ chunk)', positiveInt, 8)
+    .option('--batch <n>', 'images per batch', positiveInt, 50)
+    .option('--error-images <n>', 'images for the layer-wise error (0 = skip)', nonNegativeInt, 100)
+    .option('--error-T <list>', 'T values for the layer-wise error (default T/8,T/4,T/2,T)', commaList)
+    .option('--raster-image <i>', 'image (index in the split) for the spike raster and membrane trace', nonNegativeInt, 0)
+    .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
+    .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
+    .option('--e-ac <pJ>', 'energy per accumulate, pJ', positiveNumber, defaultEnergy.eAc * 1e12)
+    .option('--e-mac <pJ>', 'energy per multiply-accumulate, pJ', positiveNumber, defaultEnergy.eMac * 1e12)
+    .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
+    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('-o, --output <file>', 'write the report: .html (self-contained, plots), .json (schema ann2snn-report/1) or .txt')
+    .option('--force', 'overwrite the output file')
+    .option('--json', 'print the report as JSON instead of tables');
+  command.action(async (model: string, flags: Flags) => {
+    if (flags.output) await checkReportTarget(flags.output, flags.force);
+    const resets = flags.resets.map((r) => {
+      if (r !== 'soft' && r !== 'hard') throw new ReportError(`--resets: expected soft and/or hard, got '${r}'`);
+      return r as ResetMode;
+    });
+    const errorT = flags.errorT?.map((t) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 1 || n > flags.T) throw new ReportError(`--error-T: expected integers in 1..${flags.T}, got '${t}'`);
+      return n;
+    });
+    const isSnn = extname(model).toLowerCase() === '.snn';
+    const explicit = conversionFlags.filter((f) => command.getOptionValueSource(f) === 'cli');
+    if (isSnn && explicit.length > 0) {
+      throw new ReportError(
+        `${model} is already converted: the conversion flags (${explicit.map(flagName).join(', ')}) apply to an ONNX model`,
+      );
+    }
+    const base = conversionOptionsFrom(flags);
+    const variants = flags.compare ? strategyVariants(flags.strategies, resets, base) : null;
+    const backend = makeBackend(flags);
+    const data = openDataset(flags.data, { split: flags.split });
+    const progress = stagedProgress(flags.json === true);
+    const loaded = isSnn ? (await loadSnn(model)).model : null;
+    let stats: ActivationStats | null = null;
+    const ann = loaded ? loaded.ann : await loadAnn(model);
+    if (flags.compare || !loaded) {
+      const calibData = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
+      stats = await calibrate(backend, ann, calibData, {
+        limit: flags.calibLimit,
+        onProgress: (d, t) => progress.update('calibrate', d, t),
+      });
+    }
+    const snn = loaded ?? convertToSnn(ann, stats, base);
+    const report = await buildReport(backend, snn, data, {
+      T: flags.T,
+      source: model,
+      split: flags.split,
+      limit: flags.limit,
+      batchSize: flags.batch,
+      chunk: flags.chunk,
+      encoder: encoderFrom(flags),
+      energy: { eAc: flags.eAc * 1e-12, eMac: flags.eMac * 1e-12 },
+      layerError: flags.errorImages === 0 ? false : { images: flags.errorImages, T: errorT },
+      comparison: variants && stats ? { stats, variants } : undefined,
+      raster: { image: flags.rasterImage },
+      onProgress: (stage, done, total, detail) => progress.update(detail ? `${stage}: ${detail}` : stage, done, total),
+    });
+    progress.stop();
+    if (flags.output) await writeReport(flags.output, report, flags.force);
+    if (flags.json) console.log(reportJson(report).trimEnd());
+    else {
+      console.log(reportText(report));
+      if (flags.output) console.log(`\nwrote ${flags.output}`);
+    }
+  });
+}
+
+function flagName(camel: string): string {
+  return `--${camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function encoderFrom(flags: { encoder: 'direct' | 'poisson'; seed: number }): Encoder {
+  return flags.encoder === 'poisson' ? poissonEncoder(flags.seed) : directEncoder;
+}
+
+/** Fails before any work when the report could not be written: unknown format, or an existing file without --force. */
+export async function checkReportTarget(path: string, force = false): Promise<void> {
+  writerFor(path);
+  if (force) return;
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (exists) throw new OutputExistsError(`'${path}' already exists; pass --force to overwrite it`);
+}
+
+/** One progress bar per stage ('calibrate', 'ann', 'snn', 'layer error', 'strategies: …', 'raster'). */
+function stagedProgress(quiet: boolean): { update(stage: string, done: number, total: number): void; stop(): void } {
+  let label = '';
+  let bar: Progress | null = null;
+  return {
+    update(stage, done, total) {
+      if (stage !== label) {
+        bar?.stop();
+        label = stage;
+        bar = progressBar(stage, quiet);
+      }
+      bar!.update(done, total);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** `simulate --report`: the report of an evaluation just made (no strategy comparison: a .snn has no statistics). */
+export async function writeSimulationReport(
+  backend: Backend,
+  model: SnnModel,
+  data: Dataset,
+  evaluation: SnnEvaluation,
+  encoder: Encoder,
+  source: string,
+  flags: { report: string; force?: boolean; split: string; limit?: number; batch: number; chunk: number; json?: boolean },
+): Promise<void> {
+  const progress = stagedProgress(flags.json === true);
+  const report = await buildReport(backend, model, data, {
+    T: evaluation.snn.T,
+    source,
+    split: flags.split,
+    limit: flags.limit,
+    batchSize: flags.batch,
+    chunk: flags.chunk,
+    encoder,
+    evaluation,
+    onProgress: (stage: ReportStage, done, total) => progress.update(stage, done, total),
+  });
+  progress.stop();
+  await writeReport(flags.report, report, flags.force);
+  if (!flags.json) process.stderr.write(`wrote ${flags.report}\n`);
+}
