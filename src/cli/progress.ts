@@ -1,16 +1,20 @@
-/** A progress bar on a terminal (stderr); silent when stderr is not a TTY or when --json is set. */
+/** Progress on a terminal (stderr): a bar that redraws in place; silent when stderr is not a TTY or for --json. */
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(done: number, total: number): void;
+  update(done: number, total: number, status?: string): void;
+  /** A line that stays above the bar (or is printed plainly when there is no bar). */
+  log(line: string): void;
   stop(): void;
 }
 
 export function progressBar(label: string, quiet = false): Progress {
-  if (quiet || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (quiet || !process.stderr.isTTY) {
+    return { update: () => undefined, log: (line) => quiet || process.stderr.write(`${line}\n`), stop: () => undefined };
+  }
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label.padEnd(12)} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
+      format: `${label.padEnd(12)} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left {status}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -19,14 +23,24 @@ export function progressBar(label: string, quiet = false): Progress {
   );
   let started = false;
   return {
-    update(done, total) {
+    update(done, total, status = '') {
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total, 0, { status });
         started = true;
       }
       bar.setTotal(total);
-      bar.update(done);
+      bar.update(done, { status });
     },
-    stop: () => started && bar.stop(),
+    log(line) {
+      if (started) {
+        bar.stop();
+        started = false;
+      }
+      process.stderr.write(`${line}\n`);
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
   };
 }
