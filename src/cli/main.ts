@@ -6,10 +6,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerConvert } from './commands/convert.js';
+import { registerDemo } from './commands/demo.js';
 import { registerEvalAnn } from './commands/eval-ann.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerTrain } from './commands/train.js';
 
 const userErrors = new Set([
   'OnnxError',
@@ -30,10 +32,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Convert trained ANNs (ONNX) into spiking neural networks, simulate them, and measure what they cost.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDemo(program);
   registerInspect(program);
   registerEvalAnn(program);
   registerConvert(program);
   registerSimulate(program);
+  registerTrain(program);
   registerReport(program);
   for (const command of program.commands) command.exitOverride();
   try {
