@@ -11,6 +11,14 @@ import type { Tensor } from '../tensor/tensor.js';
 export interface CompileOptions {
   /** Values to return; defaults to [graph.output]. Any node output may be requested. */
   readonly outputs?: readonly string[];
+  /**
+   * The input holds only small non-negative integers, exact in u8: spike counts (0/1, or 0..γ for
+   * burst neurons) whose amplitude θ is folded into the weights. A backend may then run the first
+   * Conv2d/Dense on integer kernels (ORT with precision 'int8'); others ignore it.
+   */
+  readonly binaryInput?: boolean;
+  /** With `binaryInput`: the largest value the input holds (γ; default 1). */
+  readonly inputMax?: number;
 }
 
 export interface CompiledGraph {

@@ -2,6 +2,12 @@
  * The ONNX Runtime backend (onnxruntime-node, CPU): compile = write the graph as ONNX
  * (`graphToOnnx`) and open one InferenceSession on the bytes; run = one `session.run`. The fast path
  * for every heavy linear op; its results match the reference backend to 1e-5 relative.
+ *
+ * With precision 'int8' (or 'int8x2'), a graph compiled with `binaryInput` (a simulator segment fed
+ * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales
+ * (int8-segment.ts); its results then match the reference backend on the dequantized weights
+ * (`dequantizedGraph`), not on the f32 ones. Where the integer path does not apply, the graph runs in
+ * f32 and the compiled graph says why (`OrtCompiledGraph.fallbackReason`).
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -10,10 +16,40 @@ import { graphToOnnx } from '../../onnx/export-graph.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { BackendError, type Backend, type CompiledGraph, type CompileOptions } from '../backend.js';
 import { checkInput, planGraph } from '../plan.js';
+import { int8RowBytes, int8SegmentOnnx, planInt8 } from './int8-segment.js';
+import { rowLayout, rowsForBudget, runInRows, type RowLayout } from './row-split.js';
+
+export type OrtPrecision = 'f32' | 'int8' | 'int8x2';
+export const ORT_PRECISIONS: readonly OrtPrecision[] = ['f32', 'int8', 'int8x2'];
+
+/** Working-set budget per session run of the int8 path (measured best on cnn4: bench/int8.ts). */
+export const INT8_SUB_BATCH_BYTES = 4 << 20;
 
 export interface OrtBackendOptions {
   /** Intra-op threads per session (default 1: the simulator opens many small sessions; benchmarks raise it). */
   readonly threads?: number;
+  /**
+   * Arithmetic of graphs compiled with `binaryInput` (the simulator's segments fed spike counts):
+   * 'f32' (default); 'int8': the first Conv2d/Dense as u8 spikes × s8 weights (per-output-channel
+   * scales), ~8-bit weights; 'int8x2': the weights as two int8 halves, ~16-bit, near-exact, twice
+   * the GEMM work. Every other graph runs in f32.
+   */
+  readonly precision?: OrtPrecision;
+  /**
+   * Split large batches into session runs of about this many bytes of intermediates each, so they
+   * stay in cache. Default: int8 segments INT8_SUB_BATCH_BYTES, f32 graphs unsplit; 0: never split.
+   */
+  readonly subBatchBytes?: number;
+}
+
+/** What a compiled graph of this backend runs. */
+export interface OrtCompiledGraph extends CompiledGraph {
+  /** 'f32', or the integer precision when the first Conv2d/Dense runs on integer kernels. */
+  readonly precision: OrtPrecision;
+  /** Why an integer precision was asked for and not used; null otherwise. */
+  readonly fallbackReason: string | null;
+  /** Rows per session run (null: one run per call). */
+  readonly rowsPerRun: number | null;
 }
 
 /**
@@ -43,15 +79,48 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   if (!Number.isInteger(threads) || threads < 1 || threads > availableParallelism() * 4) {
     throw new BackendError(`ort backend: threads must be an integer in 1..${availableParallelism() * 4}, got ${threads}`);
   }
+  const precision = options.precision ?? 'f32';
+  if (!ORT_PRECISIONS.includes(precision))
+    throw new BackendError(`ort backend: precision must be one of ${ORT_PRECISIONS.join(', ')}, got '${String(precision)}'`);
+  const subBatchBytes = options.subBatchBytes;
+  if (subBatchBytes !== undefined && (!Number.isFinite(subBatchBytes) || subBatchBytes < 0)) {
+    throw new BackendError(`ort backend: subBatchBytes must be a non-negative number, got ${subBatchBytes}`);
+  }
   return {
     name: 'ort',
-    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, threads),
+    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, precision, subBatchBytes }),
   };
 }
 
-async function compileOrt(graph: Graph, options: CompileOptions = {}, threads: number): Promise<CompiledGraph> {
+interface Settings {
+  readonly threads: number;
+  readonly precision: OrtPrecision;
+  readonly subBatchBytes: number | undefined;
+}
+
+async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: Settings): Promise<OrtCompiledGraph> {
   const plan = planGraph('ort', graph, options.outputs);
-  const bytes = graphToOnnx(graph, { outputs: plan.outputs });
+  const { threads } = settings;
+  let bytes: Uint8Array | null = null;
+  let precision: OrtPrecision = 'f32';
+  let fallbackReason: string | null = null;
+  let rowBytes: number | null = null;
+  if (settings.precision !== 'f32' && options.binaryInput) {
+    const int8 = planInt8(graph, { outputs: plan.outputs, inputMax: options.inputMax });
+    if ('reason' in int8) {
+      fallbackReason = int8.reason;
+    } else {
+      bytes = int8SegmentOnnx(graph, int8, settings.precision, plan.outputs);
+      precision = settings.precision;
+      rowBytes = int8RowBytes(graph, int8);
+    }
+  } else if (settings.precision !== 'f32') {
+    fallbackReason = 'the input is not declared binary (CompileOptions.binaryInput)';
+  }
+  bytes ??= graphToOnnx(graph, { outputs: plan.outputs });
+  const layout = rowLayout(graph, plan.outputs);
+  const budget = settings.subBatchBytes ?? (precision === 'f32' ? 0 : INT8_SUB_BATCH_BYTES);
+  const rowsPerRun = layout && budget > 0 ? rowsForBudget(budget, Math.max(rowBytes ?? 0, layout.workingBytes)) : null;
   let session: ort.InferenceSession | null;
   try {
     session = await createOrtSession(bytes, threads);
@@ -60,9 +129,15 @@ async function compileOrt(graph: Graph, options: CompileOptions = {}, threads: n
   }
   return {
     outputs: plan.outputs,
+    precision,
+    fallbackReason,
+    rowsPerRun,
     async run(input) {
       if (session === null) throw new BackendError('ort backend: run after dispose');
       checkInput('ort', graph, input);
+      if (rowsPerRun !== null && input.shape[0] > rowsPerRun) {
+        return runInRows(session, graph.input.name, input, plan.outputs, layout as RowLayout, rowsPerRun);
+      }
       const feed = new ort.Tensor('float32', input.data, input.shape);
       let results: ort.InferenceSession.ReturnType;
       try {
