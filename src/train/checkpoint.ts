@@ -102,8 +102,11 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): Checkpo
   const blobStart = Math.ceil((12 + length) / 4) * 4;
   const total = header.tensors.reduce((a, t) => Math.max(a, t.offset + t.length), 0);
   if (blobStart + total * 4 > bytes.length) throw fail(`truncated: needs ${blobStart + total * 4} bytes, has ${bytes.length}`);
-  // Copy into an aligned buffer (the file bytes may sit at any offset).
-  const floats = new Float32Array(bytes.slice(blobStart, blobStart + total * 4).buffer);
+  // Copy into a fresh, aligned buffer: the bytes may sit at any offset of a larger (pooled) buffer,
+  // and Buffer.slice would not copy.
+  const blob = new Uint8Array(total * 4);
+  blob.set(bytes.subarray(blobStart, blobStart + total * 4));
+  const floats = new Float32Array(blob.buffer);
   const params: ParamStore = new Map();
   const slots = new Map<string, Float32Array>();
   for (const t of header.tensors) {

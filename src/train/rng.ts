@@ -41,7 +41,7 @@ export class Rng {
 
 /** Mixes a seed with labels into a new 32-bit seed (FNV-1a over the parts, then a murmur finaliser). */
 export function deriveSeed(seed: number, ...parts: readonly (string | number)[]): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  let h = 0x811c9dc5;
   const mix = (byte: number): void => {
     h ^= byte & 0xff;
     h = Math.imul(h, 0x01000193) >>> 0;
