@@ -98,7 +98,8 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): Checkpo
   } catch (e) {
     throw fail(`header is not JSON: ${(e as Error).message}`);
   }
-  if (header.format !== 'ann2snn-train-checkpoint' || header.version !== 1) throw fail(`unknown format ${header.format} v${header.version}`);
+  if (header.format !== 'ann2snn-train-checkpoint' || header.version !== 1)
+    throw fail(`unknown format ${header.format} v${header.version}`);
   const blobStart = Math.ceil((12 + length) / 4) * 4;
   const total = header.tensors.reduce((a, t) => Math.max(a, t.offset + t.length), 0);
   if (blobStart + total * 4 > bytes.length) throw fail(`truncated: needs ${blobStart + total * 4} bytes, has ${bytes.length}`);

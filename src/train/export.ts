@@ -25,7 +25,8 @@ export function networkToGraph(net: Network, trained: ParamStore): Graph {
   const foldShift = (value: string, delta: number, at: Layer): void => {
     const p = producer.get(value);
     if (p === undefined) throw new TrainError(`${at.name}: cannot fold the activation shift into the graph input`);
-    if (consumers(value).length !== 1) throw new TrainError(`${at.name}: cannot fold the activation shift into '${value}', which has other readers`);
+    if (consumers(value).length !== 1)
+      throw new TrainError(`${at.name}: cannot fold the activation shift into '${value}', which has other readers`);
     switch (p.kind) {
       case 'conv':
       case 'dense': {
@@ -108,7 +109,15 @@ export function networkToGraph(net: Network, trained: ParamStore): Graph {
         break;
       case 'avgpool': {
         const k = layer.size;
-        nodes.push({ ...base, op: 'AvgPool', kernel: [k, k], strides: [k, k], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false });
+        nodes.push({
+          ...base,
+          op: 'AvgPool',
+          kernel: [k, k],
+          strides: [k, k],
+          pads: [0, 0, 0, 0],
+          ceilMode: false,
+          countIncludePad: false,
+        });
         break;
       }
       case 'gap':

@@ -16,14 +16,39 @@ export {
   type Recipe,
   type ActivationName,
 } from './train.js';
-export { preset, presetNames, presetInputs, isPresetName, type ModelSpec, type LayerSpec, type ActivationSpec, type PresetName } from './spec.js';
+export {
+  preset,
+  presetNames,
+  presetInputs,
+  presetRecipes,
+  isPresetName,
+  type ModelSpec,
+  type LayerSpec,
+  type ActivationSpec,
+  type PresetName,
+} from './spec.js';
 export { compileNetwork, TrainError, type Network, type Layer, type ParamInfo } from './network.js';
 export { initParams, type ParamStore } from './params.js';
 export { TrainEngine, type EngineOptions, type StepResult } from './engine.js';
 export { buildTrainModel, buildEvalModel, type ConvGradStrategy } from './tape.js';
-export { optimizerStep, learningRate, newOptimizerState, type OptimizerConfig, type OptimizerState, type OptimizerName, type ScheduleName } from './optim.js';
+export {
+  optimizerStep,
+  learningRate,
+  newOptimizerState,
+  type OptimizerConfig,
+  type OptimizerState,
+  type OptimizerName,
+  type ScheduleName,
+} from './optim.js';
 export { networkToGraph } from './export.js';
 export { modelFromGraph } from './from-graph.js';
-export { encodeCheckpoint, decodeCheckpoint, saveCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointHeader } from './checkpoint.js';
+export {
+  encodeCheckpoint,
+  decodeCheckpoint,
+  saveCheckpoint,
+  loadCheckpoint,
+  type Checkpoint,
+  type CheckpointHeader,
+} from './checkpoint.js';
 export { augmentBatch } from './augment.js';
 export { Rng, deriveSeed } from './rng.js';

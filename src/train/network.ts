@@ -128,7 +128,8 @@ export function compileNetwork(spec: ModelSpec, act: ActivationSpec): Network {
       }
       case 'dense': {
         const name = nameFor('dense');
-        if (inShape.length !== 1) throw new TrainError(`${name}: dense needs a flat [F] input (add a flatten), got [${inShape.join(', ')}]`);
+        if (inShape.length !== 1)
+          throw new TrainError(`${name}: dense needs a flat [F] input (add a flatten), got [${inShape.join(', ')}]`);
         const bound = 1 / Math.sqrt(inShape[0]);
         params.push({ name: `${name}.weight`, shape: [ls.out, inShape[0]], trainable: true, init: { kind: 'uniform', bound } });
         const bias = ls.bias ?? true;
@@ -178,7 +179,15 @@ export function compileNetwork(spec: ModelSpec, act: ActivationSpec): Network {
         const [c, h, w] = inShape;
         const s = ls.size;
         if (h < s || w < s) throw new TrainError(`${name}: pool ${s} does not fit input [${inShape.join(', ')}]`);
-        return push({ kind: 'avgpool', name, inputs: [x], output: name, inShape, outShape: [c, Math.floor(h / s), Math.floor(w / s)], size: s });
+        return push({
+          kind: 'avgpool',
+          name,
+          inputs: [x],
+          output: name,
+          inShape,
+          outShape: [c, Math.floor(h / s), Math.floor(w / s)],
+          size: s,
+        });
       }
       case 'gap': {
         const name = nameFor('gap');

@@ -252,7 +252,11 @@ function emitBackward(
           const scaled = g.op('Mul', [dy, g.f32([1 / (k * k)])]);
           dx = g.op('Resize', [scaled, '', g.f32([1, 1, k, k], [4])], { mode: 'nearest' });
         } else {
-          dx = g.op('ConvTranspose', [dy, g.f32(new Float32Array(c * k * k).fill(1 / (k * k)), [c, 1, k, k])], { group: c, strides: [k, k], kernel_shape: [k, k] });
+          dx = g.op('ConvTranspose', [dy, g.f32(new Float32Array(c * k * k).fill(1 / (k * k)), [c, 1, k, k])], {
+            group: c,
+            strides: [k, k],
+            kernel_shape: [k, k],
+          });
         }
         if (ho * k === h && wo * k === w) return [dx];
         return [g.op('Pad', [dx, g.i64([0, 0, 0, 0, 0, 0, h - ho * k, w - wo * k])])];

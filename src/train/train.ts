@@ -170,7 +170,8 @@ function resolveConfig(o: TrainOptions): TrainConfig {
   const optimizer = o.optimizer ?? 'adam';
   if (optimizer !== 'adam' && optimizer !== 'sgd') throw new TrainError(`unknown optimizer '${String(optimizer)}': expected sgd or adam`);
   const schedule = o.schedule ?? 'cosine';
-  if (!['step', 'cosine', 'constant'].includes(schedule)) throw new TrainError(`unknown schedule '${schedule}': expected step, cosine or constant`);
+  if (!['step', 'cosine', 'constant'].includes(schedule))
+    throw new TrainError(`unknown schedule '${schedule}': expected step, cosine or constant`);
   const presetName = o.spec?.name ?? o.preset ?? 'cnn4';
   if (o.spec === undefined && o.initFrom === undefined && !isPresetName(presetName)) {
     throw new TrainError(`unknown preset '${presetName}': expected one of ${presetNames.join(', ')}`);
@@ -287,7 +288,9 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
     if (options.augment === undefined && c === 3 && h === 32 && w === 32) config = { ...config, augment: true };
   }
   if (spec.input.some((d, i) => d !== trainSet.sampleShape[i])) {
-    throw new TrainError(`model '${spec.name}' takes [${spec.input.join(', ')}] inputs; dataset '${trainSet.name}' has [${trainSet.sampleShape.join(', ')}]`);
+    throw new TrainError(
+      `model '${spec.name}' takes [${spec.input.join(', ')}] inputs; dataset '${trainSet.name}' has [${trainSet.sampleShape.join(', ')}]`,
+    );
   }
   if (spec.classes < trainSet.numClasses) {
     throw new TrainError(`model '${spec.name}' has ${spec.classes} outputs; dataset '${trainSet.name}' has ${trainSet.numClasses} classes`);

@@ -77,6 +77,10 @@ test('forward values: clip, relu, shifted clip (eval graph)', async () => {
     const engine = await TrainEngine.create(net, { threads: 1 });
     const out = await engine.logits(tensor([1, 1, 1, xs.length], xs), initParams(net, 0));
     await engine.dispose();
-    assert.deepEqual([...out], xs.map((x) => Math.fround(f(x))), act.kind);
+    assert.deepEqual(
+      [...out],
+      xs.map((x) => Math.fround(f(x))),
+      act.kind,
+    );
   }
 });

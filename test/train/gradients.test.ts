@@ -63,7 +63,10 @@ for (const convGrad of ['patches', 'transpose-conv'] as ConvGradStrategy[]) {
 }
 
 test('avgpool with a size that does not divide (5 → 2)', async () => {
-  const s = spec([1, 5, 5], [{ type: 'conv', out: 3 }, { type: 'avgpool', size: 2 }, { type: 'conv', out: 2 }, { type: 'flatten' }, { type: 'dense', out: 3 }]);
+  const s = spec(
+    [1, 5, 5],
+    [{ type: 'conv', out: 3 }, { type: 'avgpool', size: 2 }, { type: 'conv', out: 2 }, { type: 'flatten' }, { type: 'dense', out: 3 }],
+  );
   assertClose(await directionalChecks(s, relu, randomBatch([3, 1, 5, 5], 7, 2), randomLabels(3, 3, 1)));
 });
 
@@ -78,7 +81,10 @@ test('BatchNorm (conv and dense) with batch statistics', async () => {
   // Two nets: a BatchNorm shift followed (through linear layers) by another BatchNorm would be
   // cancelled by it, and its β gradient would be truly zero.
   const nets = [
-    spec([2, 4, 4], [{ type: 'conv', out: 3, bias: false }, { type: 'bn' }, { type: 'conv', out: 2 }, { type: 'flatten' }, { type: 'dense', out: 3 }]),
+    spec(
+      [2, 4, 4],
+      [{ type: 'conv', out: 3, bias: false }, { type: 'bn' }, { type: 'conv', out: 2 }, { type: 'flatten' }, { type: 'dense', out: 3 }],
+    ),
     spec([2, 3, 3], [{ type: 'flatten' }, { type: 'dense', out: 5, bias: false }, { type: 'bn' }, { type: 'dense', out: 3 }]),
   ];
   for (const s of nets) {

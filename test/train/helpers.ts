@@ -11,7 +11,10 @@ import type { ConvGradStrategy } from '../../src/train/tape.js';
 export function randomBatch(shape: readonly number[], seed: number, scale = 1): Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, Float32Array.from({ length: n }, () => rng.uniform(-scale, scale)));
+  return tensor(
+    shape,
+    Float32Array.from({ length: n }, () => rng.uniform(-scale, scale)),
+  );
 }
 
 export function randomLabels(n: number, classes: number, seed: number): Int32Array {
@@ -23,7 +26,12 @@ export function randomLabels(n: number, classes: number, seed: number): Int32Arr
  * A learnable synthetic image set: class k has a bright k-th horizontal stripe (of `classes`
  * stripes) on noise, as u8 pixels.
  */
-export function stripesDataset(size: number, seed: number, shape: readonly [number, number, number] = [1, 8, 8], classes = 4): InMemoryDataset {
+export function stripesDataset(
+  size: number,
+  seed: number,
+  shape: readonly [number, number, number] = [1, 8, 8],
+  classes = 4,
+): InMemoryDataset {
   const [c, h, w] = shape;
   const rng = new Rng(seed);
   const images = new Uint8Array(size * c * h * w);

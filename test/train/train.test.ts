@@ -43,9 +43,15 @@ function sameParams(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string,
 test('a tiny model learns the synthetic task: the loss falls and the test accuracy is high', async () => {
   const losses: number[] = [];
   const progress: number[] = [];
-  const r = await trainModel({ ...base, epochs: 6, schedule: 'constant' }, { onEpoch: (e) => losses.push(e.trainLoss), onProgress: (p) => progress.push(p.batch) });
+  const r = await trainModel(
+    { ...base, epochs: 6, schedule: 'constant' },
+    { onEpoch: (e) => losses.push(e.trainLoss), onProgress: (p) => progress.push(p.batch) },
+  );
   assert.equal(losses.length, 6);
-  assert.ok(losses.every((l, i) => i === 0 || l < losses[i - 1]), `loss ${losses.join(' → ')}`);
+  assert.ok(
+    losses.every((l, i) => i === 0 || l < losses[i - 1]),
+    `loss ${losses.join(' → ')}`,
+  );
   assert.ok(losses[5] < losses[0] * 0.6, `loss ${losses.join(' → ')}`);
   assert.ok(r.testAccuracy >= 0.9, `test accuracy ${r.testAccuracy}`);
   assert.deepEqual(progress.slice(0, 6), [0, 1, 2, 3, 4, 5]);
