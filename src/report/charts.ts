@@ -2,8 +2,7 @@
  * The report's plots as Vega-Lite specs, rendered to SVG in Node (vega's headless renderer: no
  * canvas, no browser, no network), so the HTML needs no script at view time.
  */
-import { parse, View, Warn } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { variantLabel } from '../analysis/compare-strategies.js';
 import type { Report } from './schema.js';
 
@@ -148,13 +147,27 @@ function errorVsTChart(r: Report): Chart {
       width: 520,
       height: 260,
       data: { values: rows },
-      mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'T', type: 'quantitative', title: 'T (time steps)', scale: { type: 'log', base: 2 }, axis: { values: [...e.T] } },
         y: { field: 'error', type: 'quantitative', title: 'mean absolute error' },
         color: { field: 'layer', type: 'nominal', sort: e.layers.map((l) => l.node), title: 'layer' },
-        strokeDash: { field: 'where', type: 'nominal', title: null, sort: ['accumulated', 'local'], legend: { symbolType: 'stroke' } },
       },
+      // points in their own layer: a line with point: true draws its dash legend without strokes
+      layer: [
+        {
+          mark: { type: 'line' },
+          encoding: {
+            strokeDash: {
+              field: 'where',
+              type: 'nominal',
+              title: null,
+              sort: ['accumulated', 'local'],
+              legend: { symbolStrokeColor: '#333' },
+            },
+          },
+        },
+        { mark: { type: 'point', filled: true, size: 25 } },
+      ],
     },
   };
 }
@@ -252,7 +265,7 @@ function rasterChart(r: Report): Chart {
       mark: { type: 'tick', thickness: 1.6 },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'time step t', scale: { domain: [0, raster.T + 1], nice: false } },
-        y: { field: 'neuron', type: 'nominal', title: null, scale: { domain: neurons }, axis: { labelFontSize: 10 } },
+        y: { field: 'neuron', type: 'nominal', title: 'neuron (layer #unit)', scale: { domain: neurons }, axis: { labelFontSize: 10 } },
         color: { field: 'layer', type: 'nominal', sort: raster.layers.map((l) => l.node), title: 'layer' },
       },
     },
@@ -304,6 +317,8 @@ let svgCount = 0;
 
 /** Renders a Vega-Lite spec to a standalone SVG string; its ids get a unique prefix so several SVGs can share a page. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // loaded on first use: every CLI command imports the report module, few draw plots
+  const [{ parse, View, Warn }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   view.logLevel(Warn);
   try {
