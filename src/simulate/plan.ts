@@ -142,7 +142,9 @@ async function segmentStage(
   const nodes = folded ?? chain;
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
-  return { kind: 'segment', input, output, compiled: await backend.compile(sub), takesBinarySpikes: folded !== null };
+  // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
+  const hint = folded !== null && producer?.op === 'Spike' ? { binaryInput: true, inputMax: producer.maxSpikesPerStep } : {};
+  return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesBinarySpikes: folded !== null };
 }
 
 function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {
