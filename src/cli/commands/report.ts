@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   buildReport,
   calibrate,
@@ -82,12 +82,12 @@ export function registerReport(program: Command): void {
     .option('--calib <spec>', 'calibration data (default: --data)')
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
-    .option('--strategies <list>', "conversions to compare: name or name:shift (bare 'deng-gu' = bias and v0)", commaList, [
-      'deng-gu',
-      'max-norm',
-      'percentile',
-    ])
-    .option('--resets <list>', 'reset modes to compare', commaList, ['soft', 'hard'])
+    .addOption(
+      new Option('--strategies <list>', "conversions to compare: name or name:shift (bare 'deng-gu' = bias and v0)")
+        .argParser(commaList)
+        .default(['deng-gu', 'max-norm', 'percentile'], 'deng-gu,max-norm,percentile'),
+    )
+    .addOption(new Option('--resets <list>', 'reset modes to compare').argParser(commaList).default(['soft', 'hard'], 'soft,hard'))
     .option('--no-compare', 'skip the strategy comparison')
     .option('--T <n>', 'time steps', positiveInt, 64)
     .option('--chunk <n>', 'time steps per chunk (memory ∝ chunk)', positiveInt, 8)
