@@ -2,7 +2,9 @@
  * What the SNN costs (METHOD.md §8), per image:
  *   synops_l   = spikes_l · fanOut_l        fanOut_l = Σ_W MACs(W) / |input of W| over the weighted
  *                                            layers W that layer l's spikes reach through linear ops
- *   MACs_first = T · MACs of the layers fed by the analog input (counted at every step: conservative)
+ *   direct encoding: the input is constant, so the layers it feeds compute once per image:
+ *     MACs_first = MACs of the layers fed by the analog input
+ *   spike encoding (poisson): input events are spikes like any other: synops_in = events · fanOut_in
  *   E_SNN = E_AC · Σ synops + E_MAC · MACs_first          E_ANN = E_MAC · MACs(ANN)
  */
 import { consumersOf, type Graph } from '../ir/graph.js';
@@ -31,6 +33,7 @@ export interface SnnCost {
   readonly layers: readonly LayerCost[];
   readonly synopsPerImage: number;
   readonly spikesPerImage: number;
+  /** MACs of the layers fed by a constant (direct) input, once per image; 0 with spike input. */
   readonly analogMacsPerImage: number;
   readonly annMacsPerImage: number;
   readonly snnEnergyPerImage: number;
@@ -47,8 +50,10 @@ export function snnCost(snn: Graph, ann: Graph, sim: SimulationResult, energy: E
     const spikesPerImage = layer.spikes / images;
     return { node: layer.node, spikesPerImage, rate: layer.rate, fanOut, synopsPerImage: spikesPerImage * fanOut };
   });
-  const analogMacs = analogWeights(snn, costs).reduce((s, c) => s + c.macs, 0) * sim.T;
-  const synops = layers.reduce((s, l) => s + l.synopsPerImage, 0);
+  const inputWeights = reachedWeights(snn, snn.input.name, costs);
+  const analogMacs = sim.inputEvents === null ? inputWeights.reduce((s, c) => s + c.macs, 0) : 0;
+  const inputSynops = sim.inputEvents === null ? 0 : (sim.inputEvents / images) * inputWeights.reduce((s, c) => s + c.fanOut, 0);
+  const synops = layers.reduce((s, l) => s + l.synopsPerImage, inputSynops);
   const annMacs = totalMacs(ann);
   return {
     T: sim.T,
@@ -70,9 +75,4 @@ function reachedWeights(graph: Graph, value: string, costs: ReadonlyMap<string, 
     if (n.op === 'Spike') return [];
     return reachedWeights(graph, n.output, costs);
   });
-}
-
-/** Weighted layers fed (through linear ops) by the analog graph input. */
-function analogWeights(graph: Graph, costs: ReadonlyMap<string, NodeCost>): NodeCost[] {
-  return reachedWeights(graph, graph.input.name, costs);
 }

@@ -16,7 +16,7 @@ export function printEvaluation(e: SnnEvaluation): void {
   );
   const c = e.cost;
   console.log(
-    `per image over T=${c.T}: ${compact(c.spikesPerImage)} spikes, ${compact(c.synopsPerImage)} synops (AC) + ${compact(c.analogMacsPerImage)} analog-input MACs; ` +
+    `per image over T=${c.T}: ${compact(c.spikesPerImage)} spikes, ${compact(c.synopsPerImage)} synops (AC) + ${compact(c.analogMacsPerImage)} analog-input MACs (once: the input is constant); ` +
       `energy ${(c.snnEnergyPerImage * 1e6).toFixed(3)} µJ vs ANN ${(c.annEnergyPerImage * 1e6).toFixed(3)} µJ (${compact(c.annMacsPerImage)} MACs; E_AC ${c.energy.eAc * 1e12} pJ, E_MAC ${c.energy.eMac * 1e12} pJ)`,
   );
   console.log(

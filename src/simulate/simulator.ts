@@ -67,6 +67,8 @@ export interface SimulationResult {
   readonly T: number;
   readonly images: number;
   readonly encoder: string;
+  /** Input spikes (events) over all images and steps for a spiking encoder; null for direct (analog) input. */
+  readonly inputEvents: number | null;
   /** correctAt[t−1]: images classified correctly after t steps. */
   readonly correctAt: Int32Array;
   readonly accuracyAt: Float64Array;
@@ -101,6 +103,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   );
   const started = performance.now();
   let images = 0;
+  const inputEvents = { count: 0 };
   const batches = data.batches({ batchSize: options.batchSize ?? 50, limit: total })[Symbol.iterator]();
   let batchIndex = 0;
   // Two batches in flight: while ONNX Runtime computes one batch's layer (off the JS thread), the
@@ -110,7 +113,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
       const batch = next.value;
       const index = batchIndex++;
       const firstImage = batch.start;
-      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex: index, firstImage, correctAt, tallies, probes: options.probes ?? [] });
+      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex: index, firstImage, correctAt, tallies, probes: options.probes ?? [], inputEvents });
       images += batch.labels.length;
       options.onProgress?.(images, total);
     }
@@ -126,7 +129,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
     return { node: s.node.name, units, spikes: tally.spikes, rate: images === 0 ? 0 : tally.spikes / (units * images * T), unitCounts: tally.unitCounts };
   });
   const accuracyAt = Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images));
-  return { T, images, encoder: encoder.name, correctAt, accuracyAt, layers, seconds: (performance.now() - started) / 1000 };
+  return { T, images, encoder: encoder.name, inputEvents: encoder.constant ? null : inputEvents.count, correctAt, accuracyAt, layers, seconds: (performance.now() - started) / 1000 };
 }
 
 interface BatchContext {
@@ -138,6 +141,7 @@ interface BatchContext {
   readonly correctAt: Int32Array;
   readonly tallies: Map<string, LayerTally>;
   readonly probes: readonly Probe[];
+  readonly inputEvents: { count: number };
 }
 
 async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx: BatchContext): Promise<void> {
@@ -159,7 +163,11 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
   for (let t0 = 0; t0 < ctx.T; t0 += ctx.chunk) {
     const steps = Math.min(ctx.chunk, ctx.T - t0);
     const values = new Map(staticValues);
-    if (!ctx.encoder.constant) values.set(plan.graph.input.name, { data: stream.next(steps), isStatic: false, binary: false });
+    if (!ctx.encoder.constant) {
+      const encoded = stream.next(steps);
+      for (let i = 0; i < encoded.length; i++) ctx.inputEvents.count += encoded[i];
+      values.set(plan.graph.input.name, { data: encoded, isStatic: false, binary: false });
+    }
     for (const stage of plan.stages) {
       if (stage.kind === 'spike') {
         const state = states.get(stage.node.name)!;
