@@ -12,8 +12,8 @@ export interface EngineOptions {
   /** ONNX Runtime intra-op threads (default 2). */
   readonly threads?: number;
   readonly convGrad?: ConvGradStrategy;
-  readonly actGrad?: 'where' | 'cast-mul' | 'from-output';
-  readonly poolGrad?: 'mul6d' | 'tile-d2s' | 'resize' | 'convT';
+  /** ONNX Runtime graph optimization level (default 'all'). */
+  readonly optimization?: 'basic' | 'extended' | 'all';
 }
 
 export interface StepResult {
@@ -27,12 +27,12 @@ export interface StepResult {
   readonly batchStats: Map<string, { readonly mean: Float32Array; readonly variance: Float32Array }>;
 }
 
-function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+function sessionOptions(threads: number, level: EngineOptions['optimization']): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: level ?? 'all',
   };
 }
 
@@ -45,8 +45,8 @@ export class TrainEngine {
 
   static async create(net: Network, options: EngineOptions = {}): Promise<TrainEngine> {
     const threads = options.threads ?? 2;
-    const train = await ort.InferenceSession.create(buildTrainModel(net, options), sessionOptions(threads));
-    const evaluate = await ort.InferenceSession.create(buildEvalModel(net), sessionOptions(threads));
+    const train = await ort.InferenceSession.create(buildTrainModel(net, options), sessionOptions(threads, options.optimization));
+    const evaluate = await ort.InferenceSession.create(buildEvalModel(net), sessionOptions(threads, options.optimization));
     return new TrainEngine(net, train, evaluate);
   }
 

@@ -19,7 +19,7 @@
  *   dense    dX = dy W, dW = dyᵀ x, db = Σ_n dy
  *   clip     dX = dy · [0 ≤ x ≤ θ] (the shifted form tests x − θ/(2T)); relu: dy · [x > 0]
  *   bn       dX = (1/σ)(dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), dx̂ = γ dy; dγ = Σ dy x̂, dβ = Σ dy
- *   avgpool  dX = upsample(dy)/k²; gap: dX = dy/(HW) broadcast; flatten: reshape; dropout: dy · mask
+ *   avgpool  dX = upsample(dy)/k² (depthwise ConvTranspose); gap: dX = dy/(HW) broadcast; flatten: reshape; dropout: dy · mask
  *   loss     L = −(1/N) Σ t · log softmax(z), dz = (softmax(z) − t)/N
  */
 import type { onnx as O } from 'onnx-proto';
@@ -35,8 +35,6 @@ export type ConvGradStrategy = 'patches' | 'transpose-conv';
 
 export interface TapeOptions {
   readonly convGrad?: ConvGradStrategy;
-  readonly actGrad?: 'where' | 'cast-mul' | 'from-output';
-  readonly poolGrad?: 'mul6d' | 'tile-d2s' | 'resize' | 'convT';
 }
 
 class GraphWriter {
@@ -227,14 +225,7 @@ function emitBackward(
       if (act.kind === 'relu') return [g.op('Where', [g.op('Greater', [x, zero]), dy, zero])];
       const pre = saved.get(layer.name)!.pre!;
       const [lo, hi] = clipBounds(g, act);
-      const ag = options.actGrad ?? 'where';
-      if (ag === 'from-output') {
-        const y = layer.output;
-        const mask = g.op('And', [g.op('Greater', [y, lo]), g.op('Less', [y, hi])]);
-        return [g.op('Where', [mask, dy, zero])];
-      }
       const mask = g.op('And', [g.op('GreaterOrEqual', [pre, lo]), g.op('LessOrEqual', [pre, hi])]);
-      if (ag === 'cast-mul') return [g.op('Mul', [g.op('Cast', [mask], { to: 1 }), dy])];
       return [g.op('Where', [mask, dy, zero])];
     }
     case 'avgpool': {
@@ -242,28 +233,13 @@ function emitBackward(
       const [c, h, w] = layer.inShape;
       const [, ho, wo] = layer.outShape;
       const k = layer.size;
-      const pg = options.poolGrad ?? 'mul6d';
-      if (pg !== 'mul6d') {
-        let dx: string;
-        if (pg === 'tile-d2s') {
-          const scaled = g.op('Mul', [dy, g.f32([1 / (k * k)])]);
-          dx = g.op('DepthToSpace', [g.op('Tile', [scaled, g.i64([1, k * k, 1, 1])])], { blocksize: k, mode: 'CRD' });
-        } else if (pg === 'resize') {
-          const scaled = g.op('Mul', [dy, g.f32([1 / (k * k)])]);
-          dx = g.op('Resize', [scaled, '', g.f32([1, 1, k, k], [4])], { mode: 'nearest' });
-        } else {
-          dx = g.op('ConvTranspose', [dy, g.f32(new Float32Array(c * k * k).fill(1 / (k * k)), [c, 1, k, k])], {
-            group: c,
-            strides: [k, k],
-            kernel_shape: [k, k],
-          });
-        }
-        if (ho * k === h && wo * k === w) return [dx];
-        return [g.op('Pad', [dx, g.i64([0, 0, 0, 0, 0, 0, h - ho * k, w - wo * k])])];
-      }
-      const spread = g.f32(new Float32Array(k * k).fill(1 / (k * k)), [1, 1, 1, k, 1, k]);
-      const up = g.op('Mul', [g.op('Reshape', [dy, g.i64([0, c, ho, 1, wo, 1])]), spread]);
-      const dx = g.op('Reshape', [up, g.i64([0, c, ho * k, wo * k])]);
+      // Upsampling by a depthwise ConvTranspose with a constant 1/k² kernel (measured ~4× faster
+      // on ONNX Runtime than a broadcast Mul over a 6-D view).
+      const dx = g.op('ConvTranspose', [dy, g.f32(new Float32Array(c * k * k).fill(1 / (k * k)), [c, 1, k, k])], {
+        group: c,
+        strides: [k, k],
+        kernel_shape: [k, k],
+      });
       if (ho * k === h && wo * k === w) return [dx];
       return [g.op('Pad', [dx, g.i64([0, 0, 0, 0, 0, 0, h - ho * k, w - wo * k])])];
     }

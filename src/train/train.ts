@@ -7,6 +7,7 @@
  * random stream derives from (seed, stream, epoch, batch): shuffling, augmentation and dropout.
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { openDataset } from '../data/open-dataset.js';
 import { writeFileAtomic, OutputExistsError } from '../export/write-atomic.js';
@@ -282,6 +283,7 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
       const imported = modelFromGraph(await readOnnxFile(config.initFrom), config.initFrom, actOf(config));
       spec = imported.spec;
       params = imported.params;
+      config = { ...config, preset: options.preset ?? `init-from:${basename(config.initFrom)}` };
     } else if (options.spec === undefined) {
       spec = preset(config.preset as PresetName, [c, h, w], trainSet.numClasses);
     }

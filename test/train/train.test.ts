@@ -119,3 +119,20 @@ test('-o writes an ONNX model that re-imports and computes the trained function,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--init-from fine-tunes an exported ReLU model with the threshold ReLU', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ann2snn-train-'));
+  try {
+    const relu = join(dir, 'relu.onnx');
+    const chain: ModelSpec = { ...tiny, layers: tiny.layers.filter((l) => l.type !== 'dropout') };
+    const first = await trainModel({ ...base, spec: chain, act: 'relu', epochs: 3, schedule: 'constant', output: relu });
+    const tuned = await trainModel({ initFrom: relu, trainSet, testSet, epochs: 1, lr: 1e-3, threads: 1, act: 'clip', theta: 2 });
+    assert.equal(tuned.recipe.initFrom, relu);
+    assert.ok(tuned.graph.nodes.some((n) => n.op === 'Clip' && n.max === 2));
+    assert.ok(!tuned.graph.nodes.some((n) => n.op === 'Relu'));
+    // Starting from trained weights, one gentle epoch keeps (or improves) the accuracy.
+    assert.ok(tuned.testAccuracy >= first.testAccuracy - 0.1, `${tuned.testAccuracy} vs ${first.testAccuracy}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
