@@ -7,20 +7,25 @@
  *   → the segment's first Conv2d/Dense as u8 × s8 → i32 → f32 (per-output-channel scales, /factor, + bias)
  *   → tail (the rest of the segment, f32 as before)
  *
- * Kernels (measured, ENGINES.md and bench/int8.ts): Dense is one com.microsoft MatMulIntegerToFloat
- * (MLAS u8×s8 GEMM, VNNI). A Conv2d is im2col in ONNX Runtime on u8 — Transpose to NHWC, Pad, one
- * strided Slice per kernel tap, Concat along channels — then the same GEMM over
- * [N·Ho·Wo, kh·kw·C] × [kh·kw·C, O] and a Transpose back to NCHW. ConvInteger is avoided (its s8
- * weights are the GEMM's A operand: MLAS has no fast kernel for that, ~15 GOP/s), and QLinearConv,
- * though fastest, re-quantizes its output to 8 bits (inexact currents).
+ * Kernels (measured on cnn4's segments, bench/int8.ts and ENGINES.md): Dense is one com.microsoft
+ * MatMulIntegerToFloat (MLAS u8×s8 GEMM, VNNI, ~300 GOP/s on one core). A Conv2d is im2col in ONNX
+ * Runtime on u8 — Transpose to NHWC, Pad, one strided Slice per kernel tap, Concat along channels —
+ * then the same GEMM over [N·Ho·Wo, kh·kw·C] × [kh·kw·C, O] and a Transpose back to NCHW.
+ * Measured and not taken: ConvInteger (it makes the s8 weights the GEMM's first operand, for which
+ * MLAS has no fast kernel: ~15 GOP/s); im2col in NCHW with the weights first as u8 with zero point
+ * 128 (no transposes, but its 2-D tap slices copy W-byte rows: slower on the whole segment); TS
+ * im2col (JS loops cost more than the GEMM); QLinearConv with channels_last one-hot kernels as the
+ * im2col (grouped QLinearConv is slow); QLinearConv itself is the fastest kernel but re-quantizes its
+ * output to 8 bits (inexact currents). Most of the remaining time is data movement: im2col, the
+ * output transpose, and first-touch page faults of the fresh output buffers.
  *
  * Exactness: the u8 input and the s8 weights multiply and accumulate exactly in i32, so the output
  * equals the f32 graph with dequantized weights (quantize-weights.ts: `dequantizedGraph`) up to f32
- * rounding. 'int8x2' runs the residue half as a second set of output columns of the same GEMM.
+ * rounding. 'int8x2' adds a second GEMM on the same u8 rows for the residue half of the weights.
  */
 import type { onnx as O } from 'onnx-proto';
 import { GraphError, type Conv2dNode, type DenseNode, type Graph, type Node } from '../../ir/graph.js';
-import { quantizeWeight, LO_DIVISOR, type WeightPrecision } from '../../ir/passes/quantize-weights.js';
+import { quantizeWeight, LO_DIVISOR, type QuantizedWeight, type WeightPrecision } from '../../ir/passes/quantize-weights.js';
 import { inferShapes, windowOut } from '../../ir/shapes.js';
 import { encodeModel, floatInitializer, int64Initializer, node as onnxNode, typedInitializer } from '../../onnx/builder.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
@@ -192,129 +197,169 @@ export function int8SegmentOnnx(graph: Graph, plan: Int8Plan, precision: WeightP
   });
 }
 
-/** Cast to u8 (after ·factor and rounding where needed), im2col for Conv2d, the GEMM, back to NCHW. */
+type Builder = ReturnType<typeof builder>;
+
+function builder(base: string) {
+  const nodes: O.INodeProto[] = [];
+  const initializers: O.ITensorProto[] = [];
+  const name = (suffix: string): string => `${base}.${suffix}`;
+  const init = (suffix: string): string => `${base}.init.${suffix}`;
+  return {
+    nodes,
+    initializers,
+    name,
+    node(type: string, inputs: readonly string[], output: string, attrs: Parameters<typeof onnxNode>[3] = {}, domain?: string): string {
+      nodes.push({ ...onnxNode(type, inputs, [output], attrs, output), ...(domain ? { domain } : {}) });
+      return output;
+    },
+    float(suffix: string, dims: readonly number[], values: Float32Array): string {
+      initializers.push(floatInitializer(init(suffix), tensor(dims, values)));
+      return init(suffix);
+    },
+    int64(suffix: string, values: readonly number[]): string {
+      initializers.push(int64Initializer(init(suffix), values));
+      return init(suffix);
+    },
+    typed(suffix: string, type: 'int8' | 'uint8', dims: readonly number[], values: Int8Array | Uint8Array): string {
+      initializers.push(typedInitializer(init(suffix), type, dims, values));
+      return init(suffix);
+    },
+  };
+}
+
+/** The integer op: cast (after ·factor and rounding where needed), im2col for Conv2d, the GEMM, per-channel scales and bias. */
 function integerOp(
   plan: Int8Plan,
   precision: WeightPrecision,
   shapes: ReturnType<typeof inferShapes>,
 ): { nodes: O.INodeProto[]; initializers: O.ITensorProto[] } {
-  const op = plan.op;
-  const base = `${op.name}.int8`;
-  const nodes: O.INodeProto[] = [];
-  const initializers: O.ITensorProto[] = [];
-  const name = (suffix: string): string => `${base}.${suffix}`;
-  const init = (suffix: string): string => `${base}.init.${suffix}`;
-  const node = (
-    type: string,
-    inputs: readonly string[],
-    output: string,
-    attrs: Parameters<typeof onnxNode>[3] = {},
-    domain?: string,
-  ): string => {
-    nodes.push({ ...onnxNode(type, inputs, [output], attrs, output), ...(domain ? { domain } : {}) });
-    return output;
-  };
-  const float = (suffix: string, dims: readonly number[], values: Float32Array): string => {
-    initializers.push(floatInitializer(init(suffix), tensor(dims, values)));
-    return init(suffix);
-  };
-  const int64 = (suffix: string, values: readonly number[]): string => {
-    initializers.push(int64Initializer(init(suffix), values));
-    return init(suffix);
-  };
-
-  let x = op.inputs[0];
+  const b = builder(`${plan.op.name}.int8`);
+  let x = plan.op.inputs[0];
   if (plan.needsRound) {
-    if (plan.factor !== 1) x = node('Mul', [x, float('factor', [], Float32Array.of(plan.factor))], name('scaled'));
-    x = node('Round', [x], name('rounded'));
+    if (plan.factor !== 1) x = b.node('Mul', [x, b.float('factor', [], Float32Array.of(plan.factor))], b.name('scaled'));
+    x = b.node('Round', [x], b.name('rounded'));
   }
-  x = node('Cast', [x], name('u8'), { to: onnx.TensorProto.DataType.UINT8 });
+  const q = quantizeWeight(plan.op.weight, precision);
+  if (plan.op.op === 'Dense') denseGemm(b, plan, plan.op, q, x);
+  else convNhwc(b, plan, plan.op, q, x, shapes);
+  return { nodes: b.nodes, initializers: b.initializers };
+}
 
-  const q = quantizeWeight(op.weight, precision);
+/** u8 input [N, K] × s8 weights [K, O (·2)] → f32 through MatMulIntegerToFloat (scales, 1/factor and bias fused). */
+function gemmToFloat(
+  b: Builder,
+  plan: Int8Plan,
+  op: Conv2dNode | DenseNode,
+  q: QuantizedWeight,
+  rows: string,
+  k: number,
+  weightIndex: (o: number, j: number) => number,
+  output: string,
+): void {
   const outputs = op.weight.shape[0];
-  let k: number;
-  let order: (o: number, j: number) => number; // index into q of GEMM row j, column o
-  let outShape: readonly number[] | null = null;
-  if (op.op === 'Conv2d') {
-    const [, c, h, w] = shapes.get(op.inputs[0]) as readonly number[];
-    const [, , kh, kw] = op.weight.shape;
-    const [, , ho, wo] = shapes.get(op.output) as readonly number[];
-    const [top, left, bottom, right] = op.pads;
-    const [sh, sw] = op.strides;
-    const [dh, dw] = op.dilations;
-    x = node('Transpose', [x], name('nhwc'), { perm: [0, 2, 3, 1] });
-    if (op.pads.some((p) => p !== 0)) {
-      x = node('Pad', [x, int64('pads', [0, top, left, 0, 0, bottom, right, 0])], name('padded'), { mode: 'constant' });
-    }
-    const taps: string[] = [];
-    const covers = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ho === h + top + bottom && wo === w + left + right;
-    if (covers) {
-      taps.push(x);
-    } else {
-      const axes = int64('axes', [1, 2]);
-      const steps = int64('steps', [sh, sw]);
-      for (let p = 0; p < kh; p++) {
-        for (let t = 0; t < kw; t++) {
-          const start = [p * dh, t * dw];
-          const end = [p * dh + (ho - 1) * sh + 1, t * dw + (wo - 1) * sw + 1];
-          taps.push(node('Slice', [x, int64(`start${p}_${t}`, start), int64(`end${p}_${t}`, end), axes, steps], name(`tap${p}_${t}`)));
-        }
-      }
-    }
-    x = taps.length === 1 ? taps[0] : node('Concat', taps, name('im2col'), { axis: 3 });
-    k = kh * kw * c;
-    x = node('Reshape', [x, int64('rows', [-1, k])], name('rows'));
-    // GEMM row j = (p·kw + t)·C + ci  ↔  weight [o, ci, p, t]
-    order = (o, j) => {
-      const ci = j % c;
-      const tap = (j - ci) / c;
-      return ((o * c + ci) * kh + Math.floor(tap / kw)) * kw + (tap % kw);
-    };
-    outShape = [ho, wo];
-  } else {
-    k = op.weight.shape[1];
-    order = (o, j) => o * k + j;
+  const bias = op.bias?.data ?? new Float32Array(outputs);
+  const aScale = b.float('a_scale', [], Float32Array.of(1 / plan.factor));
+  const gemm = (half: 'hi' | 'lo', values: Int8Array, scale: Float32Array, withBias: boolean, out: string): string => {
+    const w = new Int8Array(k * outputs);
+    for (let j = 0; j < k; j++) for (let o = 0; o < outputs; o++) w[j * outputs + o] = values[weightIndex(o, j)];
+    const inputs = [rows, b.typed(`weight_${half}`, 'int8', [k, outputs], w), aScale, b.float(`scale_${half}`, [outputs], scale), '', ''];
+    if (withBias) inputs.push(b.float('bias', [outputs], bias));
+    return b.node('MatMulIntegerToFloat', inputs, out, {}, 'com.microsoft');
+  };
+  if (!q.lo) {
+    gemm('hi', q.q, q.scale, true, output);
+    return;
   }
-
-  const halves = q.lo ? 2 : 1;
-  const columns = outputs * halves;
-  const b = new Int8Array(k * columns);
-  for (let j = 0; j < k; j++) {
-    for (let o = 0; o < outputs; o++) {
-      const i = order(o, j);
-      b[j * columns + o] = q.q[i];
-      if (q.lo) b[j * columns + outputs + o] = q.lo[i];
-    }
-  }
-  initializers.push(typedInitializer(init('weight'), 'int8', [k, columns], b));
-  const bScale = new Float32Array(columns);
-  bScale.set(q.scale);
-  if (q.lo) for (let o = 0; o < outputs; o++) bScale[outputs + o] = q.scale[o] / LO_DIVISOR;
-  const bias = new Float32Array(columns);
-  if (op.bias) bias.set(op.bias.data);
-  const gemmOut = halves === 1 && outShape === null ? op.output : name('gemm');
-  x = node(
-    'MatMulIntegerToFloat',
-    [
-      x,
-      init('weight'),
-      float('a_scale', [], Float32Array.of(1 / plan.factor)),
-      float('b_scale', [columns], bScale),
-      '',
-      '',
-      float('bias', [columns], bias),
-    ],
-    gemmOut,
-    {},
-    'com.microsoft',
+  // Two GEMMs on the same u8 rows (one [K, 2·O] GEMM would need a strided reduce of its halves, measured slower).
+  const hi = gemm('hi', q.q, q.scale, true, b.name('hi'));
+  const lo = gemm(
+    'lo',
+    q.lo,
+    q.scale.map((s) => s / LO_DIVISOR),
+    false,
+    b.name('lo'),
   );
-  if (halves === 2) {
-    x = node('Reshape', [x, int64('halves', [-1, 2, outputs])], name('halves'));
-    x = node('ReduceSum', [x, int64('half_axis', [1])], outShape === null ? op.output : name('summed'), { keepdims: 0 });
+  b.node('Add', [hi, lo], output);
+}
+
+function denseGemm(b: Builder, plan: Int8Plan, op: DenseNode, q: QuantizedWeight, x: string): void {
+  const u8 = b.node('Cast', [x], b.name('u8'), { to: onnx.TensorProto.DataType.UINT8 });
+  const k = op.weight.shape[1];
+  gemmToFloat(b, plan, op, q, u8, k, (o, j) => o * k + j, op.output);
+}
+
+interface ConvGeometry {
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly ho: number;
+  readonly wo: number;
+}
+
+function geometry(op: Conv2dNode, shapes: ReturnType<typeof inferShapes>): ConvGeometry {
+  const [, c, h, w] = shapes.get(op.inputs[0]) as readonly number[];
+  const [, , kh, kw] = op.weight.shape;
+  const [, , ho, wo] = shapes.get(op.output) as readonly number[];
+  return { c, h, w, kh, kw, ho, wo };
+}
+
+/** Pads `x` (spatial axes `axes`) and takes one strided slice per kernel tap, concatenated along `concatAxis`. */
+function im2col(
+  b: Builder,
+  op: Conv2dNode,
+  g: ConvGeometry,
+  x: string,
+  spatial: readonly [number, number],
+  rank: number,
+  concatAxis: number,
+): string {
+  const [top, left, bottom, right] = op.pads;
+  const [sh, sw] = op.strides;
+  const [dh, dw] = op.dilations;
+  if (op.pads.some((p) => p !== 0)) {
+    const pads = new Array<number>(2 * rank).fill(0);
+    pads[spatial[0]] = top;
+    pads[spatial[1]] = left;
+    pads[rank + spatial[0]] = bottom;
+    pads[rank + spatial[1]] = right;
+    x = b.node('Pad', [x, b.int64('pads', pads)], b.name('padded'), { mode: 'constant' });
   }
-  if (outShape !== null) {
-    x = node('Reshape', [x, int64('nhwc_shape', [-1, outShape[0], outShape[1], outputs])], name('out_nhwc'));
-    node('Transpose', [x], op.output, { perm: [0, 3, 1, 2] });
+  if (g.kh === 1 && g.kw === 1 && sh === 1 && sw === 1 && g.ho === g.h + top + bottom && g.wo === g.w + left + right) return x;
+  const axes = b.int64('axes', spatial);
+  const steps = b.int64('steps', [sh, sw]);
+  const taps: string[] = [];
+  for (let p = 0; p < g.kh; p++) {
+    for (let t = 0; t < g.kw; t++) {
+      const start = [p * dh, t * dw];
+      const end = [p * dh + (g.ho - 1) * sh + 1, t * dw + (g.wo - 1) * sw + 1];
+      taps.push(b.node('Slice', [x, b.int64(`start${p}_${t}`, start), b.int64(`end${p}_${t}`, end), axes, steps], b.name(`tap${p}_${t}`)));
+    }
   }
-  return { nodes, initializers };
+  return taps.length === 1 ? taps[0] : b.node('Concat', taps, b.name('im2col'), { axis: concatAxis });
+}
+
+/**
+ * NHWC: u8 input → Transpose → im2col [N·Ho·Wo, kh·kw·C] (A) × s8 weights [kh·kw·C, O] (B) →
+ * MatMulIntegerToFloat → Transpose back to NCHW.
+ */
+function convNhwc(b: Builder, plan: Int8Plan, op: Conv2dNode, q: QuantizedWeight, x: string, shapes: ReturnType<typeof inferShapes>): void {
+  const g = geometry(op, shapes);
+  x = b.node('Cast', [x], b.name('u8'), { to: onnx.TensorProto.DataType.UINT8 });
+  x = b.node('Transpose', [x], b.name('nhwc'), { perm: [0, 2, 3, 1] });
+  x = im2col(b, op, g, x, [1, 2], 4, 3);
+  const k = g.kh * g.kw * g.c;
+  x = b.node('Reshape', [x, b.int64('rows', [-1, k])], b.name('rows'));
+  // GEMM row j = (p·kw + t)·C + ci  ↔  weight [o, ci, p, t]
+  const index = (o: number, j: number): number => {
+    const ci = j % g.c;
+    const tap = (j - ci) / g.c;
+    return ((o * g.c + ci) * g.kh + Math.floor(tap / g.kw)) * g.kw + (tap % g.kw);
+  };
+  const outputs = op.weight.shape[0];
+  const y = b.name('gemm_out');
+  gemmToFloat(b, plan, op, q, x, k, index, y);
+  const nhwc = b.node('Reshape', [y, b.int64('nhwc_shape', [-1, g.ho, g.wo, outputs])], b.name('out_nhwc'));
+  b.node('Transpose', [nhwc], op.output, { perm: [0, 3, 1, 2] });
 }
