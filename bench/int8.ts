@@ -186,23 +186,28 @@ async function segmentKernels(snn: Graph, threads: number, int8: OrtBackendOptio
   return { ratio: f32Total / int8Total, detail: detail.join('; ') };
 }
 
-/** Accuracy of a trained model's SNN at f32, int8 and int8x2 on `images` test images. */
+/** Accuracy of a trained model's SNN at f32, int8 and int8x2 on `images` test images, and how many predictions agree. */
 async function trainedAccuracy(path: string, data: Dataset, threads: number, T: number, images: number): Promise<Record<string, number>> {
   const ann = await loadAnn(path);
   const f32 = createOrtBackend({ threads });
   const stats = await calibrate(f32, ann, data, { limit: 200 });
   const snn = convertToSnn(ann, stats, defaultConversionOptions).graph;
-  const accuracy = async (backend: Backend) => (await simulate(backend, snn, data, { T, limit: images, batchSize: 50 })).accuracyAt[T - 1];
-  const [a32, a8, a8x2] = [
-    await accuracy(f32),
-    await accuracy(createOrtBackend({ threads, precision: 'int8' })),
-    await accuracy(createOrtBackend({ threads, precision: 'int8x2' })),
+  const count = Math.min(images, data.size);
+  const [a, b, c] = [
+    await simulateOnce(f32, snn, data, count, T),
+    await simulateOnce(createOrtBackend({ threads, precision: 'int8' }), snn, data, count, T),
+    await simulateOnce(createOrtBackend({ threads, precision: 'int8x2' }), snn, data, count, T),
   ];
+  const agree = (x: Run) => x.predictions.reduce((n, p, i) => n + (p === a.predictions[i] ? 1 : 0), 0) / count;
   return {
-    trainedImages: images,
-    trainedF32Accuracy: a32,
-    trainedInt8AccuracyDeltaPoints: 100 * (a8 - a32),
-    trainedInt8x2AccuracyDeltaPoints: 100 * (a8x2 - a32),
+    trainedImages: count,
+    trainedF32Accuracy: a.accuracy,
+    trainedInt8AccuracyDeltaPoints: 100 * (b.accuracy - a.accuracy),
+    trainedInt8x2AccuracyDeltaPoints: 100 * (c.accuracy - a.accuracy),
+    trainedInt8PredictionAgreement: agree(b),
+    trainedInt8x2PredictionAgreement: agree(c),
+    trainedInt8ImagesPerSecond: count / b.seconds,
+    trainedF32ImagesPerSecond: count / a.seconds,
   };
 }
 
