@@ -6,6 +6,8 @@
 export interface NeuronParams {
   /** θ for each unit of one sample (per-layer or per-channel thresholds expanded). */
   readonly threshold: Float32Array;
+  /** Set when every unit has the same θ (layer-wise thresholds): lets the step run a flat loop. */
+  readonly uniformThreshold?: number;
   readonly reset: 'soft' | 'hard';
   /** Largest spike count one unit may emit in one step (1 for plain IF). */
   readonly maxSpikesPerStep: number;

@@ -50,7 +50,22 @@ export interface Plan {
   dispose(): Promise<void>;
 }
 
-const backendOps = new Set<Node['op']>(['Conv2d', 'Dense', 'BatchNorm', 'AvgPool', 'MaxPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Pad', 'Relu', 'Clip', 'Identity', 'Dropout', 'Softmax']);
+const backendOps = new Set<Node['op']>([
+  'Conv2d',
+  'Dense',
+  'BatchNorm',
+  'AvgPool',
+  'MaxPool',
+  'GlobalAvgPool',
+  'Flatten',
+  'Reshape',
+  'Pad',
+  'Relu',
+  'Clip',
+  'Identity',
+  'Dropout',
+  'Softmax',
+]);
 
 export async function buildPlan(backend: Backend, graph: Graph, constantInput: boolean): Promise<Plan> {
   const shapes = sampleShapes(graph);
@@ -153,7 +168,12 @@ function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number
     kind: 'spike',
     node,
     neuron: neuronKind(node.neuron),
-    params: { threshold: perUnit(node.threshold.data, shape), reset: node.reset, maxSpikesPerStep: node.maxSpikesPerStep },
+    params: {
+      threshold: perUnit(node.threshold.data, shape),
+      uniformThreshold: node.threshold.data.length === 1 ? node.threshold.data[0] : undefined,
+      reset: node.reset,
+      maxSpikesPerStep: node.maxSpikesPerStep,
+    },
     initialPotential: perUnit(node.initialPotential.data, shape),
   };
 }

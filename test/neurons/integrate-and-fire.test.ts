@@ -63,3 +63,23 @@ test('burst neuron emits up to γ spikes per step', () => {
   assert.equal(countSpikes(2.5, 1, 10, 'soft', 0, 3), 25);
   assert.equal(countSpikes(5, 1, 10, 'soft', 0, 3), 30);
 });
+
+test('the flat loop for a layer-wise θ gives the same spikes and potentials as the per-unit loop', () => {
+  const units = 7;
+  const batch = 3;
+  const steps = 5;
+  const current = Float32Array.from({ length: steps * batch * units }, (_, i) => Math.sin(i * 1.7) * 0.8 + 0.3);
+  const run = (uniform: boolean) => {
+    const params: NeuronParams = {
+      threshold: new Float32Array(units).fill(0.7),
+      uniformThreshold: uniform ? Math.fround(0.7) : undefined,
+      reset: 'soft',
+      maxSpikesPerStep: 1,
+    };
+    const state = initialState(new Float32Array(units).fill(0.35), batch);
+    const spikes = new Float32Array(current.length);
+    const total = integrateAndFire.step(params, state, { current, constantCurrent: false, spikes, steps });
+    return { total, spikes: [...spikes], v: [...state.v] };
+  };
+  assert.deepEqual(run(true), run(false));
+});
