@@ -1,6 +1,6 @@
 /** Flag parsers that reject bad values with a message naming the flag and the accepted forms. */
 import { InvalidArgumentError } from 'commander';
-import { createOrtBackend } from '../backend/ort/ort-backend.js';
+import { createOrtBackend, type OrtPrecision } from '../backend/ort/ort-backend.js';
 import { referenceBackend } from '../backend/reference/reference-backend.js';
 import type { Backend } from '../backend/backend.js';
 
@@ -47,8 +47,14 @@ export function commaList(value: string): string[] {
 export interface BackendFlags {
   readonly backend: 'ort' | 'reference';
   readonly threads: number;
+  /** Spike-fed layers on integer kernels (ort only); the rest stays f32. */
+  readonly precision?: OrtPrecision;
 }
 
 export function makeBackend(flags: BackendFlags): Backend {
-  return flags.backend === 'reference' ? referenceBackend : createOrtBackend({ threads: flags.threads });
+  if (flags.backend === 'reference') {
+    if (flags.precision && flags.precision !== 'f32') throw new InvalidArgumentError(`--precision ${flags.precision} needs --backend ort`);
+    return referenceBackend;
+  }
+  return createOrtBackend({ threads: flags.threads, precision: flags.precision ?? 'f32' });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder } from '../../index.js';
+import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
 import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
+import { percent } from '../format.js';
 import { evaluationJson, printEvaluation } from '../print-evaluation.js';
 import { checkReportTarget, writeSimulationReport } from './report.js';
 
@@ -32,6 +33,12 @@ export function registerSimulate(program: Command): void {
     .option('--batch <n>', 'images per batch', positiveInt, 50)
     .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
     .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
+    .option(
+      '--precision <p>',
+      'f32 | int8 (u8 spikes × s8 weights) | int8x2 (two int8 halves, near-exact); int8 also runs f32 to report the difference',
+      oneOf('f32', 'int8', 'int8x2'),
+      'f32',
+    )
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .option('--json', 'machine-readable output (accuracy at every t)')
@@ -59,6 +66,22 @@ export function registerSimulate(program: Command): void {
         },
       });
       snnBar.stop();
+      const f32 =
+        flags.precision === 'f32'
+          ? null
+          : await simulate(makeBackend({ ...flags, precision: 'f32' }), model.graph, data, {
+              T: flags.T,
+              chunk: flags.chunk,
+              batchSize: flags.batch,
+              limit: flags.limit,
+              encoder,
+            });
+      const precision = f32 && {
+        precision: flags.precision,
+        f32AccuracyAtT: f32.accuracyAt[flags.T - 1],
+        deltaAtT: result.snn.accuracyAt[flags.T - 1] - f32.accuracyAt[flags.T - 1],
+        speedup: f32.seconds / result.snn.seconds,
+      };
       if (flags.report) await writeSimulationReport(backend, model, data, result, encoder, file, { ...flags, report: flags.report });
       if (flags.json) {
         console.log(
@@ -69,6 +92,7 @@ export function registerSimulate(program: Command): void {
               data: data.name,
               split: flags.split,
               conversion: model.conversion,
+              precision: precision ?? { precision: 'f32' },
               ...evaluationJson(result),
             },
             null,
@@ -82,5 +106,11 @@ export function registerSimulate(program: Command): void {
         `${file} (${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` T_shift=${o.tShift}` : ''}, ${o.reset} reset) on ${data.name} ${flags.split}:`,
       );
       printEvaluation(result);
+      if (precision) {
+        const d = precision.deltaAtT * 100;
+        console.log(
+          `${precision.precision}: accuracy at T=${flags.T} ${d >= 0 ? '+' : ''}${d.toFixed(2)} points against f32 (${percent(precision.f32AccuracyAtT)}), ${precision.speedup.toFixed(2)}× the f32 simulation speed`,
+        );
+      }
     });
 }
