@@ -80,6 +80,12 @@ export interface ImportContext {
   shapeOf(irValue: string): readonly number[];
   /** Appends an IR node named after the ONNX node, writing ONNX output 0. */
   emit(body: NodeBody): void;
+  /**
+   * Appends an intermediate IR node (for an ONNX node that becomes several IR nodes), named and
+   * writing a value named after the ONNX node and output 0 plus `suffix` (made unique); returns
+   * the IR value it writes. The last IR node is then written with `emit`.
+   */
+  emitHidden(body: NodeBody, suffix: string): string;
   /** Binds ONNX output `i` to a value without emitting a node (constants, shapes, aliases). */
   define(i: number, value: Value): void;
   /** The IR node (emitted so far) that writes `irValue`. */
@@ -623,11 +629,86 @@ function unsqueeze(ctx: ImportContext): void {
   else ctx.define(0, { kind: 'constant', tensor: { ...data.tensor, name: ctx.node.outputs[0], dims } });
 }
 
+/** ONNX TensorProto.DataType names by code, and the codes Cast may target here. */
+const DATA_TYPES: readonly string[] =
+  'UNDEFINED FLOAT UINT8 INT8 UINT16 INT16 INT32 INT64 STRING BOOL FLOAT16 DOUBLE UINT32 UINT64 COMPLEX64 COMPLEX128 BFLOAT16'.split(' ');
+const CAST_FLOAT = new Set(['FLOAT', 'DOUBLE']);
+const CAST_INTEGER = new Set(['UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'UINT32', 'UINT64', 'BOOL']);
+
+/**
+ * Cast. PyTorch writes it around the bounds of `torch.clamp(x, 0, 1)` (int64 Constant → Cast to
+ * FLOAT → Clip) when exporting with do_constant_folding=False, and in shape arithmetic. Constants
+ * and shape values are converted at import time (float → integer truncates toward zero, like ONNX
+ * Runtime); an activation cast to FLOAT/DOUBLE is the identity (the network runs in float32).
+ */
+function cast(ctx: ImportContext): void {
+  const v = ctx.input(0);
+  if (v === undefined) throw ctx.error('the input is missing');
+  const code = intAttr(ctx, 'to', Number.NaN);
+  if (Number.isNaN(code)) throw ctx.error("attribute 'to' is missing");
+  const to = DATA_TYPES[code] ?? `type ${code}`;
+  const isFloat = CAST_FLOAT.has(to);
+  if (!isFloat && !CAST_INTEGER.has(to)) throw ctx.error(`casting to ${to} is not supported (only FLOAT, DOUBLE and integer types)`);
+  if (v.kind === 'activation') {
+    if (!isFloat) throw ctx.error(`casting an activation to ${to} is not supported; the network runs in float32`);
+    ctx.emit({ op: 'Identity', inputs: [v.ir] });
+    return;
+  }
+  if (v.kind === 'shape') {
+    if (isFloat) throw ctx.error('casting a shape computation to a float type is not supported');
+    ctx.define(0, v);
+    return;
+  }
+  const src = v.tensor.data;
+  let data: Float32Array | Float64Array;
+  if (isFloat) {
+    data = Float32Array.from(src);
+  } else {
+    data = new Float64Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      if (to === 'BOOL') data[i] = src[i] !== 0 ? 1 : 0;
+      else if (Number.isFinite(src[i])) data[i] = Math.trunc(src[i]);
+      else throw ctx.error(`cannot cast ${src[i]} to ${to}`);
+    }
+  }
+  ctx.define(0, { kind: 'constant', tensor: { name: ctx.node.outputs[0], dims: v.tensor.dims, isFloat, data } });
+}
+
+/**
+ * ReduceMean over the two spatial axes of an NCHW tensor — `x.mean((2, 3))` or
+ * `x.mean((2, 3), keepdim=True)`, a common global average pool — becomes GlobalAvgPool, followed
+ * by Flatten when keepdims=0. Axes are an attribute before opset 18, an optional input from 18.
+ */
+function reduceMean(ctx: ImportContext): void {
+  const x = ctx.activation(0, 'the input');
+  const rank = ctx.shapeOf(x).length;
+  const axesConst = ctx.opset < 18 ? undefined : ctx.optionalConstant(1, 'axes');
+  const given = ctx.opset < 18 ? intsAttr(ctx, 'axes') : axesConst === undefined ? undefined : integers(ctx, axesConst, 'axes');
+  if (ctx.opset >= 18 && (given === undefined || given.length === 0) && intAttr(ctx, 'noop_with_empty_axes', 0) !== 0) {
+    ctx.emit({ op: 'Identity', inputs: [x] });
+    return;
+  }
+  const axes = (given ?? []).map((a) => normalizeAxis(ctx, a, rank)).sort((a, b) => a - b);
+  if (rank !== 4 || axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) {
+    const over = given === undefined || given.length === 0 ? 'all axes' : `axes [${given.join(', ')}]`;
+    throw ctx.error(
+      `only a mean over the spatial axes [2, 3] of an NCHW input (a global average pool) is supported; this one is over ${over} of a rank-${rank} input`,
+    );
+  }
+  if (intAttr(ctx, 'keepdims', 1) !== 0) {
+    ctx.emit({ op: 'GlobalAvgPool', inputs: [x] });
+    return;
+  }
+  const pooled = ctx.emitHidden({ op: 'GlobalAvgPool', inputs: [x] }, '/GlobalAvgPool');
+  ctx.emit({ op: 'Flatten', inputs: [pooled], axis: 1 });
+}
+
 /** ONNX op type → importer. Ops absent here are refused before any work, all listed in one message. */
 export const importers: Readonly<Record<string, OpImporter>> = {
   Add: add,
   AveragePool: averagePool,
   BatchNormalization: batchNormalization,
+  Cast: cast,
   Clip: clip,
   Concat: concat,
   Constant: constant,
@@ -641,6 +722,7 @@ export const importers: Readonly<Record<string, OpImporter>> = {
   MatMul: matMul,
   MaxPool: maxPool,
   Pad: pad,
+  ReduceMean: reduceMean,
   Relu: relu,
   Reshape: reshape,
   Shape: shape,

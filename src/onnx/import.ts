@@ -411,6 +411,14 @@ function makeContext(
       ir.push({ ...body, name: node.name, output } as Node);
       values.set(output, { kind: 'activation', ir: output });
     },
+    emitHidden(body: NodeBody, suffix: string) {
+      const base = `${node.outputs[0] || node.name}${suffix}`;
+      let name = base;
+      for (let k = 2; values.has(name) || uses.has(name) || ir.some((n) => n.name === name || n.output === name); k++)
+        name = `${base}_${k}`;
+      ir.push({ ...body, name, output: name } as Node);
+      return name;
+    },
     define(i, value) {
       const output = node.outputs[i];
       if (output !== undefined && output !== '') values.set(output, value);

@@ -37,7 +37,15 @@ const CLASSES = 10;
 
 /** All PyTorch-like models, built with weights from `seed` (the same seed gives the same bytes). */
 export function buildPytorchLikeModels(seed = 1): PytorchLikeModel[] {
-  return [cnnModel(seed), cnnOpset9Model(seed + 1), residualModel(seed + 2), constantsModel(seed + 3), viewChainModel(seed + 4)];
+  return [
+    cnnModel(seed),
+    cnnOpset9Model(seed + 1),
+    residualModel(seed + 2),
+    constantsModel(seed + 3),
+    viewChainModel(seed + 4),
+    noFoldingModel(seed + 5),
+    reduceMeanModel(seed + 6),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,4 +257,58 @@ export function viewChainModel(seed = 5): PytorchLikeModel {
   x = m.op('', 'Reshape', [x, target]);
   m.linear('/fc', x, 4 * 14 * 14, CLASSES);
   return model('view-chain-opset11', 'Conv→Relu→Reshape(Shape→Gather→Unsqueeze→Concat)→Gemm', 11, m.encode(11));
+}
+
+/** A Constant node holding an int64 tensor (a scalar when `dims` is []). */
+function int64Constant(m: Layout, scope: string, values: readonly number[], dims: readonly number[]): string {
+  return m.op(scope, 'Constant', [], { value: { dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, int64Data: [...values] } });
+}
+
+/**
+ * (f) An opset-13 export with do_constant_folding=False (torch 1.13): `torch.clamp(x, 0, 1)` with
+ * integer bounds writes int64 Constants → Cast(to=FLOAT) → Clip; `F.relu6` writes float Constants
+ * that are Cast too; `x.mean((2, 3), keepdim=True)` is a ReduceMean; `x.view(x.size(0), -1)` is
+ * Shape→Gather→Unsqueeze(axes input) with the -1 a scalar Constant that is Unsqueezed as well.
+ */
+export function noFoldingModel(seed = 6): PytorchLikeModel {
+  const m = new Layout(mulberry32(seed));
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  let x = m.conv('/c1', 'input', 1, 8, 3, 2, 1); // 28 → 14
+  const lo = m.op('/Cast', 'Cast', [int64Constant(m, '/Constant', [0], [])], { to: FLOAT });
+  const hi = m.op('/Cast_1', 'Cast', [int64Constant(m, '/c1/Constant', [1], [])], { to: FLOAT });
+  x = m.op('', 'Clip', [x, lo, hi]);
+  x = m.conv('/c2', x, 8, 16, 3, 1, 1);
+  const lo6 = m.op('/Cast_2', 'Cast', [m.op('/Constant_1', 'Constant', [], { value: floatInitializer('', tensor([], [0])) })], {
+    to: FLOAT,
+  });
+  const hi6 = m.op('/Cast_3', 'Cast', [m.op('/Constant_2', 'Constant', [], { value: floatInitializer('', tensor([], [6])) })], {
+    to: FLOAT,
+  });
+  x = m.op('/Clip_1', 'Clip', [x, lo6, hi6]);
+  x = m.op('', 'ReduceMean', [x], { axes: [2, 3], keepdims: 1 }); // [N, 16, 1, 1]
+  const shape = m.op('', 'Shape', [x]);
+  const batch = m.op('', 'Gather', [shape, int64Constant(m, '/Constant_3', [0], [])], { axis: 0 });
+  const batch1 = m.op('', 'Unsqueeze', [batch, int64Constant(m, '/Constant_4', [0], [1])]);
+  const minusOne = m.op('/Unsqueeze_1', 'Unsqueeze', [
+    int64Constant(m, '/Constant_5', [-1], []),
+    int64Constant(m, '/Constant_6', [0], [1]),
+  ]);
+  x = m.op('', 'Reshape', [x, m.op('', 'Concat', [batch1, minusOne], { axis: 0 })]);
+  m.linear('/fc', x, 16, CLASSES);
+  return model(
+    'no-folding-opset13',
+    'Conv→Clip(Cast(int64 Constant))→Conv→Clip(Cast(float Constant))→ReduceMean(keepdims)→Reshape(Shape chain, Unsqueezed -1)→Gemm',
+    13,
+    m.encode(13),
+  );
+}
+
+/** (g) `x.mean((2, 3))` at opset 18, where ReduceMean's axes are an input: Conv→Relu→ReduceMean(axes [-1, -2], keepdims=0)→Gemm. */
+export function reduceMeanModel(seed = 7): PytorchLikeModel {
+  const m = new Layout(mulberry32(seed));
+  let x = m.conv('/c1', 'input', 1, 8, 3, 2, 1);
+  x = m.op('/relu', 'Relu', [x]);
+  x = m.op('', 'ReduceMean', [x, int64Constant(m, '/Constant', [-1, -2], [2])], { keepdims: 0 }); // [N, 8]
+  m.linear('/fc', x, 8, CLASSES);
+  return model('reducemean-opset18', 'Conv→Relu→ReduceMean(axes input [-1, -2], keepdims=0)→Gemm', 18, m.encode(18));
 }

@@ -75,6 +75,8 @@ describe('importOnnx: PyTorch-like models', () => {
     'residual-opset13': 'Conv2d,Relu,Conv2d,Relu,Conv2d,Add,Relu,GlobalAvgPool,Flatten,Dense',
     'constants-opset13': 'Conv2d,Clip,MaxPool,Reshape,Dense,Softmax',
     'view-chain-opset11': 'Conv2d,Relu,Reshape,Dense',
+    'no-folding-opset13': 'Conv2d,Clip,Conv2d,Clip,GlobalAvgPool,Reshape,Dense',
+    'reducemean-opset18': 'Conv2d,Relu,GlobalAvgPool,Flatten,Dense',
   };
   const models = buildPytorchLikeModels();
 
@@ -151,6 +153,114 @@ describe('importOnnx: PyTorch-like models', () => {
     const graph = importOnnx(models.find((m) => m.name === 'view-chain-opset11')!.bytes);
     assert.deepEqual(only(graph, 'Reshape').shape, [0, -1]);
     assert.deepEqual(inferShapes(graph, 7).get('output'), [7, 10]);
+  });
+});
+
+describe('importOnnx: Cast (torch.onnx.export with do_constant_folding=False)', () => {
+  const io = { input: [null, 4], output: [null, 4] } as const;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  const clipOf = (bytes: Uint8Array): ClipNode => only(importOnnx(bytes), 'Clip');
+
+  test('int64 and float Constants cast to FLOAT become Clip bounds', () => {
+    const clip = clipOf(
+      model({
+        ...io,
+        nodes: [
+          node('Constant', [], ['a'], { value: { dims: [], dataType: INT64, int64Data: [0] } }),
+          node('Cast', ['a'], ['lo'], { to: FLOAT }),
+          node('Cast', ['hi6'], ['hi'], { to: FLOAT }),
+          node('Clip', ['x', 'lo', 'hi'], ['y']),
+        ],
+        initializers: [floatInitializer('hi6', tensor([], [6]))],
+      }),
+    );
+    assert.deepEqual([clip.min, clip.max], [0, 6]);
+  });
+
+  test('float → integer truncates toward zero; → BOOL is 0/1; shape values pass through integer casts', () => {
+    // Reshape targets built from casts: [Cast(x.size(0)), Cast(14.9) = 14] and [Cast(-1.9) = -1, Cast(14 → BOOL) = 1].
+    const graph = importOnnx(
+      model({
+        input: [null, 2, 7],
+        output: [null, 14],
+        nodes: [
+          node('Shape', ['x'], ['s']),
+          node('Cast', ['s'], ['s32'], { to: onnx.TensorProto.DataType.INT32 }),
+          node('Gather', ['s32', 'zero'], ['n']),
+          node('Cast', ['f'], ['fi'], { to: INT64 }),
+          node('Concat', ['n', 'fi'], ['target'], { axis: 0 }),
+          node('Reshape', ['x', 'target'], ['y']),
+        ],
+        initializers: [int64Initializer('zero', [0]), floatInitializer('f', tensor([1], [14.9]))],
+      }),
+    );
+    assert.deepEqual(only(graph, 'Reshape').shape, [0, 14]);
+    const neg = importOnnx(
+      model({
+        input: [null, 14],
+        output: [null, 14],
+        nodes: [
+          node('Cast', ['f'], ['fi'], { to: INT64 }),
+          node('Cast', ['b'], ['bi'], { to: onnx.TensorProto.DataType.BOOL }),
+          node('Concat', ['fi', 'bi'], ['target'], { axis: 0 }),
+          node('Reshape', ['x', 'target'], ['y']),
+        ],
+        initializers: [floatInitializer('f', tensor([1], [-1.9])), floatInitializer('b', tensor([1], [14]))],
+      }),
+    );
+    assert.deepEqual(only(neg, 'Reshape').shape, [-1, 1]);
+  });
+
+  test('an activation cast to FLOAT is the identity; to an integer or FLOAT16 it is refused', () => {
+    const graph = importOnnx(model({ ...io, nodes: [node('Cast', ['x'], ['c'], { to: FLOAT }), node('Relu', ['c'], ['y'])] }));
+    assert.equal(graph.nodes.map((n) => n.op).join(','), 'Identity,Relu');
+    throwsOnnx(
+      () => importOnnx(model({ ...io, nodes: [node('Cast', ['x'], ['y'], { to: INT64 }, 'cast')] })),
+      /node 'cast'/,
+      /casting an activation to INT64 is not supported/,
+    );
+    throwsOnnx(
+      () => importOnnx(model({ ...io, nodes: [node('Cast', ['x'], ['y'], { to: onnx.TensorProto.DataType.FLOAT16 }, 'cast')] })),
+      /node 'cast'/,
+      /casting to FLOAT16 is not supported/,
+    );
+  });
+});
+
+describe('importOnnx: ReduceMean over H and W (x.mean((2, 3)))', () => {
+  const io = { input: [null, 3, 5, 5], output: [null, 3] } as const;
+
+  test('keepdims=1 → GlobalAvgPool; keepdims=0 → GlobalAvgPool + Flatten; axes as attribute (< 18) or input (≥ 18)', () => {
+    const keep = importOnnx(model({ ...io, output: [null, 3, 1, 1], nodes: [node('ReduceMean', ['x'], ['y'], { axes: [2, 3] }, 'mean')] }));
+    assert.equal(keep.nodes.map((n) => `${n.op}:${n.name}:${n.output}`).join(','), 'GlobalAvgPool:mean:y');
+    const flat = importOnnx(model({ ...io, nodes: [node('ReduceMean', ['x'], ['y'], { axes: [3, -2], keepdims: 0 }, 'mean')] }));
+    assert.equal(flat.nodes.map((n) => n.op).join(','), 'GlobalAvgPool,Flatten');
+    assert.equal(flat.output, 'y');
+    assert.deepEqual(inferShapes(flat, 2).get('y'), [2, 3]);
+    assert.equal(new Set(flat.nodes.map((n) => n.name)).size, 2);
+    const opset18 = importOnnx(
+      model({
+        ...io,
+        opset: 18,
+        nodes: [node('ReduceMean', ['x', 'axes'], ['y'], { keepdims: 0 })],
+        initializers: [int64Initializer('axes', [2, 3])],
+      }),
+    );
+    assert.equal(opset18.nodes.map((n) => n.op).join(','), 'GlobalAvgPool,Flatten');
+  });
+
+  test('other axes (or all axes) are refused, naming the node', () => {
+    throwsOnnx(
+      () =>
+        importOnnx(model({ ...io, output: [null, 5, 5], nodes: [node('ReduceMean', ['x'], ['y'], { axes: [1], keepdims: 0 }, 'mean')] })),
+      /node 'mean'/,
+      /only a mean over the spatial axes \[2, 3\].*over axes \[1\] of a rank-4 input/,
+    );
+    throwsOnnx(
+      () => importOnnx(model({ ...io, output: [1, 1, 1, 1], nodes: [node('ReduceMean', ['x'], ['y'], {}, 'mean')] })),
+      /over all axes/,
+    );
   });
 });
 
