@@ -82,11 +82,21 @@ function checkConvertible(ann: Graph): void {
         'Replace MaxPool with AveragePool in the ANN and retrain or fine-tune.',
     );
   }
-  const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm').map((n) => `'${n.name}'`);
+  // Before the first activation a BatchNorm acts on the analog input and stays as it is; after one
+  // it would have to act on spikes, so it must have been folded into a Conv/Dense.
+  const spiking = valuesAfterActivations(ann);
+  const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm' && spiking.has(n.inputs[0])).map((n) => `'${n.name}'`);
   if (unfolded.length > 0) throw new ConversionError(`BatchNorm not directly after a Conv/Dense cannot be folded: ${unfolded.join(', ')}`);
   const lastIndex = ann.nodes.length - 1;
   const softmaxes = ann.nodes.filter((n, i) => n.op === 'Softmax' && i !== lastIndex).map((n) => `'${n.name}'`);
   if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);
+}
+
+/** Values computed from the output of some Relu/Clip (the part of the network that will spike). */
+function valuesAfterActivations(ann: Graph): Set<string> {
+  const values = new Set<string>();
+  for (const n of ann.nodes) if (n.op === 'Relu' || n.op === 'Clip' || n.inputs.some((i) => values.has(i))) values.add(n.output);
+  return values;
 }
 
 function dropFinalSoftmax(ann: Graph): Graph {
