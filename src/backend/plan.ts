@@ -3,7 +3,7 @@
  * requested outputs are node outputs; and what it runs: only the nodes those outputs depend on.
  * Shared so that the backends refuse the same graphs with the same messages.
  */
-import type { Graph, Node } from '../ir/graph.js';
+import { nodesNeededFor, type Graph, type Node } from '../ir/graph.js';
 import { inferShapes } from '../ir/shapes.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import { BackendError } from './backend.js';
@@ -33,15 +33,7 @@ export function planGraph(backend: string, graph: Graph, requested?: readonly st
       throw new BackendError(`${backend} backend: requested output '${name}' ${why}`);
     }
   }
-  const needed = new Set<Node>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const n = producer.get(stack.pop() as string);
-    if (n === undefined || needed.has(n)) continue;
-    needed.add(n);
-    stack.push(...n.inputs);
-  }
-  return { outputs, nodes: graph.nodes.filter((n) => needed.has(n)) };
+  return { outputs, nodes: nodesNeededFor(graph, outputs) };
 }
 
 /** Checks that `input` fits the graph input: same rank, same non-batch dimensions, batch ≥ 1. */

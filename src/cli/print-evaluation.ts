@@ -1,26 +1,32 @@
 /** The terminal view of one SNN evaluation: accuracy at t = 1, 2, 4, …, T beside the ANN, activity and cost. */
 import type { SnnEvaluation } from '../index.js';
-import { compact, percent, powersOfTwoUpTo, table } from './format.js';
+import { compactNumber, pct, powersOfTwo, textTable } from '../report/format.js';
 
 export function printEvaluation(e: SnnEvaluation): void {
-  const steps = powersOfTwoUpTo(e.snn.T);
-  console.log(table(['T', ...steps.map(String)], [['SNN', ...steps.map((t) => percent(e.snn.accuracyAt[t - 1]))]]));
+  const steps = powersOfTwo(e.snn.T);
+  console.log(textTable(['T', ...steps.map(String)], [['SNN', ...steps.map((t) => pct(e.snn.accuracyAt[t - 1]))]]));
   console.log(
-    `ANN accuracy ${percent(e.ann.accuracy)} on ${e.ann.images} images; SNN within 1 point of the ANN from t = ${e.latency ?? `never (≤ ${e.snn.T})`}`,
+    `ANN accuracy ${pct(e.ann.accuracy)} on ${e.ann.images} images; SNN within 1 point of the ANN from t = ${e.latency ?? `never (≤ ${e.snn.T})`}`,
   );
   console.log(
-    table(
+    textTable(
       ['spiking layer', 'rate', 'spikes/img', 'fan-out', 'synops/img'],
-      e.cost.layers.map((l) => [l.node, l.rate.toFixed(4), compact(l.spikesPerImage), l.fanOut.toFixed(1), compact(l.synopsPerImage)]),
+      e.cost.layers.map((l) => [
+        l.node,
+        l.rate.toFixed(4),
+        compactNumber(l.spikesPerImage),
+        l.fanOut.toFixed(1),
+        compactNumber(l.synopsPerImage),
+      ]),
     ),
   );
   const c = e.cost;
   console.log(
-    `per image over T=${c.T}: ${compact(c.spikesPerImage)} spikes, ${compact(c.synopsPerImage)} synops (AC) + ${compact(c.analogMacsPerImage)} analog-input MACs (once: the input is constant); ` +
-      `energy ${(c.snnEnergyPerImage * 1e6).toFixed(3)} µJ vs ANN ${(c.annEnergyPerImage * 1e6).toFixed(3)} µJ (${compact(c.annMacsPerImage)} MACs; E_AC ${c.energy.eAc * 1e12} pJ, E_MAC ${c.energy.eMac * 1e12} pJ)`,
+    `per image over T=${c.T}: ${compactNumber(c.spikesPerImage)} spikes, ${compactNumber(c.synopsPerImage)} synops (AC) + ${compactNumber(c.analogMacsPerImage)} analog-input MACs (once: the input is constant); ` +
+      `energy ${(c.snnEnergyPerImage * 1e6).toFixed(3)} µJ vs ANN ${(c.annEnergyPerImage * 1e6).toFixed(3)} µJ (${compactNumber(c.annMacsPerImage)} MACs; E_AC ${c.energy.eAc * 1e12} pJ, E_MAC ${c.energy.eMac * 1e12} pJ)`,
   );
   console.log(
-    `simulation: ${e.snn.images} images × ${e.snn.T} steps in ${e.snn.seconds.toFixed(2)} s (${(e.snn.images / e.snn.seconds).toFixed(1)} images/s, ${compact((e.snn.images * e.snn.T) / e.snn.seconds)} image-steps/s); encoder ${e.snn.encoder}`,
+    `simulation: ${e.snn.images} images × ${e.snn.T} steps in ${e.snn.seconds.toFixed(2)} s (${(e.snn.images / e.snn.seconds).toFixed(1)} images/s, ${compactNumber((e.snn.images * e.snn.T) / e.snn.seconds)} image-steps/s); encoder ${e.snn.encoder}`,
   );
 }
 

@@ -178,6 +178,20 @@ export function producerOf(graph: Graph, value: string): Node | undefined {
   return graph.nodes.find((n) => n.output === value);
 }
 
+/** The nodes that the given values depend on, in graph (topological) order. */
+export function nodesNeededFor(graph: Graph, values: readonly string[]): Node[] {
+  const producer = new Map(graph.nodes.map((n) => [n.output, n]));
+  const needed = new Set<Node>();
+  const stack = [...values];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop() as string);
+    if (n === undefined || needed.has(n)) continue;
+    needed.add(n);
+    stack.push(...n.inputs);
+  }
+  return graph.nodes.filter((n) => needed.has(n));
+}
+
 /** Nodes that read `value`. */
 export function consumersOf(graph: Graph, value: string): Node[] {
   return graph.nodes.filter((n) => n.inputs.includes(value));

@@ -12,7 +12,7 @@
  * are written as −0 so ORT's PadFusion leaves them alone (`UNFUSABLE_ZERO`).
  */
 import type { onnx as O } from 'onnx-proto';
-import { GraphError, type AvgPoolNode, type Graph, type MaxPoolNode, type Node, type Pads2d } from '../ir/graph.js';
+import { GraphError, nodesNeededFor, type AvgPoolNode, type Graph, type MaxPoolNode, type Node, type Pads2d } from '../ir/graph.js';
 import { inferShapes, windowOut, type ShapeMap } from '../ir/shapes.js';
 import { tensor } from '../tensor/tensor.js';
 import { encodeModel, floatInitializer, int64Initializer, node as onnxNode, valueInfo } from './builder.js';
@@ -48,7 +48,7 @@ export function graphToOnnx(graph: Graph, options: GraphToOnnxOptions = {}): Uin
   const context: WriteContext = { shapes: shapes1, poolInputs };
   const nodes: O.INodeProto[] = [];
   const initializers: O.ITensorProto[] = [];
-  for (const n of neededNodes(graph, outputs)) {
+  for (const n of nodesNeededFor(graph, outputs)) {
     const { node, inits } = writeNode(n, names, context);
     nodes.push(...(Array.isArray(node) ? node : [node]));
     initializers.push(...inits);
@@ -79,20 +79,6 @@ interface WriteContext {
   readonly shapes: ShapeMap;
   /** Values read by AvgPool or MaxPool nodes. */
   readonly poolInputs: ReadonlySet<string>;
-}
-
-/** The nodes that the requested values depend on, in graph (topological) order. */
-function neededNodes(graph: Graph, outputs: readonly string[]): Node[] {
-  const producer = new Map(graph.nodes.map((n) => [n.output, n]));
-  const needed = new Set<Node>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const n = producer.get(stack.pop() as string);
-    if (n === undefined || needed.has(n)) continue;
-    needed.add(n);
-    stack.push(...n.inputs);
-  }
-  return graph.nodes.filter((n) => needed.has(n));
 }
 
 function writeNode(n: Node, names: NameTable, context: WriteContext): { node: O.INodeProto | O.INodeProto[]; inits: O.ITensorProto[] } {

@@ -11,7 +11,7 @@ import {
 } from '../../index.js';
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
-import { table } from '../format.js';
+import { textTable } from '../../report/format.js';
 
 interface Flags extends BackendFlags {
   strategy: string;
@@ -108,7 +108,7 @@ export function registerConvert(program: Command): void {
         `${model} → ${flags.output}: strategy ${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` (T_shift ${o.tShift})` : ''}, ${o.reset} reset, readout ${o.readout}; calibrated on ${stats.images} images of ${data.name}`,
       );
       console.log(
-        table(
+        textTable(
           ['layer', 'θ', 'units', 'source'],
           snn.conversion.layers.map((l) => [l.node, formatTheta(l.theta), l.units, l.source]),
         ),

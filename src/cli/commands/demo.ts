@@ -17,7 +17,7 @@ import {
   writeFileAtomic,
   type SnnEvaluation,
 } from '../../index.js';
-import { compact, percent, powersOfTwoUpTo, table } from '../format.js';
+import { compactNumber, pct, powersOfTwo, textTable } from '../../report/format.js';
 import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { evaluationJson } from '../print-evaluation.js';
@@ -91,18 +91,18 @@ function printDemo(
   console.log(
     `${flags.model}\n${first.ann.images} test images of ${flags.data}; thresholds from ${calibImages} training images; soft reset; non-spiking readout\n`,
   );
-  const rows = powersOfTwoUpTo(flags.T).map((t) => [
+  const rows = powersOfTwo(flags.T).map((t) => [
     String(t),
-    percent(first.ann.accuracy),
-    ...runs.map((r) => percent(r.evaluation.snn.accuracyAt[t - 1])),
+    pct(first.ann.accuracy),
+    ...runs.map((r) => pct(r.evaluation.snn.accuracyAt[t - 1])),
   ]);
-  console.log(table(['T', 'ANN', ...runs.map((r) => r.label)], rows));
+  console.log(textTable(['T', 'ANN', ...runs.map((r) => r.label)], rows));
   console.log('');
   for (const r of runs) {
     const c = r.evaluation.cost;
     console.log(
-      `${r.label}: ${compact(c.spikesPerImage)} spikes and ${compact(c.synopsPerImage)} synaptic operations per image over T=${c.T} ` +
-        `(ANN: ${compact(c.annMacsPerImage)} MACs); within 1 point of the ANN from t = ${r.evaluation.latency ?? 'never'}`,
+      `${r.label}: ${compactNumber(c.spikesPerImage)} spikes and ${compactNumber(c.synopsPerImage)} synaptic operations per image over T=${c.T} ` +
+        `(ANN: ${compactNumber(c.annMacsPerImage)} MACs); within 1 point of the ANN from t = ${r.evaluation.latency ?? 'never'}`,
     );
   }
   console.log(`\nfull results: ${output} (${seconds.toFixed(1)} s)`);

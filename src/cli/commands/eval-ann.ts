@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { evaluateAnn, loadAnn, openDataset } from '../../index.js';
 import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
-import { percent } from '../format.js';
+import { pct } from '../../report/format.js';
 
 interface Flags extends BackendFlags {
   data: string;
@@ -39,7 +39,7 @@ export function registerEvalAnn(program: Command): void {
         console.log(JSON.stringify({ model, data: data.name, split: flags.split, backend: flags.backend, ...summary }, null, 2));
       else
         console.log(
-          `${model} on ${data.name} (${flags.split}, ${result.images} images, ${flags.backend}): accuracy ${percent(result.accuracy)}, ${result.imagesPerSecond.toFixed(0)} images/s`,
+          `${model} on ${data.name} (${flags.split}, ${result.images} images, ${flags.backend}): accuracy ${pct(result.accuracy)}, ${result.imagesPerSecond.toFixed(0)} images/s`,
         );
     });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { formatShape, listOnnxNodes, nodeCosts, OnnxError, readOnnxFile, simplifyGraph } from '../../index.js';
-import { compact, table } from '../format.js';
+import { compactNumber, textTable } from '../../report/format.js';
 
 export function registerInspect(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function registerInspect(program: Command): void {
           if (flags.json) console.log(JSON.stringify({ model, supported: false, nodes, unsupported }, null, 2));
           else
             console.log(
-              `${model}: ${nodes.length} nodes, ${unsupported.length} unsupported:\n${table(
+              `${model}: ${nodes.length} nodes, ${unsupported.length} unsupported:\n${textTable(
                 ['node', 'op'],
                 unsupported.map((n) => [n.name, n.opType]),
               )}`,
@@ -55,9 +55,9 @@ export function registerInspect(program: Command): void {
         `${model}: input '${graph.input.name}' ${formatShape(graph.input.shape)}, output '${graph.output}', ${graph.nodes.length} nodes (${simplified.nodes.length} after folding)`,
       );
       console.log(
-        table(
+        textTable(
           ['node', 'op', 'output', 'params', 'MACs'],
-          costs.map((c) => [c.node, c.op, formatShape(['N', ...c.outputShape]), compact(c.parameters), compact(c.macs)]),
+          costs.map((c) => [c.node, c.op, formatShape(['N', ...c.outputShape]), compactNumber(c.parameters), compactNumber(c.macs)]),
         ),
       );
       console.log(

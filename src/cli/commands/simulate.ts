@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
 import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
-import { percent } from '../format.js';
+import { pct } from '../../report/format.js';
 import { evaluationJson, printEvaluation } from '../print-evaluation.js';
 import { checkReportTarget, writeSimulationReport } from './report.js';
 
@@ -109,7 +109,7 @@ export function registerSimulate(program: Command): void {
       if (precision) {
         const d = precision.deltaAtT * 100;
         console.log(
-          `${precision.precision}: accuracy at T=${flags.T} ${d >= 0 ? '+' : ''}${d.toFixed(2)} points against f32 (${percent(precision.f32AccuracyAtT)}), ${precision.speedup.toFixed(2)}× the f32 simulation speed`,
+          `${precision.precision}: accuracy at T=${flags.T} ${d >= 0 ? '+' : ''}${d.toFixed(2)} points against f32 (${pct(precision.f32AccuracyAtT)}), ${precision.speedup.toFixed(2)}× the f32 simulation speed`,
         );
       }
     });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { presetNames, trainModel, type TrainOptions } from '../../train/index.js';
 import { progressBar } from '../progress.js';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
-import { percent } from '../format.js';
+import { pct } from '../../report/format.js';
 
 type Flags = Required<
   Pick<TrainOptions, 'preset' | 'act' | 'theta' | 'tShift' | 'epochs' | 'batch' | 'optimizer' | 'schedule' | 'seed' | 'data' | 'threads'>
@@ -49,16 +49,16 @@ export function registerTrain(program: Command): void {
             progress.update(
               p.batch + 1,
               p.batches,
-              `epoch ${p.epoch + 1}/${flags.epochs} loss ${p.loss.toFixed(4)} acc ${percent(p.accuracy, 1)}`,
+              `epoch ${p.epoch + 1}/${flags.epochs} loss ${p.loss.toFixed(4)} acc ${pct(p.accuracy, 1)}`,
             ),
           onEpoch: (e) =>
             progress.log(
-              `epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)}, train ${percent(e.trainAccuracy)}, test ${percent(e.testAccuracy)} (${e.seconds.toFixed(1)} s)`,
+              `epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)}, train ${pct(e.trainAccuracy)}, test ${pct(e.testAccuracy)} (${e.seconds.toFixed(1)} s)`,
             ),
         },
       );
       progress.stop();
       if (flags.json) console.log(JSON.stringify(result.recipe, null, 2));
-      else console.log(`test accuracy ${percent(result.testAccuracy)}${flags.output ? `; saved ${flags.output}` : ' (not saved: no -o)'}`);
+      else console.log(`test accuracy ${pct(result.testAccuracy)}${flags.output ? `; saved ${flags.output}` : ' (not saved: no -o)'}`);
     });
 }
