@@ -6,7 +6,10 @@ import { tensor } from '../src/tensor/tensor.js';
 function kaiming(shape: number[], fanIn: number, random: () => number) {
   const bound = Math.sqrt(6 / fanIn);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, Float32Array.from({ length: n }, () => (random() * 2 - 1) * bound));
+  return tensor(
+    shape,
+    Float32Array.from({ length: n }, () => (random() * 2 - 1) * bound),
+  );
 }
 
 type Layer = { conv: number } | { pool: true } | { dense: number };
@@ -22,11 +25,32 @@ export function chainNet(input: [number, number, number], layers: readonly Layer
     const name = `l${i}`;
     const last = i === layers.length - 1;
     if ('pool' in layer) {
-      nodes.push({ op: 'AvgPool', name, inputs: [value], output: name, kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false });
+      nodes.push({
+        op: 'AvgPool',
+        name,
+        inputs: [value],
+        output: name,
+        kernel: [2, 2],
+        strides: [2, 2],
+        pads: [0, 0, 0, 0],
+        ceilMode: false,
+        countIncludePad: false,
+      });
       h /= 2;
       w /= 2;
     } else if ('conv' in layer) {
-      nodes.push({ op: 'Conv2d', name, inputs: [value], output: name, weight: kaiming([layer.conv, c, 3, 3], c * 9, r), bias: tensor([layer.conv]), strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1 });
+      nodes.push({
+        op: 'Conv2d',
+        name,
+        inputs: [value],
+        output: name,
+        weight: kaiming([layer.conv, c, 3, 3], c * 9, r),
+        bias: tensor([layer.conv]),
+        strides: [1, 1],
+        pads: [1, 1, 1, 1],
+        dilations: [1, 1],
+        groups: 1,
+      });
       c = layer.conv;
     } else {
       if (flat === null) {
@@ -34,7 +58,14 @@ export function chainNet(input: [number, number, number], layers: readonly Layer
         value = `${name}_flat`;
         flat = c * h * w;
       }
-      nodes.push({ op: 'Dense', name, inputs: [value], output: name, weight: kaiming([layer.dense, flat], flat, r), bias: tensor([layer.dense]) });
+      nodes.push({
+        op: 'Dense',
+        name,
+        inputs: [value],
+        output: name,
+        weight: kaiming([layer.dense, flat], flat, r),
+        bias: tensor([layer.dense]),
+      });
       flat = layer.dense;
     }
     value = name;
@@ -47,8 +78,27 @@ export function chainNet(input: [number, number, number], layers: readonly Layer
 }
 
 /** cnn4: conv 1→32, 32→32, avgpool, 32→64, 64→64, avgpool, dense 3136→256, 256→10 on 28×28×1. */
-export const cnn4 = (): Graph => chainNet([1, 28, 28], [{ conv: 32 }, { conv: 32 }, { pool: true }, { conv: 64 }, { conv: 64 }, { pool: true }, { dense: 256 }, { dense: 10 }]);
+export const cnn4 = (): Graph =>
+  chainNet(
+    [1, 28, 28],
+    [{ conv: 32 }, { conv: 32 }, { pool: true }, { conv: 64 }, { conv: 64 }, { pool: true }, { dense: 256 }, { dense: 10 }],
+  );
 
 /** A VGG-style net on 32×32×3: 64,64,pool,128,128,pool,256,256,pool, dense 4096→512→10. */
 export const vggSmall = (): Graph =>
-  chainNet([3, 32, 32], [{ conv: 64 }, { conv: 64 }, { pool: true }, { conv: 128 }, { conv: 128 }, { pool: true }, { conv: 256 }, { conv: 256 }, { pool: true }, { dense: 512 }, { dense: 10 }]);
+  chainNet(
+    [3, 32, 32],
+    [
+      { conv: 64 },
+      { conv: 64 },
+      { pool: true },
+      { conv: 128 },
+      { conv: 128 },
+      { pool: true },
+      { conv: 256 },
+      { conv: 256 },
+      { pool: true },
+      { dense: 512 },
+      { dense: 10 },
+    ],
+  );

@@ -36,7 +36,9 @@ function randomColourImages(count: number): InMemoryDataset {
 if (want('ann')) {
   const r = await benchAnn(cnn4(), mnist, threads, 1000);
   results.ann = r;
-  console.log(`\n[ann] cnn4 on bundled MNIST: ort ${r.ortImagesPerSecond.toFixed(0)} images/s, reference ${r.referenceImagesPerSecond.toFixed(1)} images/s`);
+  console.log(
+    `\n[ann] cnn4 on bundled MNIST: ort ${r.ortImagesPerSecond.toFixed(0)} images/s, reference ${r.referenceImagesPerSecond.toFixed(1)} images/s`,
+  );
   console.log(`[ann] our ort path / bare onnxruntime session: ${r.ortOverBareOrt.toFixed(3)} (target ≤ 1.10)`);
 }
 
@@ -57,10 +59,14 @@ if (want('snn')) {
 }
 
 if (want('memory')) {
-  const rss = [32, 512].map((T) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/rss-child.ts', String(T)], { encoding: 'utf8' }).trim()));
+  const rss = [32, 512].map((T) =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/rss-child.ts', String(T)], { encoding: 'utf8' }).trim()),
+  );
   const ratio = rss[1].maxRssKiB / rss[0].maxRssKiB;
   results.memory = { rss, ratio };
-  console.log(`\n[memory] cnn4 peak RSS: T=32 ${(rss[0].maxRssKiB / 1024).toFixed(0)} MiB, T=512 ${(rss[1].maxRssKiB / 1024).toFixed(0)} MiB, ratio ${ratio.toFixed(3)} (target ≤ 1.10)`);
+  console.log(
+    `\n[memory] cnn4 peak RSS: T=32 ${(rss[0].maxRssKiB / 1024).toFixed(0)} MiB, T=512 ${(rss[1].maxRssKiB / 1024).toFixed(0)} MiB, ratio ${ratio.toFixed(3)} (target ≤ 1.10)`,
+  );
 }
 
 for (const [section, file, fn] of [
@@ -75,7 +81,11 @@ for (const [section, file, fn] of [
   const mod = (await import(file)) as Record<string, () => Promise<Record<string, number | string>>>;
   const r = await mod[fn]();
   results[section] = r;
-  console.log(`\n[${section}] ${Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`).join(', ')}`);
+  console.log(
+    `\n[${section}] ${Object.entries(r)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`)
+      .join(', ')}`,
+  );
 }
 
 if (process.env.BENCH_JSON) console.log(JSON.stringify(results, null, 2));

@@ -137,7 +137,6 @@ export class InMemoryDataset implements Dataset {
   }
 }
 
-
 /** A permutation of 0..n−1 by Fisher–Yates with mulberry32(seed). */
 export function shuffledOrder(n: number, seed: number): Int32Array {
   const order = new Int32Array(n);

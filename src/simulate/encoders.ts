@@ -31,7 +31,8 @@ export function poissonEncoder(seed: number): Encoder {
     constant: false,
     start(x, batchIndex) {
       for (const v of x.data) {
-        if (v < 0 || v > 1) throw new DataError(`the poisson encoder needs inputs in [0, 1], got ${v}; use --encoder direct or scale-only normalization`);
+        if (v < 0 || v > 1)
+          throw new DataError(`the poisson encoder needs inputs in [0, 1], got ${v}; use --encoder direct or scale-only normalization`);
       }
       const random = mulberry32((seed ^ Math.imul(batchIndex + 1, 0x9e3779b1)) >>> 0);
       return {

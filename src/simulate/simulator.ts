@@ -99,7 +99,10 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   const correctAt = new Int32Array(T);
   const spikeStages = plan.stages.filter((s): s is SpikeStage => s.kind === 'spike');
   const tallies = new Map<string, LayerTally>(
-    spikeStages.map((s) => [s.node.name, { spikes: 0, unitCounts: options.unitCounts ? new Float64Array(sizeOf(plan.shapes.get(s.node.output)!)) : null }]),
+    spikeStages.map((s) => [
+      s.node.name,
+      { spikes: 0, unitCounts: options.unitCounts ? new Float64Array(sizeOf(plan.shapes.get(s.node.output)!)) : null },
+    ]),
   );
   const started = performance.now();
   let images = 0;
@@ -113,7 +116,17 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
       const batch = next.value;
       const index = batchIndex++;
       const firstImage = batch.start;
-      await simulateBatch(plan, batch.x, batch.labels, { T, chunk, encoder, batchIndex: index, firstImage, correctAt, tallies, probes: options.probes ?? [], inputEvents });
+      await simulateBatch(plan, batch.x, batch.labels, {
+        T,
+        chunk,
+        encoder,
+        batchIndex: index,
+        firstImage,
+        correctAt,
+        tallies,
+        probes: options.probes ?? [],
+        inputEvents,
+      });
       images += batch.labels.length;
       options.onProgress?.(images, total);
     }
@@ -126,10 +139,25 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   const layers = spikeStages.map((s) => {
     const units = sizeOf(plan.shapes.get(s.node.output)!);
     const tally = tallies.get(s.node.name)!;
-    return { node: s.node.name, units, spikes: tally.spikes, rate: images === 0 ? 0 : tally.spikes / (units * images * T), unitCounts: tally.unitCounts };
+    return {
+      node: s.node.name,
+      units,
+      spikes: tally.spikes,
+      rate: images === 0 ? 0 : tally.spikes / (units * images * T),
+      unitCounts: tally.unitCounts,
+    };
   });
   const accuracyAt = Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images));
-  return { T, images, encoder: encoder.name, inputEvents: encoder.constant ? null : inputEvents.count, correctAt, accuracyAt, layers, seconds: (performance.now() - started) / 1000 };
+  return {
+    T,
+    images,
+    encoder: encoder.name,
+    inputEvents: encoder.constant ? null : inputEvents.count,
+    correctAt,
+    accuracyAt,
+    layers,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 interface BatchContext {
@@ -188,7 +216,8 @@ async function simulateBatch(plan: Plan, images: Tensor, labels: Int32Array, ctx
     const out = values.get(plan.graph.output)!;
     const current = materialize(plan, plan.graph.output, out);
     accumulateReadout(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
-    for (const probe of ctx.probes) probe.onReadout?.(current, out.isStatic, { t0, steps, batch, firstImage: ctx.firstImage, units: classes });
+    for (const probe of ctx.probes)
+      probe.onReadout?.(current, out.isStatic, { t0, steps, batch, firstImage: ctx.firstImage, units: classes });
   }
 }
 
@@ -201,7 +230,15 @@ async function runStaticPart(plan: Plan, x: Tensor): Promise<Map<string, Value>>
   return values;
 }
 
-function runSpikeStage(plan: Plan, stage: SpikeStage, values: Map<string, Value>, state: NeuronState, spikes: Float32Array, steps: number, tally: LayerTally): Value {
+function runSpikeStage(
+  plan: Plan,
+  stage: SpikeStage,
+  values: Map<string, Value>,
+  state: NeuronState,
+  spikes: Float32Array,
+  steps: number,
+  tally: LayerTally,
+): Value {
   const input = values.get(stage.node.inputs[0])!;
   const current = materialize(plan, stage.node.inputs[0], input);
   tally.spikes += stage.neuron.step(stage.params, state, { current, constantCurrent: input.isStatic, spikes, steps });
@@ -223,8 +260,19 @@ function materialize(plan: Plan, name: string, value: Value): Float32Array {
 }
 
 /** Add or channel Concat of [rows, …] values; a static operand is broadcast over the chunk's steps. */
-function runMerge(plan: Plan, kind: 'add' | 'concat', inputs: readonly string[], output: string, values: Map<string, Value>, rows: number): Value {
-  const operands = inputs.map((name) => ({ data: materialize(plan, name, values.get(name)!), isStatic: values.get(name)!.isStatic, units: sizeOf(plan.shapes.get(name)!) }));
+function runMerge(
+  plan: Plan,
+  kind: 'add' | 'concat',
+  inputs: readonly string[],
+  output: string,
+  values: Map<string, Value>,
+  rows: number,
+): Value {
+  const operands = inputs.map((name) => ({
+    data: materialize(plan, name, values.get(name)!),
+    isStatic: values.get(name)!.isStatic,
+    units: sizeOf(plan.shapes.get(name)!),
+  }));
   const outUnits = sizeOf(plan.shapes.get(output)!);
   const out = new Float32Array(rows * outUnits);
   if (kind === 'add') {
@@ -236,14 +284,23 @@ function runMerge(plan: Plan, kind: 'add' | 'concat', inputs: readonly string[],
     let offset = 0;
     for (const op of operands) {
       const sampleRows = op.isStatic ? op.data.length / op.units : rows;
-      for (let r = 0; r < rows; r++) out.set(op.data.subarray((r % sampleRows) * op.units, (r % sampleRows + 1) * op.units), r * outUnits + offset);
+      for (let r = 0; r < rows; r++)
+        out.set(op.data.subarray((r % sampleRows) * op.units, ((r % sampleRows) + 1) * op.units), r * outUnits + offset);
       offset += op.units;
     }
   }
   return { data: out, isStatic: false, binary: false };
 }
 
-function accumulateReadout(out: Float32Array, isStatic: boolean, cumulative: Float64Array, labels: Int32Array, steps: number, t0: number, correctAt: Int32Array): void {
+function accumulateReadout(
+  out: Float32Array,
+  isStatic: boolean,
+  cumulative: Float64Array,
+  labels: Int32Array,
+  steps: number,
+  t0: number,
+  correctAt: Int32Array,
+): void {
   const batch = labels.length;
   const classes = cumulative.length / batch;
   for (let t = 0; t < steps; t++) {
