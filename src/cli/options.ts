@@ -56,5 +56,5 @@ export function makeBackend(flags: BackendFlags): Backend {
     if (flags.precision && flags.precision !== 'f32') throw new InvalidArgumentError(`--precision ${flags.precision} needs --backend ort`);
     return referenceBackend;
   }
-  return createOrtBackend({ threads: flags.threads, precision: flags.precision ?? 'f32' });
+  return createOrtBackend({ threads: flags.threads, precision: flags.precision ?? 'f32', offThread: 'auto' });
 }

@@ -7,6 +7,7 @@ import { runConformance } from './conformance.js';
 
 runConformance('ort', () => createOrtBackend(), { oracle: () => referenceBackend });
 runConformance('ort (2 threads)', () => createOrtBackend({ threads: 2 }), { oracle: () => referenceBackend });
+runConformance('ort (off thread)', () => createOrtBackend({ offThread: true }), { oracle: () => referenceBackend });
 
 test('createOrtBackend checks its options', () => {
   assert.equal(createOrtBackend().name, 'ort');
