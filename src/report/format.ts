@@ -1,4 +1,5 @@
 /** Number and table formatting shared by the report writers. */
+import type { LayerError, LayerErrorAtT } from '../analysis/layer-error.js';
 import type { Report } from './schema.js';
 
 export function textTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -61,4 +62,20 @@ export function shiftDescription(shift: string, tShift: number): string {
 export function dataName(r: Report): string {
   const { name, split } = r.data;
   return split && !name.includes(split) ? `${name} (${split})` : name;
+}
+
+/** The cells every error table shares: layer, mean a, clipped, clipping, flooring, local rest, local, accum. rest, accumulated, relative. */
+export function errorCells(l: LayerError, at: LayerErrorAtT): string[] {
+  return [
+    l.node,
+    num(l.meanActivation),
+    pct(l.clippedFraction, 1),
+    num(at.local.clipping),
+    num(at.local.flooring),
+    num(at.local.rest),
+    num(at.local.total),
+    num(at.accumulated.rest),
+    num(at.accumulated.total),
+    at.accumulated.relative === null ? '–' : pct(at.accumulated.relative, 1),
+  ];
 }

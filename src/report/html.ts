@@ -3,7 +3,7 @@
  * non-executed <script type="application/json">), viewable offline with no script running.
  */
 import { reportCharts, renderSvg } from './charts.js';
-import { compactNumber, dataName, joules, num, pct, powersOfTwo, shiftDescription } from './format.js';
+import { compactNumber, dataName, errorCells, joules, num, pct, powersOfTwo, shiftDescription } from './format.js';
 import type { Report } from './schema.js';
 
 export async function reportHtml(r: Report): Promise<string> {
@@ -80,22 +80,10 @@ pre-activation as a constant current; <i>accumulated</i> is the layer inside the
 function errorTable(r: Report): string {
   const e = r.layerError!;
   const rows = e.layers.flatMap((l) =>
-    l.atT.map((at) => [
-      l.node,
-      String(at.T),
-      num(l.meanActivation),
-      pct(l.clippedFraction, 1),
-      num(at.local.clipping),
-      num(at.local.flooring),
-      num(at.local.rest),
-      num(at.local.total),
-      num(at.accumulated.rest),
-      num(at.accumulated.total),
-      at.accumulated.relative === null ? '–' : pct(at.accumulated.relative, 1),
-      num(at.flooringByShift.none),
-      num(at.flooringByShift.bias),
-      num(at.flooringByShift.v0),
-    ]),
+    l.atT.map((at) => {
+      const [node, ...rest] = errorCells(l, at);
+      return [node, String(at.T), ...rest, num(at.flooringByShift.none), num(at.flooringByShift.bias), num(at.flooringByShift.v0)];
+    }),
   );
   const skipped = e.skipped.map((s) => `<p class="note">${esc(s.node)}: ${esc(s.reason)}.</p>`).join('');
   return (

@@ -1,5 +1,5 @@
 /** The terminal view of a report: plain-text tables. */
-import { compactNumber, dataName, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
+import { compactNumber, dataName, errorCells, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
 import type { Report } from './schema.js';
 
 export function reportText(r: Report): string {
@@ -25,21 +25,7 @@ export function reportText(r: Report): string {
     out.push(
       textTable(
         ['layer', 'mean a', 'clipped', 'clipping', 'flooring', 'local rest', 'local', 'accum. rest', 'accumulated', 'relative'],
-        e.layers.map((l) => {
-          const at = l.atT[l.atT.length - 1];
-          return [
-            l.node,
-            num(l.meanActivation),
-            pct(l.clippedFraction, 1),
-            num(at.local.clipping),
-            num(at.local.flooring),
-            num(at.local.rest),
-            num(at.local.total),
-            num(at.accumulated.rest),
-            num(at.accumulated.total),
-            at.accumulated.relative === null ? '–' : pct(at.accumulated.relative, 1),
-          ];
-        }),
+        e.layers.map((l) => errorCells(l, l.atT[l.atT.length - 1])),
       ),
     );
     out.push('flooring error by shift mode (mean |clip(a,0,θ) − q_T(z)|):');
