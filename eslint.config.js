@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'scripts/', 'web/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'scripts/', 'tmp/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
