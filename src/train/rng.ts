@@ -4,7 +4,9 @@
  * reproducible from `(seed, epoch)` alone and a checkpoint needs no hidden generator state.
  */
 
-/** mulberry32: a small, fast 32-bit PRNG. `next()` returns a float in [0, 1). */
+import { mulberry32Step } from '../tensor/random.js';
+
+/** mulberry32 with its state visible (for checkpoints). `next()` returns a float in [0, 1). */
 export class Rng {
   private s: number;
   constructor(seed: number) {
@@ -17,11 +19,9 @@ export class Rng {
   }
 
   nextU32(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    const step = mulberry32Step(this.s);
+    this.s = step.state;
+    return step.value;
   }
 
   next(): number {

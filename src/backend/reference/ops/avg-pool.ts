@@ -5,20 +5,19 @@
  * exceed the kernel (fold-pad writes such pools); a window of padding alone then gives 0 when D = 0.
  */
 import { tensor, type Tensor } from '../../../tensor/tensor.js';
-import { nchw, windowCount, type PoolParams } from './window.js';
+import { poolGeometry, type PoolParams } from './window.js';
 
 export interface AvgPoolParams extends PoolParams {
   readonly countIncludePad: boolean;
 }
 
 export function avgPool(x: Tensor, params: AvgPoolParams): Tensor {
-  const [batch, channels, height, width] = nchw(x.shape, 'avgPool');
-  const { kernel, strides, pads, ceilMode, countIncludePad } = params;
-  const [kh, kw] = kernel;
-  const [sh, sw] = strides;
-  const [padTop, padLeft, padBottom, padRight] = pads;
-  const outH = windowCount(height, kh, sh, padTop, padBottom, 1, ceilMode);
-  const outW = windowCount(width, kw, sw, padLeft, padRight, 1, ceilMode);
+  const { batch, channels, height, width, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, outH, outW } = poolGeometry(
+    x.shape,
+    params,
+    'avgPool',
+  );
+  const { countIncludePad } = params;
   const y = new Float32Array(batch * channels * outH * outW);
   const xs = x.data;
   for (let plane = 0; plane < batch * channels; plane++) {

@@ -9,7 +9,8 @@
  * float64 accumulators.
  */
 import { tensor, type Tensor } from '../../../tensor/tensor.js';
-import { nchw, windowCount } from './window.js';
+import { windowOut } from '../../../ir/shapes.js';
+import { nchw } from './window.js';
 
 export interface Conv2dParams {
   readonly strides: readonly [number, number];
@@ -36,8 +37,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, params: C
   }
   if (bias && bias.data.length !== outChannels)
     throw new RangeError(`conv2d: bias has ${bias.data.length} values, expected ${outChannels}`);
-  const outH = windowCount(height, kh, sh, pads[0], pads[2], dh, false);
-  const outW = windowCount(width, kw, sw, pads[1], pads[3], dw, false);
+  const outH = windowOut(height, kh, sh, pads[0], pads[2], dh, false);
+  const outW = windowOut(width, kw, sw, pads[1], pads[3], dw, false);
   const pixels = outH * outW;
   const taps = groupChannels * kh * kw; // K: the length of one output channel's dot product
   const outPerGroup = outChannels / groups;

@@ -3,18 +3,12 @@
  * padding reads as −∞, so it never wins (ONNX MaxPool); a window of padding alone gives −∞.
  */
 import { tensor, type Tensor } from '../../../tensor/tensor.js';
-import { nchw, windowCount, type PoolParams } from './window.js';
+import { poolGeometry, type PoolParams } from './window.js';
 
 export type MaxPoolParams = PoolParams;
 
 export function maxPool(x: Tensor, params: MaxPoolParams): Tensor {
-  const [batch, channels, height, width] = nchw(x.shape, 'maxPool');
-  const { kernel, strides, pads, ceilMode } = params;
-  const [kh, kw] = kernel;
-  const [sh, sw] = strides;
-  const [padTop, padLeft, padBottom, padRight] = pads;
-  const outH = windowCount(height, kh, sh, padTop, padBottom, 1, ceilMode);
-  const outW = windowCount(width, kw, sw, padLeft, padRight, 1, ceilMode);
+  const { batch, channels, height, width, kh, kw, sh, sw, padTop, padLeft, outH, outW } = poolGeometry(x.shape, params, 'maxPool');
   const y = new Float32Array(batch * channels * outH * outW);
   const xs = x.data;
   for (let plane = 0; plane < batch * channels; plane++) {

@@ -1,12 +1,5 @@
 import { windowOut } from '../../../ir/shapes.js';
 
-/**
- * out = ⌊(size + padBefore + padAfter − (d·(k − 1) + 1)) / s⌋ + 1 (⌈·⌉ with ceil mode, where the last
- * window must still start inside the input or its left padding, as in ONNX and PyTorch); the IR's
- * own shape inference uses the same function.
- */
-export const windowCount = windowOut;
-
 /** Pooling hyper-parameters shared by AvgPool and MaxPool (pads are [top, left, bottom, right]). */
 export interface PoolParams {
   readonly kernel: readonly [number, number];
@@ -19,4 +12,15 @@ export interface PoolParams {
 export function nchw(shape: readonly number[], what: string): [number, number, number, number] {
   if (shape.length !== 4) throw new RangeError(`${what} expects an NCHW input, got [${shape.join(', ')}]`);
   return [shape[0], shape[1], shape[2], shape[3]];
+}
+
+/** Input dimensions and output size of a 2-D pool: windows counted by the IR's own `windowOut`. */
+export function poolGeometry(shape: readonly number[], params: PoolParams, what: string) {
+  const [batch, channels, height, width] = nchw(shape, what);
+  const [kh, kw] = params.kernel;
+  const [sh, sw] = params.strides;
+  const [padTop, padLeft, padBottom, padRight] = params.pads;
+  const outH = windowOut(height, kh, sh, padTop, padBottom, 1, params.ceilMode);
+  const outW = windowOut(width, kw, sw, padLeft, padRight, 1, params.ceilMode);
+  return { batch, channels, height, width, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, outH, outW };
 }
