@@ -244,7 +244,9 @@ function runSpikeStage(
   tally.spikes += stage.neuron.step(stage.params, state, { current, constantCurrent: input.isStatic, spikes, steps });
   if (tally.unitCounts) {
     const units = tally.unitCounts.length;
-    for (let i = 0; i < spikes.length; i++) if (spikes[i] !== 0) tally.unitCounts[i % units] += spikes[i];
+    for (let row = 0; row < spikes.length; row += units) {
+      for (let j = 0; j < units; j++) tally.unitCounts[j] += spikes[row + j];
+    }
   }
   return { data: spikes, isStatic: false, binary: true };
 }
@@ -255,7 +257,9 @@ function materialize(plan: Plan, name: string, value: Value): Float32Array {
   const amplitude = plan.spikeAmplitude.get(name)!;
   const units = amplitude.length;
   const out = new Float32Array(value.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = value.data[i] * amplitude[i % units];
+  for (let row = 0; row < out.length; row += units) {
+    for (let j = 0; j < units; j++) out[row + j] = value.data[row + j] * amplitude[j];
+  }
   return out;
 }
 
@@ -278,7 +282,9 @@ function runMerge(
   if (kind === 'add') {
     for (const op of operands) {
       const period = op.isStatic ? op.data.length : out.length;
-      for (let i = 0; i < out.length; i++) out[i] += op.data[i % period];
+      for (let row = 0; row < out.length; row += period) {
+        for (let j = 0; j < period; j++) out[row + j] += op.data[j];
+      }
     }
   } else {
     let offset = 0;
