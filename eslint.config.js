@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'scripts/', 'tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'scripts/', 'tmp/', 'build/', 'assembly/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

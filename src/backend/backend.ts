@@ -30,6 +30,11 @@ export interface CompiledGraph {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * The arithmetic of segments compiled with `binaryInput` ('f32' when absent). The simulator's event
+   * engine is f32; it is chosen automatically only for f32 backends.
+   */
+  readonly spikePrecision?: string;
   compile(graph: Graph, options?: CompileOptions): Promise<CompiledGraph>;
 }
 

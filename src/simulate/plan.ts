@@ -107,7 +107,8 @@ export async function buildPlan(backend: Backend, graph: Graph, constantInput: b
   };
 }
 
-function findStaticValues(graph: Graph, constantInput: boolean): Set<string> {
+/** Values computed from the input alone when it is constant in time (nothing is static otherwise). */
+export function findStaticValues(graph: Graph, constantInput: boolean): Set<string> {
   const values = new Set<string>();
   if (!constantInput) return values;
   values.add(graph.input.name);

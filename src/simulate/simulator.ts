@@ -9,12 +9,16 @@
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkInputShape } from '../ann/input-shape.js';
-import type { Graph } from '../ir/graph.js';
+import { GraphError, type Graph } from '../ir/graph.js';
 import type { NeuronState } from '../neurons/neuron.js';
 import { initialState } from '../neurons/neuron.js';
 import { sizeOf, type Tensor } from '../tensor/tensor.js';
+import { availableParallelism } from 'node:os';
+import { sampleShapes } from '../ir/shapes.js';
 import { directEncoder, type Encoder } from './encoders.js';
-import { buildPlan, type Plan, type SpikeStage } from './plan.js';
+import { lowerToEvents, type EventNet } from './event/event-net.js';
+import { simulateEvents } from './event/simulate-events.js';
+import { buildPlan, findStaticValues, type Plan, type SpikeStage } from './plan.js';
 
 /** Sees every chunk as it is simulated; for analysis (per-image rates, rasters, membrane traces). */
 export interface Probe {
@@ -51,7 +55,17 @@ export interface SimulateOptions {
   /** Batches simulated concurrently (default 2: overlaps the neuron updates with ONNX Runtime). */
   readonly inFlight?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * 'event': spikes drive event kernels (WebAssembly, work ∝ synaptic operations; event/); 'dense':
+   * every step runs the backend's dense segments; 'auto' (default): event where the graph lowers to
+   * it, no probe is attached and the backend's spike arithmetic is f32, dense otherwise.
+   */
+  readonly engine?: SimulationEngine | 'auto';
+  /** Worker threads of the event engine (default: available parallelism). */
+  readonly threads?: number;
 }
+
+export type SimulationEngine = 'event' | 'dense';
 
 export interface LayerActivity {
   readonly node: string;
@@ -74,6 +88,9 @@ export interface SimulationResult {
   readonly accuracyAt: Float64Array;
   readonly layers: readonly LayerActivity[];
   readonly seconds: number;
+  readonly engine: SimulationEngine;
+  /** Why the dense engine ran when the event engine was possible in principle (null otherwise). */
+  readonly engineNote: string | null;
 }
 
 interface Value {
@@ -92,6 +109,8 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   checkInputShape(graph, data);
   if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
   const encoder = options.encoder ?? directEncoder;
+  const choice = chooseEngine(backend, graph, encoder, options);
+  if ('net' in choice) return simulateWithEvents(backend, graph, choice.net, data, encoder, options);
   const plan = await buildPlan(backend, graph, encoder.constant);
   const T = options.T;
   const chunk = Math.max(1, Math.min(options.chunk ?? 8, T));
@@ -157,6 +176,75 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
     accuracyAt,
     layers,
     seconds: (performance.now() - started) / 1000,
+    engine: 'dense',
+    engineNote: choice.note,
+  };
+}
+
+function chooseEngine(
+  backend: Backend,
+  graph: Graph,
+  encoder: Encoder,
+  options: SimulateOptions,
+): { net: EventNet } | { note: string | null } {
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'event' && engine !== 'dense')
+    throw new RangeError(`engine must be auto, event or dense, got '${String(engine)}'`);
+  if (engine === 'dense') return { note: null };
+  const precision = backend.spikePrecision ?? 'f32';
+  const refusal =
+    (options.probes?.length ?? 0) > 0
+      ? 'probes read per-step tensors of the dense engine'
+      : precision !== 'f32'
+        ? `the backend computes spike-fed layers in ${precision}`
+        : null;
+  const lowering = refusal ? { reason: refusal } : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant));
+  if ('net' in lowering) return lowering;
+  if (engine === 'event') throw new GraphError(`the event engine cannot run this simulation: ${lowering.reason}`);
+  return { note: lowering.reason };
+}
+
+async function simulateWithEvents(
+  backend: Backend,
+  graph: Graph,
+  net: EventNet,
+  data: Dataset,
+  encoder: Encoder,
+  options: SimulateOptions,
+): Promise<SimulationResult> {
+  const T = options.T;
+  const total = Math.min(options.limit ?? data.size, data.size);
+  const started = performance.now();
+  const run = await simulateEvents(backend, graph, net, data, {
+    T,
+    total,
+    batchSize: options.batchSize ?? 50,
+    threads: options.threads ?? availableParallelism(),
+    unitCounts: options.unitCounts ?? false,
+    onProgress: options.onProgress,
+  });
+  const spiking = [net.first, ...net.hidden.map((h) => h.layer)];
+  const layers = spiking.map((l, i) => {
+    const units = sizeOf(l.shape);
+    return {
+      node: l.name,
+      units,
+      spikes: run.spikes[i],
+      rate: run.images === 0 ? 0 : run.spikes[i] / (units * run.images * T),
+      unitCounts: run.unitCounts ? Float64Array.from(run.unitCounts[i]) : options.unitCounts ? new Float64Array(units) : null,
+    };
+  });
+  return {
+    T,
+    images: run.images,
+    encoder: encoder.name,
+    inputEvents: null,
+    correctAt: run.correctAt,
+    accuracyAt: Float64Array.from(run.correctAt, (c) => (run.images === 0 ? 0 : c / run.images)),
+    layers,
+    seconds: (performance.now() - started) / 1000,
+    engine: 'event',
+    engineNote: null,
   };
 }
 

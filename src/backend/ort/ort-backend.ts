@@ -115,6 +115,7 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   const host = offThread ? new OrtWorkerHost() : null;
   return {
     name: 'ort',
+    spikePrecision: precision,
     compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, precision, subBatchBytes, host }),
   };
 }

@@ -1,0 +1,179 @@
+// AssemblyScript source of the event-driven simulation kernels (compiled to build/event-kernels.wasm
+// by `npm run build:wasm`, which `npm ci` runs through `prepare`). Raw linear memory, no runtime:
+// the host lays out every buffer and passes byte offsets.
+//
+// Spikes of one image and one step are a CSR list per pixel of a channels-last map:
+//   channels firing at pixel p = idx[off[p]] … idx[off[p+1] − 1]        (i32 each)
+// Weights are [kh][kw][cin][coutPad] (cout padded to a multiple of 32), θ is padded with +∞ so the
+// padding units never fire.
+
+const BLOCK: i32 = 32;
+
+/**
+ * One step of a spiking convolution fused with soft-reset integrate-and-fire, for one image:
+ *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci ∈ spikes(o·s − pad + k)} W[ky, kx, ci, c]
+ *   v ← v + I;  s = [v ≥ θ];  v ← v − θ·s (soft reset) or v·(1 − s) (hard reset, `hard` ≠ 0)
+ * With `readout` ≠ 0 the current I is written to `v` instead (no neurons). Returns the spike count.
+ */
+export function convStep(
+  inIdx: usize,
+  inOff: usize,
+  inH: i32,
+  inW: i32,
+  cin: i32,
+  w: usize,
+  bias: usize,
+  kh: i32,
+  kw: i32,
+  strideY: i32,
+  strideX: i32,
+  padY: i32,
+  padX: i32,
+  outH: i32,
+  outW: i32,
+  coutPad: i32,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  readout: i32,
+  hard: i32,
+): i32 {
+  let count: i32 = 0;
+  const rowBytes = <usize>coutPad << 2;
+  const tapBytes = <usize>cin * rowBytes;
+  store<i32>(outOff, 0);
+  for (let oy: i32 = 0; oy < outH; oy++) {
+    for (let ox: i32 = 0; ox < outW; ox++) {
+      const pixel = oy * outW + ox;
+      for (let block: i32 = 0; block < coutPad; block += BLOCK) {
+        const blockBytes = <usize>block << 2;
+        let a0 = v128.load(bias + blockBytes, 0);
+        let a1 = v128.load(bias + blockBytes, 16);
+        let a2 = v128.load(bias + blockBytes, 32);
+        let a3 = v128.load(bias + blockBytes, 48);
+        let a4 = v128.load(bias + blockBytes, 64);
+        let a5 = v128.load(bias + blockBytes, 80);
+        let a6 = v128.load(bias + blockBytes, 96);
+        let a7 = v128.load(bias + blockBytes, 112);
+        for (let ky: i32 = 0; ky < kh; ky++) {
+          const iy = oy * strideY - padY + ky;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx: i32 = 0; kx < kw; kx++) {
+            const ix = ox * strideX - padX + kx;
+            if (ix < 0 || ix >= inW) continue;
+            const p = <usize>(iy * inW + ix) << 2;
+            const begin = load<i32>(inOff + p);
+            const end = load<i32>(inOff + p + 4);
+            const tap = w + <usize>(ky * kw + kx) * tapBytes + blockBytes;
+            for (let k = begin; k < end; k++) {
+              const row = tap + <usize>load<i32>(inIdx + (<usize>k << 2)) * rowBytes;
+              a0 = f32x4.add(a0, v128.load(row, 0));
+              a1 = f32x4.add(a1, v128.load(row, 16));
+              a2 = f32x4.add(a2, v128.load(row, 32));
+              a3 = f32x4.add(a3, v128.load(row, 48));
+              a4 = f32x4.add(a4, v128.load(row, 64));
+              a5 = f32x4.add(a5, v128.load(row, 80));
+              a6 = f32x4.add(a6, v128.load(row, 96));
+              a7 = f32x4.add(a7, v128.load(row, 112));
+            }
+          }
+        }
+        const vp = v + (<usize>pixel * rowBytes) + blockBytes;
+        if (readout != 0) {
+          v128.store(vp, a0, 0);
+          v128.store(vp, a1, 16);
+          v128.store(vp, a2, 32);
+          v128.store(vp, a3, 48);
+          v128.store(vp, a4, 64);
+          v128.store(vp, a5, 80);
+          v128.store(vp, a6, 96);
+          v128.store(vp, a7, 112);
+          continue;
+        }
+        const tp = theta + blockBytes;
+        count = fire(vp, tp, a0, 0, block, outIdx, count, hard);
+        count = fire(vp, tp, a1, 16, block + 4, outIdx, count, hard);
+        count = fire(vp, tp, a2, 32, block + 8, outIdx, count, hard);
+        count = fire(vp, tp, a3, 48, block + 12, outIdx, count, hard);
+        count = fire(vp, tp, a4, 64, block + 16, outIdx, count, hard);
+        count = fire(vp, tp, a5, 80, block + 20, outIdx, count, hard);
+        count = fire(vp, tp, a6, 96, block + 24, outIdx, count, hard);
+        count = fire(vp, tp, a7, 112, block + 28, outIdx, count, hard);
+      }
+      store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
+    }
+  }
+  return count;
+}
+
+/**
+ * One step of integrate-and-fire driven by a current that is the same at every step (the static
+ * first layer under direct input), `pixels` × coutPad units, with the reset of `convStep`.
+ */
+export function constantStep(
+  current: usize,
+  pixels: i32,
+  coutPad: i32,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  hard: i32,
+): i32 {
+  let count: i32 = 0;
+  const rowBytes = <usize>coutPad << 2;
+  store<i32>(outOff, 0);
+  for (let pixel: i32 = 0; pixel < pixels; pixel++) {
+    const base = <usize>pixel * rowBytes;
+    for (let c: i32 = 0; c < coutPad; c += 4) {
+      const offset = base + (<usize>c << 2);
+      count = fire(v + offset, theta + (<usize>c << 2), v128.load(current + offset), 0, c, outIdx, count, hard);
+    }
+    store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
+  }
+  return count;
+}
+
+/** Four units: v ← v + I; s = [v ≥ θ]; reset; appends the firing channels (first = channel of lane 0). */
+// @ts-ignore: decorator
+@inline
+function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, outIdx: usize, count: i32, hard: i32): i32 {
+  const th = v128.load(tp + offset);
+  let u = f32x4.add(v128.load(vp + offset), current);
+  const mask = f32x4.ge(u, th);
+  u = hard != 0 ? v128.andnot(u, mask) : f32x4.sub(u, v128.and(mask, th));
+  v128.store(vp + offset, u);
+  let bits = i32x4.bitmask(mask);
+  while (bits != 0) {
+    store<i32>(outIdx + (<usize>count << 2), first + ctz(bits));
+    count++;
+    bits &= bits - 1;
+  }
+  return count;
+}
+
+
+/**
+ * Sum pooling of spike lists over py × px windows (kernel = stride): the list of a pooled pixel is
+ * the concatenation of its window's lists, so a channel that fired k times in the window appears k
+ * times, and gathering W/(py·px) once per entry is exactly average pooling followed by the layer.
+ */
+export function poolLists(inIdx: usize, inOff: usize, inW: i32, py: i32, px: i32, outH: i32, outW: i32, outIdx: usize, outOff: usize): i32 {
+  let count: i32 = 0;
+  store<i32>(outOff, 0);
+  for (let oy: i32 = 0; oy < outH; oy++) {
+    for (let ox: i32 = 0; ox < outW; ox++) {
+      for (let dy: i32 = 0; dy < py; dy++) {
+        const rowStart = <usize>((oy * py + dy) * inW + ox * px) << 2;
+        const begin = load<i32>(inOff + rowStart);
+        const end = load<i32>(inOff + rowStart + (<usize>px << 2));
+        const n = end - begin;
+        memory.copy(outIdx + (<usize>count << 2), inIdx + (<usize>begin << 2), <usize>n << 2);
+        count += n;
+      }
+      store<i32>(outOff + (<usize>(oy * outW + ox + 1) << 2), count);
+    }
+  }
+  return count;
+}

@@ -1,0 +1,89 @@
+/**
+ * Runs event-net batches on `threads` worker threads (images are independent: each worker takes a
+ * contiguous share of every batch), or in this thread when threads = 1. Workers load the module
+ * next to this one (.js from dist/, .ts under tsx).
+ */
+import { Worker } from 'node:worker_threads';
+import { runBatch, spikingLayerUnits, type BatchRequest, type BatchResult } from './event-batch.js';
+import type { EventNet } from './event-net.js';
+import { EventRunner } from './event-runner.js';
+
+interface Pending {
+  resolve(result: BatchResult): void;
+  reject(error: Error): void;
+}
+
+export interface EventPool {
+  readonly threads: number;
+  run(request: BatchRequest): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+export function createEventPool(net: EventNet, threads: number): EventPool {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (threads === 1) {
+    const runner = new EventRunner(net);
+    return { threads, run: async (request) => runBatch(runner, net, request), close: async () => {} };
+  }
+  // Under tsx (tests, benches) this module is TypeScript and so is the worker: it is imported once
+  // tsx's loader is registered (a TypeScript file cannot be a worker's entry point itself).
+  const typescript = import.meta.url.endsWith('.ts');
+  const script = new URL(`./event-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
+  const workers = Array.from({ length: threads }, () => {
+    const worker = typescript
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`, {
+          eval: true,
+          workerData: net,
+        })
+      : new Worker(script, { workerData: net });
+    const queue: Pending[] = [];
+    worker.on('message', (m: { result?: BatchResult; error?: string }) => {
+      const pending = queue.shift()!;
+      if (m.result) pending.resolve(m.result);
+      else pending.reject(new Error(`event worker: ${m.error}`));
+    });
+    worker.on('error', (error) => queue.splice(0).forEach((p) => p.reject(error)));
+    return { worker, queue };
+  });
+  const post = (w: (typeof workers)[number], request: BatchRequest) =>
+    new Promise<BatchResult>((resolve, reject) => {
+      w.queue.push({ resolve, reject });
+      w.worker.postMessage(request);
+    });
+  return {
+    threads,
+    async run(request) {
+      const share = Math.ceil(request.images / threads);
+      const driveUnits = request.drives.length / Math.max(1, request.images);
+      const parts = workers
+        .map((w, i) => ({ w, start: i * share, count: Math.max(0, Math.min(share, request.images - i * share)) }))
+        .filter((p) => p.count > 0);
+      const results = await Promise.all(
+        parts.map((p) =>
+          post(p.w, { ...request, images: p.count, drives: request.drives.slice(p.start * driveUnits, (p.start + p.count) * driveUnits) }),
+        ),
+      );
+      return mergeResults(net, results, request.unitCounts);
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
+  };
+}
+
+function mergeResults(net: EventNet, results: readonly BatchResult[], unitCounts: boolean): BatchResult {
+  const readout = new Float32Array(results.reduce((n, r) => n + r.readout.length, 0));
+  let offset = 0;
+  for (const r of results) {
+    readout.set(r.readout, offset);
+    offset += r.readout.length;
+  }
+  const units = spikingLayerUnits(net);
+  const spikes = new Float64Array(units.length);
+  const counts = unitCounts ? units.map((u) => new Float64Array(u)) : null;
+  for (const r of results) {
+    r.spikes.forEach((s, i) => (spikes[i] += s));
+    if (counts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (counts[i][j] += x)));
+  }
+  return { readout, spikes, unitCounts: counts };
+}

@@ -1,0 +1,17 @@
+/** Worker thread of the event pool: one EventRunner, batches in, results out (transferred). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runBatch, type BatchRequest } from './event-batch.js';
+import type { EventNet } from './event-net.js';
+import { EventRunner } from './event-runner.js';
+
+const net = workerData as EventNet;
+const runner = new EventRunner(net);
+parentPort!.on('message', (request: BatchRequest) => {
+  try {
+    const result = runBatch(runner, net, request);
+    const transfers = [result.readout, result.spikes, ...(result.unitCounts ?? [])].map((a) => a.buffer as ArrayBuffer);
+    parentPort!.postMessage({ result }, transfers);
+  } catch (error) {
+    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
