@@ -31,8 +31,9 @@ export interface CompiledGraph {
 export interface Backend {
   readonly name: string;
   /**
-   * The arithmetic of segments compiled with `binaryInput` ('f32' when absent). The simulator's event
-   * engine is f32; it is chosen automatically only for f32 backends.
+   * The arithmetic of segments compiled with `binaryInput`, for fast backends. The simulator picks its
+   * (f32) event engine automatically only where this is 'f32'; a backend without it (the reference,
+   * the oracle) is simulated with the dense engine unless asked otherwise.
    */
   readonly spikePrecision?: string;
   compile(graph: Graph, options?: CompileOptions): Promise<CompiledGraph>;

@@ -58,7 +58,7 @@ export interface SimulateOptions {
   /**
    * 'event': spikes drive event kernels (WebAssembly, work ∝ synaptic operations; event/); 'dense':
    * every step runs the backend's dense segments; 'auto' (default): event where the graph lowers to
-   * it, no probe is attached and the backend's spike arithmetic is f32, dense otherwise.
+   * it, no probe is attached and the backend declares f32 spike arithmetic (ort f32), dense otherwise.
    */
   readonly engine?: SimulationEngine | 'auto';
   /** Worker threads of the event engine (default: available parallelism). */
@@ -191,12 +191,12 @@ function chooseEngine(
   if (engine !== 'auto' && engine !== 'event' && engine !== 'dense')
     throw new RangeError(`engine must be auto, event or dense, got '${String(engine)}'`);
   if (engine === 'dense') return { note: null };
-  const precision = backend.spikePrecision ?? 'f32';
+  const precision = backend.spikePrecision;
   const refusal =
     (options.probes?.length ?? 0) > 0
       ? 'probes read per-step tensors of the dense engine'
-      : precision !== 'f32'
-        ? `the backend computes spike-fed layers in ${precision}`
+      : engine === 'auto' && precision !== 'f32'
+        ? `the ${backend.name} backend computes spike-fed layers ${precision ? `in ${precision}` : 'itself'}`
         : null;
   const lowering = refusal ? { reason: refusal } : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant));
   if ('net' in lowering) return lowering;
