@@ -177,3 +177,54 @@ export function poolLists(inIdx: usize, inOff: usize, inW: i32, py: i32, px: i32
   }
   return count;
 }
+
+/**
+ * `convStep` for a single output pixel (Dense, or a kernel that covers its whole input): the rows of
+ * the spikes are added whole into an accumulator in `acc` (coutPad floats, L1-resident) instead of
+ * one 32-channel block at a time, so every row of W' is read once, front to back.
+ */
+export function denseStep(
+  inIdx: usize,
+  inOff: usize,
+  pixels: i32,
+  cin: i32,
+  w: usize,
+  bias: usize,
+  coutPad: i32,
+  acc: usize,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  readout: i32,
+  hard: i32,
+): i32 {
+  const rowBytes = <usize>coutPad << 2;
+  memory.copy(acc, bias, rowBytes);
+  for (let p: i32 = 0; p < pixels; p++) {
+    const begin = load<i32>(inOff + (<usize>p << 2));
+    const end = load<i32>(inOff + (<usize>(p + 1) << 2));
+    const pixelRows = w + <usize>p * <usize>cin * rowBytes;
+    for (let k = begin; k < end; k++) {
+      const row = pixelRows + <usize>load<i32>(inIdx + (<usize>k << 2)) * rowBytes;
+      for (let j: usize = 0; j < rowBytes; j += 64) {
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 0), v128.load(row + j, 0)), 0);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 16), v128.load(row + j, 16)), 16);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 32), v128.load(row + j, 32)), 32);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 48), v128.load(row + j, 48)), 48);
+      }
+    }
+  }
+  if (readout != 0) {
+    memory.copy(v, acc, rowBytes);
+    return 0;
+  }
+  let count: i32 = 0;
+  for (let c: i32 = 0; c < coutPad; c += 4) {
+    const offset = <usize>c << 2;
+    count = fire(v + offset, theta + offset, v128.load(acc + offset), 0, c, outIdx, count, hard);
+  }
+  store<i32>(outOff, 0);
+  store<i32>(outOff, count, 4);
+  return count;
+}

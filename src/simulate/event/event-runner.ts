@@ -15,6 +15,7 @@ interface Kernels {
   convStep(...args: number[]): number;
   constantStep(...args: number[]): number;
   poolLists(...args: number[]): number;
+  denseStep(...args: number[]): number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -64,6 +65,8 @@ export class EventRunner {
   private readonly readout: SynapseBuffers;
   private readonly readoutCurrent: number;
   private readonly drive: number;
+  /** Scratch row of the single-pixel (dense) kernel. */
+  private readonly accumulator: number;
   private top = 64;
 
   constructor(private readonly net: EventNet) {
@@ -76,6 +79,7 @@ export class EventRunner {
     this.readout = this.synapseBuffers(net.readout, all[all.length - 1]);
     this.readoutCurrent = this.alloc(net.readout.output.paddedChannels * 4);
     this.drive = this.alloc(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
+    this.accumulator = this.alloc(Math.max(...[net.readout, ...net.hidden.map((h) => h.synapses)].map((s) => s.output.paddedChannels)) * 4);
   }
 
   /**
@@ -139,6 +143,25 @@ export class EventRunner {
     const lists = s.pooled ?? from;
     if (s.pooled)
       this.kernels.poolLists(from.idx, from.off, from.layer.grid.width, pool[0], pool[1], input.height, input.width, lists.idx, lists.off);
+    if (output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0) {
+      const pixels = input.height * input.width;
+      return this.kernels.denseStep(
+        lists.idx,
+        lists.off,
+        pixels,
+        input.channels,
+        s.weights,
+        s.bias,
+        output.paddedChannels,
+        this.accumulator,
+        theta,
+        v,
+        idx,
+        off,
+        +readout,
+        +hard,
+      );
+    }
     return this.kernels.convStep(
       lists.idx,
       lists.off,
@@ -227,5 +250,6 @@ function bytesNeeded(net: EventNet): number {
   const all = [net.first, ...net.hidden.map((h) => h.layer)];
   let total = 64 + layer(net.first) + round(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
   net.hidden.forEach((h, i) => (total += layer(h.layer) + synapses(h.synapses, all[i])));
-  return total + synapses(net.readout, all[all.length - 1]) + round(net.readout.output.paddedChannels * 4);
+  const widest = Math.max(...[net.readout, ...net.hidden.map((h) => h.synapses)].map((s) => s.output.paddedChannels));
+  return total + synapses(net.readout, all[all.length - 1]) + round(net.readout.output.paddedChannels * 4) + round(widest * 4);
 }
