@@ -26,8 +26,14 @@ export function printEvaluation(e: SnnEvaluation): void {
       `energy ${(c.snnEnergyPerImage * 1e6).toFixed(3)} µJ vs ANN ${(c.annEnergyPerImage * 1e6).toFixed(3)} µJ (${compactNumber(c.annMacsPerImage)} MACs; E_AC ${c.energy.eAc * 1e12} pJ, E_MAC ${c.energy.eMac * 1e12} pJ)`,
   );
   console.log(
-    `simulation: ${e.snn.images} images × ${e.snn.T} steps in ${e.snn.seconds.toFixed(2)} s (${(e.snn.images / e.snn.seconds).toFixed(1)} images/s, ${compactNumber((e.snn.images * e.snn.T) / e.snn.seconds)} image-steps/s); encoder ${e.snn.encoder}`,
+    `simulation: ${e.snn.images} images × ${e.snn.T} steps in ${e.snn.seconds.toFixed(2)} s (${(e.snn.images / e.snn.seconds).toFixed(1)} images/s, ${compactNumber((e.snn.images * e.snn.T) / e.snn.seconds)} image-steps/s); encoder ${e.snn.encoder}; ${engineLine(e)}`,
   );
+}
+
+function engineLine(e: SnnEvaluation): string {
+  return e.snn.engine === 'event'
+    ? 'event engine'
+    : `dense engine${e.snn.engineNote ? ` (event engine not used: ${e.snn.engineNote})` : ''}`;
 }
 
 /** JSON-safe view (typed arrays as plain arrays). */
@@ -39,6 +45,8 @@ export function evaluationJson(e: SnnEvaluation): object {
       images: e.snn.images,
       encoder: e.snn.encoder,
       seconds: e.snn.seconds,
+      engine: e.snn.engine,
+      engineNote: e.snn.engineNote,
       accuracyAt: [...e.snn.accuracyAt],
       layers: e.snn.layers.map((l) => ({ node: l.node, units: l.units, spikes: l.spikes, rate: l.rate })),
     },

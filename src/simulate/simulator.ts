@@ -195,9 +195,11 @@ function chooseEngine(
   const refusal =
     (options.probes?.length ?? 0) > 0
       ? 'probes read per-step tensors of the dense engine'
-      : engine === 'auto' && precision !== 'f32'
-        ? `the ${backend.name} backend computes spike-fed layers ${precision ? `in ${precision}` : 'itself'}`
-        : null;
+      : precision !== undefined && precision !== 'f32'
+        ? `the backend computes spike-fed layers in ${precision} (the event engine is f32)`
+        : engine === 'auto' && precision === undefined
+          ? `the ${backend.name} backend is simulated densely unless the event engine is asked for`
+          : null;
   const lowering = refusal ? { reason: refusal } : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant));
   if ('net' in lowering) return lowering;
   if (engine === 'event') throw new GraphError(`the event engine cannot run this simulation: ${lowering.reason}`);

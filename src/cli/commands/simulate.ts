@@ -18,6 +18,7 @@ interface Flags extends BackendFlags {
   json?: boolean;
   report?: string;
   force?: boolean;
+  engine: 'auto' | 'event' | 'dense';
 }
 
 export function registerSimulate(program: Command): void {
@@ -40,7 +41,13 @@ export function registerSimulate(program: Command): void {
       'f32',
     )
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', "threads: ONNX Runtime intra-op threads, and the event engine's workers", positiveInt, 2)
+    .option(
+      '--engine <name>',
+      'event (spikes drive WebAssembly kernels: work ∝ synaptic operations) | dense (every step through the backend) | auto (event where the model allows it, f32 only)',
+      oneOf('auto', 'event', 'dense'),
+      'auto',
+    )
     .option('--json', 'machine-readable output (accuracy at every t)')
     .option('--report <file>', 'also write a report (.html with plots, .json or .txt): layer-wise error, firing rates, raster')
     .option('--force', 'overwrite the report file')
@@ -58,6 +65,8 @@ export function registerSimulate(program: Command): void {
         batchSize: flags.batch,
         limit: flags.limit,
         encoder,
+        engine: flags.engine,
+        threads: flags.threads,
         unitCounts: flags.report !== undefined,
         onAnnProgress: annBar.update,
         onProgress: (d, t) => {
@@ -75,6 +84,8 @@ export function registerSimulate(program: Command): void {
               batchSize: flags.batch,
               limit: flags.limit,
               encoder,
+              engine: flags.engine,
+              threads: flags.threads,
             });
       const precision = f32 && {
         precision: flags.precision,

@@ -6,13 +6,15 @@ export interface BatchRequest {
   /** The first layer's current of each image, [batch × driveUnits] in graph order. */
   readonly drives: Float32Array;
   readonly images: number;
+  /** Class of each image. */
+  readonly labels: Int32Array;
   readonly T: number;
   readonly unitCounts: boolean;
 }
 
 export interface BatchResult {
-  /** Readout current of every image and step, [images × T × classes]. */
-  readonly readout: Float32Array;
+  /** correctAt[t − 1]: images whose prediction after t steps, argmax_k Σ_{τ≤t} I_k(τ), is their label. */
+  readonly correctAt: Int32Array;
   /** Spikes per spiking layer. */
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order), when requested. */
@@ -26,16 +28,26 @@ export function spikingLayerUnits(net: EventNet): number[] {
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
   const { drives, images, T } = request;
   const driveUnits = drives.length / Math.max(1, images);
-  const readout = new Float32Array(images * T * net.classes);
+  const readout = new Float32Array(T * net.classes);
+  const correctAt = new Int32Array(T);
   const units = spikingLayerUnits(net);
   const tally = { spikes: new Float64Array(units.length), unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null };
   for (let i = 0; i < images; i++) {
-    runner.runImage(
-      drives.subarray(i * driveUnits, (i + 1) * driveUnits),
-      T,
-      readout.subarray(i * T * net.classes, (i + 1) * T * net.classes),
-      tally,
-    );
+    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), T, readout, tally);
+    score(readout, net.classes, request.labels[i], correctAt);
   }
-  return { readout, spikes: tally.spikes, unitCounts: tally.unitCounts };
+  return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts };
+}
+
+/** Adds one image's outcome at every t: the running sum of its readout current, argmax (first on ties). */
+function score(readout: Float32Array, classes: number, label: number, correctAt: Int32Array): void {
+  const cumulative = new Float64Array(classes);
+  for (let t = 0; t < correctAt.length; t++) {
+    let best = 0;
+    for (let k = 0; k < classes; k++) {
+      cumulative[k] += readout[t * classes + k];
+      if (cumulative[k] > cumulative[best]) best = k;
+    }
+    if (best === label) correctAt[t]++;
+  }
 }

@@ -60,7 +60,12 @@ export function createEventPool(net: EventNet, threads: number): EventPool {
         .filter((p) => p.count > 0);
       const results = await Promise.all(
         parts.map((p) =>
-          post(p.w, { ...request, images: p.count, drives: request.drives.slice(p.start * driveUnits, (p.start + p.count) * driveUnits) }),
+          post(p.w, {
+            ...request,
+            images: p.count,
+            labels: request.labels.slice(p.start, p.start + p.count),
+            drives: request.drives.slice(p.start * driveUnits, (p.start + p.count) * driveUnits),
+          }),
         ),
       );
       return mergeResults(net, results, request.unitCounts);
@@ -72,12 +77,8 @@ export function createEventPool(net: EventNet, threads: number): EventPool {
 }
 
 function mergeResults(net: EventNet, results: readonly BatchResult[], unitCounts: boolean): BatchResult {
-  const readout = new Float32Array(results.reduce((n, r) => n + r.readout.length, 0));
-  let offset = 0;
-  for (const r of results) {
-    readout.set(r.readout, offset);
-    offset += r.readout.length;
-  }
+  const correctAt = new Int32Array(results[0].correctAt.length);
+  for (const r of results) r.correctAt.forEach((c, t) => (correctAt[t] += c));
   const units = spikingLayerUnits(net);
   const spikes = new Float64Array(units.length);
   const counts = unitCounts ? units.map((u) => new Float64Array(u)) : null;
@@ -85,5 +86,5 @@ function mergeResults(net: EventNet, results: readonly BatchResult[], unitCounts
     r.spikes.forEach((s, i) => (spikes[i] += s));
     if (counts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (counts[i][j] += x)));
   }
-  return { readout, spikes, unitCounts: counts };
+  return { correctAt, spikes, unitCounts: counts };
 }

@@ -1,8 +1,7 @@
 /**
  * The event engine's simulation loop: per batch, the static part (the first layer's current) on the
- * backend, then every image's T steps on the event pool; the readout current is accumulated per
- * image and step exactly as the dense engine does it:
- *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)
+ * backend, then every image's T steps on the event pool, which scores each image at every t exactly
+ * as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -37,8 +36,8 @@ export async function simulateEvents(
 ): Promise<EventRunResult> {
   const { T } = options;
   const driveGraph: Graph = { input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) };
+  const pool = createEventPool(net, options.threads); // workers boot while the backend compiles
   const drive = await backend.compile(driveGraph);
-  const pool = createEventPool(net, options.threads);
   const correctAt = new Int32Array(T);
   const result: { images: number; spikes: Float64Array; unitCounts: Float64Array[] | null } = {
     images: 0,
@@ -53,8 +52,8 @@ export async function simulateEvents(
       const drives = (await drive.run({ shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data })).get(
         net.drive,
       )!.data;
-      const batch = await pool.run({ drives, images: labels.length, T, unitCounts: options.unitCounts });
-      score(batch, labels, net.classes, T, correctAt);
+      const batch = await pool.run({ drives, images: labels.length, labels, T, unitCounts: options.unitCounts });
+      batch.correctAt.forEach((c, t) => (correctAt[t] += c));
       add(result, batch);
       result.images += labels.length;
       options.onProgress?.(result.images, options.total);
@@ -66,22 +65,6 @@ export async function simulateEvents(
     await Promise.all([drive.dispose(), pool.close()]);
   }
   return { ...result, correctAt };
-}
-
-function score(batch: BatchResult, labels: Int32Array, classes: number, T: number, correctAt: Int32Array): void {
-  const cumulative = new Float64Array(classes);
-  for (let b = 0; b < labels.length; b++) {
-    cumulative.fill(0);
-    for (let t = 0; t < T; t++) {
-      const base = (b * T + t) * classes;
-      let best = 0;
-      for (let k = 0; k < classes; k++) {
-        cumulative[k] += batch.readout[base + k];
-        if (cumulative[k] > cumulative[best]) best = k;
-      }
-      if (best === labels[b]) correctAt[t]++;
-    }
-  }
 }
 
 function add(into: { spikes: Float64Array; unitCounts: Float64Array[] | null }, batch: BatchResult): void {
