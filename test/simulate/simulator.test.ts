@@ -75,8 +75,8 @@ test('chunk size does not change the result (state carries over chunks)', async 
   const ann = smallCnn(13);
   const data = await labelledByAnn(ann, 20, [1, 8, 8]);
   const snn = await convert(ann, data, { strategy: 'max-norm', shift: 'bias', tShift: 16 });
-  const a = await simulate(ort, snn.graph, data, { T: 20, chunk: 20, unitCounts: true });
-  const b = await simulate(ort, snn.graph, data, { T: 20, chunk: 3, unitCounts: true });
+  const a = await simulate(ort, snn.graph, data, { T: 20, chunk: 20, unitCounts: true, engine: 'dense' });
+  const b = await simulate(ort, snn.graph, data, { T: 20, chunk: 3, unitCounts: true, engine: 'dense' });
   assert.deepEqual([...a.correctAt], [...b.correctAt]);
   assert.deepEqual(
     a.layers.map((l) => l.spikes),
@@ -84,12 +84,12 @@ test('chunk size does not change the result (state carries over chunks)', async 
   );
 });
 
-test('ort and reference backends produce the same spike trains', async () => {
+test('ort and reference backends produce the same spike trains (dense engine)', async () => {
   for (const ann of [smallCnn(14), smallResidual(15)]) {
     const shape: [number, number, number] = ann.input.shape[1] === 1 ? [1, 8, 8] : [2, 6, 6];
     const data = await labelledByAnn(ann, 16, shape);
     const snn = await convert(ann, data, { strategy: 'deng-gu' });
-    const a = await simulate(ort, snn.graph, data, { T: 12, unitCounts: true });
+    const a = await simulate(ort, snn.graph, data, { T: 12, unitCounts: true, engine: 'dense' });
     const b = await simulate(referenceBackend, snn.graph, data, { T: 12, unitCounts: true });
     assert.deepEqual([...a.correctAt], [...b.correctAt]);
     for (let l = 0; l < a.layers.length; l++)

@@ -126,6 +126,8 @@ function followLink(
   let flat = layer.shape.length !== 3;
   let linear: Conv2dNode | DenseNode | null = null;
   let value = from.output;
+  if (value === graph.output)
+    return { reason: `the readout is the spiking layer '${from.name}' (a spiking readout runs on the dense engine)` };
   for (;;) {
     const consumers = consumersOf(graph, value);
     if (value === graph.output) break;

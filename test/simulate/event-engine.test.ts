@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { calibrate } from '../../src/ann/calibrate.js';
+import { evaluateAnn } from '../../src/ann/evaluate.js';
+import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
+import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
+import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '../../src/convert/index.js';
+import { GraphError, type Graph, type Node } from '../../src/ir/graph.js';
+import { sampleShapes } from '../../src/ir/shapes.js';
+import { lowerToEvents } from '../../src/simulate/event/event-net.js';
+import { findStaticValues, poissonEncoder, simulate, type SimulationResult } from '../../src/simulate/index.js';
+import { mulberry32 } from '../../src/tensor/random.js';
+import { randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+import { syntheticImages } from '../helpers/synthetic-data.js';
+
+const ort = createOrtBackend({ threads: 1 });
+
+/**
+ * Every lowering case at once, on 10×10×2: conv 2→5 (3×3, pads [2, 0, 0, 0]: asymmetric) → clip →
+ * avgpool 2×2 → conv 5→40 (3×3, stride 2, pad 1: 40 channels span two 32-channel blocks) → clip →
+ * global average pool → flatten → dense 40→12 → clip → dense 12→3.
+ */
+function eventNet(seed: number): Graph {
+  const r = mulberry32(seed);
+  const conv = (
+    name: string,
+    input: string,
+    cin: number,
+    cout: number,
+    strides: [number, number],
+    pads: [number, number, number, number],
+  ): Node => ({
+    op: 'Conv2d',
+    name,
+    inputs: [input],
+    output: name,
+    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
+    bias: randomTensor([cout], 0.1, r, 0.05),
+    strides,
+    pads,
+    dilations: [1, 1],
+    groups: 1,
+  });
+  const clip = (name: string, input: string): Node => ({ op: 'Clip', name, inputs: [input], output: name, min: 0, max: 1 });
+  const nodes: Node[] = [
+    conv('c1', 'x', 2, 5, [1, 1], [2, 0, 0, 0]),
+    clip('a1', 'c1'),
+    {
+      op: 'AvgPool',
+      name: 'p1',
+      inputs: ['a1'],
+      output: 'p1',
+      kernel: [2, 2],
+      strides: [2, 2],
+      pads: [0, 0, 0, 0],
+      ceilMode: false,
+      countIncludePad: false,
+    },
+    conv('c2', 'p1', 5, 40, [2, 2], [1, 1, 1, 1]),
+    clip('a2', 'c2'),
+    { op: 'GlobalAvgPool', name: 'gap', inputs: ['a2'], output: 'gap' },
+    { op: 'Flatten', name: 'flat', inputs: ['gap'], output: 'flat', axis: 1 },
+    {
+      op: 'Dense',
+      name: 'd1',
+      inputs: ['flat'],
+      output: 'd1',
+      weight: randomTensor([12, 40], 0.6, r),
+      bias: randomTensor([12], 0.1, r, 0.1),
+    },
+    clip('a3', 'd1'),
+    { op: 'Dense', name: 'd2', inputs: ['a3'], output: 'd2', weight: randomTensor([3, 12], 0.8, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 2, 10, 10] }, output: 'd2', nodes };
+}
+
+async function labelledByAnn(graph: Graph, count: number, shape: readonly [number, number, number]) {
+  const { predictions } = await evaluateAnn(ort, graph, syntheticImages(count, shape));
+  return syntheticImages(count, shape, 5, 10, Uint8Array.from(predictions));
+}
+
+async function snnOf(ann: Graph, shape: readonly [number, number, number], options: Partial<ConversionOptions> = {}) {
+  const data = await labelledByAnn(ann, 24, shape);
+  const stats = await calibrate(ort, ann, data);
+  return { snn: convertToSnn(ann, stats, { ...defaultConversionOptions, ...options }).graph, data };
+}
+
+/**
+ * The same simulation up to float summation order: the event kernels add a unit's inputs in another
+ * order than a dense convolution, so a membrane that lands within rounding of θ may fire one step
+ * earlier or later. Allowed: at most 1 % of units off by one spike, accuracy at every t within one image.
+ */
+function assertSameSimulation(a: SimulationResult, b: SimulationResult, exact = false): void {
+  a.correctAt.forEach((c, t) =>
+    assert.ok(Math.abs(c - b.correctAt[t]) <= (exact ? 0 : 1), `correct at t=${t + 1}: ${c} vs ${b.correctAt[t]}`),
+  );
+  assert.equal(a.layers.length, b.layers.length);
+  for (let l = 0; l < a.layers.length; l++) {
+    assert.equal(a.layers[l].node, b.layers[l].node);
+    const x = a.layers[l].unitCounts!;
+    const y = b.layers[l].unitCounts!;
+    let off = 0;
+    for (let u = 0; u < x.length; u++) {
+      assert.ok(Math.abs(x[u] - y[u]) <= (exact ? 0 : 1), `${a.layers[l].node} unit ${u}: ${x[u]} vs ${y[u]} spikes`);
+      if (x[u] !== y[u]) off++;
+    }
+    assert.ok(off <= (exact ? 0 : Math.max(1, 0.01 * x.length)), `${a.layers[l].node}: ${off} of ${x.length} units differ`);
+  }
+}
+
+const variants: readonly [string, Partial<ConversionOptions>][] = [
+  ['deng-gu, v0, soft reset, per-layer θ', {}],
+  ['max-norm, bias shift, hard reset', { strategy: 'max-norm', shift: 'bias', tShift: 8, reset: 'hard' }],
+  ['max-norm, no shift, per-channel θ', { strategy: 'max-norm', shift: 'none', thresholdScope: 'channel' }],
+];
+
+for (const [name, options] of variants) {
+  test(`event engine matches the dense reference up to rounding (${name})`, async () => {
+    const { snn, data } = await snnOf(eventNet(3), [2, 10, 10], options);
+    const dense = await simulate(referenceBackend, snn, data, { T: 16, unitCounts: true, engine: 'dense' });
+    const event = await simulate(ort, snn, data, { T: 16, unitCounts: true, engine: 'event', threads: 1 });
+    assert.equal(event.engine, 'event');
+    assert.equal(dense.engine, 'dense');
+    assertSameSimulation(event, dense);
+    assert.ok(
+      event.layers.every((l) => l.spikes > 0),
+      'every layer spikes',
+    );
+  });
+}
+
+test('event engine on worker threads = in this thread; AvgPool → Flatten → Dense lowers too', async () => {
+  const { snn, data } = await snnOf(smallCnn(21), [1, 8, 8]);
+  const one = await simulate(ort, snn, data, { T: 12, unitCounts: true, engine: 'event', threads: 1, batchSize: 7 });
+  const two = await simulate(ort, snn, data, { T: 12, unitCounts: true, engine: 'event', threads: 2, batchSize: 7 });
+  const dense = await simulate(ort, snn, data, { T: 12, unitCounts: true, engine: 'dense' });
+  assertSameSimulation(one, two, true);
+  assertSameSimulation(one, dense);
+  assert.equal(two.images, 24);
+});
+
+test('auto picks the event engine for ort f32 and says why not otherwise', async () => {
+  const { snn, data } = await snnOf(smallCnn(22), [1, 8, 8]);
+  assert.equal((await simulate(ort, snn, data, { T: 4 })).engine, 'event');
+  const reference = await simulate(referenceBackend, snn, data, { T: 4 });
+  assert.equal(reference.engine, 'dense');
+  assert.match(reference.engineNote!, /reference backend/);
+  const int8 = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 4 });
+  assert.match(int8.engineNote!, /int8/);
+  const poisson = await simulate(ort, snn, data, { T: 4, encoder: poissonEncoder(1) });
+  assert.equal(poisson.engine, 'dense');
+  assert.match(poisson.engineNote!, /Poisson/);
+  const probed = await simulate(ort, snn, data, { T: 4, probes: [{}] });
+  assert.match(probed.engineNote!, /probes/);
+});
+
+test('graphs the event engine cannot lower run dense, and engine: event names the reason', async () => {
+  const residual = await snnOf(smallResidual(23), [2, 6, 6]);
+  const auto = await simulate(ort, residual.snn, residual.data, { T: 4 });
+  assert.equal(auto.engine, 'dense');
+  assert.match(auto.engineNote!, /feeds 2 nodes/);
+  await assert.rejects(
+    simulate(ort, residual.snn, residual.data, { T: 4, engine: 'event' }),
+    (e: Error) => e instanceof GraphError && /feeds 2 nodes/.test(e.message),
+  );
+  const burst = await snnOf(smallCnn(24), [1, 8, 8], { maxSpikesPerStep: 3 });
+  assert.match((await simulate(ort, burst.snn, burst.data, { T: 4 })).engineNote!, /burst/);
+  const spikingReadout = await snnOf(smallCnn(25), [1, 8, 8], { readout: 'spikes' });
+  assert.match((await simulate(ort, spikingReadout.snn, spikingReadout.data, { T: 4 })).engineNote!, /readout/);
+});
+
+test('lowering: padded channels never fire, pooling divides W by the window, Dense rows follow Flatten order', async () => {
+  const { snn } = await snnOf(eventNet(4), [2, 10, 10]);
+  const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
+  assert.ok('net' in lowering);
+  const { net } = lowering;
+  assert.deepEqual(
+    [net.first, ...net.hidden.map((h) => h.layer)].map((l) => [l.grid.height, l.grid.width, l.grid.channels, l.grid.paddedChannels]),
+    [
+      [10, 8, 5, 32],
+      [3, 2, 40, 64],
+      [1, 1, 12, 32],
+    ],
+  );
+  assert.ok(net.hidden[0].layer.threshold.subarray(40).every((t) => t === Infinity));
+  const c2 = net.hidden[0].synapses;
+  assert.deepEqual(
+    [c2.pool, c2.kernel, c2.strides, c2.pads],
+    [
+      [2, 2],
+      [3, 3],
+      [2, 2],
+      [1, 1],
+    ],
+  );
+  assert.deepEqual([c2.input.height, c2.input.width], [5, 4]);
+  // W'[ky=1, kx=2, ci=3, c=7] = θ(3)/4 · W[7, 3, 1, 2]
+  const w = (snn.nodes.find((n) => n.name === 'c2') as Extract<Node, { op: 'Conv2d' }>).weight.data;
+  const theta = net.first.threshold[3];
+  assert.ok(Math.abs(c2.weights[((1 * 3 + 2) * 5 + 3) * 64 + 7] - (theta / 4) * w[((7 * 5 + 3) * 3 + 1) * 3 + 2]) < 1e-6);
+  const d1 = net.hidden[1].synapses;
+  assert.deepEqual(
+    [d1.pool, d1.kernel],
+    [
+      [3, 2],
+      [1, 1],
+    ],
+  );
+  assert.equal(net.classes, 3);
+});
