@@ -4,19 +4,24 @@
 //
 // Spikes of one image and one step are a CSR list per pixel of a channels-last map:
 //   channels firing at pixel p = idx[off[p]] … idx[off[p+1] − 1]        (i32 each)
+// Before synapses read them, the channels become entries: byte offsets of their weight rows relative
+// to the row of their image column, e = (x·cin + c)·rowBytes (`entryLists`, `poolLists`). The row of
+// W'[ky, kx, c] for output column ox is then base(ky, ox) + e with base(ky, ox) = W' + (ky·kw + pad −
+// ox·s)·cin·rowBytes, for every kx at once: the kw pixels of one kernel row are adjacent in the CSR,
+// so each kernel row is one contiguous run of entries.
 // Weights are [kh][kw][cin][coutPad] (cout padded to a multiple of 32), θ is padded with +∞ so the
 // padding units never fire.
 
 const BLOCK: i32 = 32;
 
 /**
- * One step of a spiking convolution fused with soft-reset integrate-and-fire, for one image:
+ * One step of a spiking convolution fused with integrate-and-fire, for one image:
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci ∈ spikes(o·s − pad + k)} W[ky, kx, ci, c]
  *   v ← v + I;  s = [v ≥ θ];  v ← v − θ·s (soft reset) or v·(1 − s) (hard reset, `hard` ≠ 0)
  * With `readout` ≠ 0 the current I is written to `v` instead (no neurons). Returns the spike count.
  */
 export function convStep(
-  inIdx: usize,
+  entries: usize,
   inOff: usize,
   inH: i32,
   inW: i32,
@@ -40,12 +45,15 @@ export function convStep(
   hard: i32,
 ): i32 {
   let count: i32 = 0;
-  const rowBytes = <usize>coutPad << 2;
-  const tapBytes = <usize>cin * rowBytes;
+  const rowBytes = coutPad << 2;
+  const tapBytes = cin * rowBytes;
   store<i32>(outOff, 0);
   for (let oy: i32 = 0; oy < outH; oy++) {
     for (let ox: i32 = 0; ox < outW; ox++) {
       const pixel = oy * outW + ox;
+      const x0 = ox * strideX - padX;
+      const ixLo = max(x0, 0);
+      const ixHi = min(x0 + kw, inW);
       for (let block: i32 = 0; block < coutPad; block += BLOCK) {
         const blockBytes = <usize>block << 2;
         let a0 = v128.load(bias + blockBytes, 0);
@@ -58,28 +66,29 @@ export function convStep(
         let a7 = v128.load(bias + blockBytes, 112);
         for (let ky: i32 = 0; ky < kh; ky++) {
           const iy = oy * strideY - padY + ky;
-          if (iy < 0 || iy >= inH) continue;
-          for (let kx: i32 = 0; kx < kw; kx++) {
-            const ix = ox * strideX - padX + kx;
-            if (ix < 0 || ix >= inW) continue;
-            const p = <usize>(iy * inW + ix) << 2;
-            const begin = load<i32>(inOff + p);
-            const end = load<i32>(inOff + p + 4);
-            const tap = w + <usize>(ky * kw + kx) * tapBytes + blockBytes;
-            for (let k = begin; k < end; k++) {
-              const row = tap + <usize>load<i32>(inIdx + (<usize>k << 2)) * rowBytes;
-              a0 = f32x4.add(a0, v128.load(row, 0));
-              a1 = f32x4.add(a1, v128.load(row, 16));
-              a2 = f32x4.add(a2, v128.load(row, 32));
-              a3 = f32x4.add(a3, v128.load(row, 48));
-              a4 = f32x4.add(a4, v128.load(row, 64));
-              a5 = f32x4.add(a5, v128.load(row, 80));
-              a6 = f32x4.add(a6, v128.load(row, 96));
-              a7 = f32x4.add(a7, v128.load(row, 112));
-            }
+          if (iy < 0 || iy >= inH || ixLo >= ixHi) continue;
+          const begin = load<i32>(inOff + (<usize>(iy * inW + ixLo) << 2));
+          const end = load<i32>(inOff + (<usize>(iy * inW + ixHi) << 2));
+          // Wraps below zero for columns left of the image; base + e is always inside W'.
+          const base = w + <usize>((ky * kw - x0) * tapBytes) + blockBytes;
+          // Two passes of four accumulators: one pass of eight needs more SIMD registers than V8
+          // allocates on x64 (it spilled one, chaining every row through the stack).
+          for (let k = begin; k < end; k++) {
+            const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+            a0 = f32x4.add(a0, v128.load(row, 0));
+            a1 = f32x4.add(a1, v128.load(row, 16));
+            a2 = f32x4.add(a2, v128.load(row, 32));
+            a3 = f32x4.add(a3, v128.load(row, 48));
+          }
+          for (let k = begin; k < end; k++) {
+            const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+            a4 = f32x4.add(a4, v128.load(row, 64));
+            a5 = f32x4.add(a5, v128.load(row, 80));
+            a6 = f32x4.add(a6, v128.load(row, 96));
+            a7 = f32x4.add(a7, v128.load(row, 112));
           }
         }
-        const vp = v + (<usize>pixel * rowBytes) + blockBytes;
+        const vp = v + <usize>pixel * <usize>rowBytes + blockBytes;
         if (readout != 0) {
           v128.store(vp, a0, 0);
           v128.store(vp, a1, 16);
@@ -104,6 +113,59 @@ export function convStep(
       store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
     }
   }
+  return count;
+}
+
+/**
+ * `convStep` for a single output pixel whose kernel covers the whole input (Dense): every entry's
+ * row is added whole into an accumulator in `acc` (coutPad floats, L1-resident) instead of one
+ * 32-channel block at a time, so each row of W' is read once, front to back.
+ */
+export function denseStep(
+  entries: usize,
+  inOff: usize,
+  inH: i32,
+  inW: i32,
+  cin: i32,
+  w: usize,
+  bias: usize,
+  coutPad: i32,
+  acc: usize,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  readout: i32,
+  hard: i32,
+): i32 {
+  const rowBytes = <usize>coutPad << 2;
+  const kernelRowBytes = <usize>inW * <usize>cin * rowBytes;
+  memory.copy(acc, bias, rowBytes);
+  for (let iy: i32 = 0; iy < inH; iy++) {
+    const begin = load<i32>(inOff + (<usize>(iy * inW) << 2));
+    const end = load<i32>(inOff + (<usize>((iy + 1) * inW) << 2));
+    const base = w + <usize>iy * kernelRowBytes;
+    for (let k = begin; k < end; k++) {
+      const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+      for (let j: usize = 0; j < rowBytes; j += 64) {
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 0), v128.load(row + j, 0)), 0);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 16), v128.load(row + j, 16)), 16);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 32), v128.load(row + j, 32)), 32);
+        v128.store(acc + j, f32x4.add(v128.load(acc + j, 48), v128.load(row + j, 48)), 48);
+      }
+    }
+  }
+  if (readout != 0) {
+    memory.copy(v, acc, rowBytes);
+    return 0;
+  }
+  let count: i32 = 0;
+  for (let c: i32 = 0; c < coutPad; c += 4) {
+    const offset = <usize>c << 2;
+    count = fire(v + offset, theta + offset, v128.load(acc + offset), 0, c, outIdx, count, hard);
+  }
+  store<i32>(outOff, 0);
+  store<i32>(outOff, count, 4);
   return count;
 }
 
@@ -135,6 +197,55 @@ export function constantStep(
   return count;
 }
 
+/** Entries of a spike list for synapses with `cin` input channels and rows of `rowBytes`: e = (x·cin + c)·rowBytes. */
+export function entryLists(inIdx: usize, inOff: usize, inH: i32, inW: i32, cin: i32, rowBytes: i32, entries: usize): void {
+  for (let p: i32 = 0; p < inH * inW; p++) {
+    const column = (p % inW) * cin;
+    const end = load<i32>(inOff + (<usize>(p + 1) << 2));
+    for (let k = load<i32>(inOff + (<usize>p << 2)); k < end; k++) {
+      const at = <usize>k << 2;
+      store<i32>(entries + at, (column + load<i32>(inIdx + at)) * rowBytes);
+    }
+  }
+}
+
+/**
+ * Sum pooling of spike lists over py × px windows (kernel = stride), written as entries of the
+ * pooled grid: the list of a pooled pixel is its window's lists concatenated, so a channel that
+ * fired k times in the window appears k times, and gathering W/(py·px) once per entry is exactly
+ * average pooling followed by the layer.
+ */
+export function poolLists(
+  inIdx: usize,
+  inOff: usize,
+  inW: i32,
+  py: i32,
+  px: i32,
+  outH: i32,
+  outW: i32,
+  cin: i32,
+  rowBytes: i32,
+  entries: usize,
+  outOff: usize,
+): void {
+  let count: i32 = 0;
+  store<i32>(outOff, 0);
+  for (let oy: i32 = 0; oy < outH; oy++) {
+    for (let ox: i32 = 0; ox < outW; ox++) {
+      const column = ox * cin;
+      for (let dy: i32 = 0; dy < py; dy++) {
+        const rowStart = <usize>((oy * py + dy) * inW + ox * px) << 2;
+        const end = load<i32>(inOff + rowStart + (<usize>px << 2));
+        for (let k = load<i32>(inOff + rowStart); k < end; k++) {
+          store<i32>(entries + (<usize>count << 2), (column + load<i32>(inIdx + (<usize>k << 2))) * rowBytes);
+          count++;
+        }
+      }
+      store<i32>(outOff + (<usize>(oy * outW + ox + 1) << 2), count);
+    }
+  }
+}
+
 /** Four units: v ← v + I; s = [v ≥ θ]; reset; appends the firing channels (first = channel of lane 0). */
 // @ts-ignore: decorator
 @inline
@@ -150,81 +261,5 @@ function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, ou
     count++;
     bits &= bits - 1;
   }
-  return count;
-}
-
-
-/**
- * Sum pooling of spike lists over py × px windows (kernel = stride): the list of a pooled pixel is
- * the concatenation of its window's lists, so a channel that fired k times in the window appears k
- * times, and gathering W/(py·px) once per entry is exactly average pooling followed by the layer.
- */
-export function poolLists(inIdx: usize, inOff: usize, inW: i32, py: i32, px: i32, outH: i32, outW: i32, outIdx: usize, outOff: usize): i32 {
-  let count: i32 = 0;
-  store<i32>(outOff, 0);
-  for (let oy: i32 = 0; oy < outH; oy++) {
-    for (let ox: i32 = 0; ox < outW; ox++) {
-      for (let dy: i32 = 0; dy < py; dy++) {
-        const rowStart = <usize>((oy * py + dy) * inW + ox * px) << 2;
-        const begin = load<i32>(inOff + rowStart);
-        const end = load<i32>(inOff + rowStart + (<usize>px << 2));
-        const n = end - begin;
-        memory.copy(outIdx + (<usize>count << 2), inIdx + (<usize>begin << 2), <usize>n << 2);
-        count += n;
-      }
-      store<i32>(outOff + (<usize>(oy * outW + ox + 1) << 2), count);
-    }
-  }
-  return count;
-}
-
-/**
- * `convStep` for a single output pixel (Dense, or a kernel that covers its whole input): the rows of
- * the spikes are added whole into an accumulator in `acc` (coutPad floats, L1-resident) instead of
- * one 32-channel block at a time, so every row of W' is read once, front to back.
- */
-export function denseStep(
-  inIdx: usize,
-  inOff: usize,
-  pixels: i32,
-  cin: i32,
-  w: usize,
-  bias: usize,
-  coutPad: i32,
-  acc: usize,
-  theta: usize,
-  v: usize,
-  outIdx: usize,
-  outOff: usize,
-  readout: i32,
-  hard: i32,
-): i32 {
-  const rowBytes = <usize>coutPad << 2;
-  memory.copy(acc, bias, rowBytes);
-  for (let p: i32 = 0; p < pixels; p++) {
-    const begin = load<i32>(inOff + (<usize>p << 2));
-    const end = load<i32>(inOff + (<usize>(p + 1) << 2));
-    const pixelRows = w + <usize>p * <usize>cin * rowBytes;
-    for (let k = begin; k < end; k++) {
-      const row = pixelRows + <usize>load<i32>(inIdx + (<usize>k << 2)) * rowBytes;
-      for (let j: usize = 0; j < rowBytes; j += 64) {
-        v128.store(acc + j, f32x4.add(v128.load(acc + j, 0), v128.load(row + j, 0)), 0);
-        v128.store(acc + j, f32x4.add(v128.load(acc + j, 16), v128.load(row + j, 16)), 16);
-        v128.store(acc + j, f32x4.add(v128.load(acc + j, 32), v128.load(row + j, 32)), 32);
-        v128.store(acc + j, f32x4.add(v128.load(acc + j, 48), v128.load(row + j, 48)), 48);
-      }
-    }
-  }
-  if (readout != 0) {
-    memory.copy(v, acc, rowBytes);
-    return 0;
-  }
-  let count: i32 = 0;
-  for (let c: i32 = 0; c < coutPad; c += 4) {
-    const offset = <usize>c << 2;
-    count = fire(v + offset, theta + offset, v128.load(acc + offset), 0, c, outIdx, count, hard);
-  }
-  store<i32>(outOff, 0);
-  store<i32>(outOff, count, 4);
   return count;
 }

@@ -13,6 +13,8 @@ import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
 import { InMemoryDataset } from '../src/data/in-memory-dataset.js';
 import { mulberry32 } from '../src/tensor/random.js';
+import { loadAnn } from '../src/ann/load.js';
+import type { Dataset } from '../src/data/dataset.js';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -33,6 +35,14 @@ function randomColourImages(count: number): InMemoryDataset {
   });
 }
 
+function fashionMnistOrNull(): Dataset | null {
+  try {
+    return openDataset('fashion-mnist', { split: 'test' });
+  } catch {
+    return null;
+  }
+}
+
 if (want('ann')) {
   const r = await benchAnn(cnn4(), mnist, threads, 1000);
   results.ann = r;
@@ -44,15 +54,27 @@ if (want('ann')) {
 
 if (want('snn')) {
   const backend = createOrtBackend({ threads });
-  for (const [name, graph, data, images] of [
-    ['cnn4', cnn4(), mnist, 200],
-    ['vgg-small', vggSmall(), randomColourImages(100), 50],
+  const fashion = fashionMnistOrNull();
+  const trained = fashion
+    ? [['cnn4 trained (Fashion-MNIST)', await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, 500, 100] as const]
+    : [];
+  if (!fashion)
+    console.log('\n[snn] skipped the trained Fashion-MNIST cnn4: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)');
+  for (const [name, graph, data, eventImages, denseImages] of [
+    ['cnn4', cnn4(), mnist, 500, 200],
+    ['vgg-small', vggSmall(), randomColourImages(100), 100, 50],
+    ...trained,
   ] as const) {
-    const rows = await benchSnn(backend, graph, data, images, [32, 128]);
+    const plans = [
+      { engine: 'event', images: eventImages },
+      { engine: 'dense', images: denseImages },
+    ] as const;
+    const rows = await benchSnn(backend, threads, graph, data, plans, [32, 128]);
     results[`snn-${name}`] = rows;
     for (const r of rows) {
       console.log(
-        `[snn] ${name} f32 T=${r.T}: ${r.imagesPerSecond.toFixed(1)} images/s, ${r.imageStepsPerSecond.toFixed(0)} image-steps/s, SNN/(T·ANN) = ${r.snnOverTAnn.toFixed(3)} (target ≤ 0.9)`,
+        `[snn] ${name} f32 ${r.engine} T=${r.T}: ${r.imagesPerSecond.toFixed(1)} images/s, ${r.imageStepsPerSecond.toFixed(0)} image-steps/s, ` +
+          `SNN/(T·ANN) = ${r.snnOverTAnn.toFixed(3)} (target ≤ 0.9; ${r.images} images, mean rate ${r.meanRate.toFixed(3)})`,
       );
     }
   }

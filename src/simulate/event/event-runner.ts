@@ -15,6 +15,7 @@ interface Kernels {
   convStep(...args: number[]): number;
   constantStep(...args: number[]): number;
   poolLists(...args: number[]): number;
+  entryLists(...args: number[]): number;
   denseStep(...args: number[]): number;
 }
 
@@ -46,8 +47,10 @@ interface SynapseBuffers {
   readonly synapses: EventSynapses;
   readonly weights: number;
   readonly bias: number;
-  /** The pooled spike lists (the layer's own buffers when there is no pooling). */
-  readonly pooled: { readonly idx: number; readonly off: number } | null;
+  /** The input spikes as entries (weight-row offsets, see the kernels), in the pooled grid's CSR when pooled. */
+  readonly entries: number;
+  /** The pooled CSR offsets; null when not pooled (the spiking layer's own offsets). */
+  readonly pooledOff: number | null;
 }
 
 /** What one image's simulation adds up. */
@@ -134,37 +137,38 @@ export class EventRunner {
     s: SynapseBuffers,
     theta: number,
     v: number,
-    idx: number,
-    off: number,
+    outIdx: number,
+    outOff: number,
     readout: boolean,
     hard: boolean,
   ): number {
     const { input, output, kernel, strides, pads, pool } = s.synapses;
-    const lists = s.pooled ?? from;
-    if (s.pooled)
-      this.kernels.poolLists(from.idx, from.off, from.layer.grid.width, pool[0], pool[1], input.height, input.width, lists.idx, lists.off);
-    if (output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0) {
-      const pixels = input.height * input.width;
-      return this.kernels.denseStep(
-        lists.idx,
-        lists.off,
-        pixels,
+    const rowBytes = output.paddedChannels * 4;
+    const off = s.pooledOff ?? from.off;
+    if (s.pooledOff !== null) {
+      this.kernels.poolLists(
+        from.idx,
+        from.off,
+        from.layer.grid.width,
+        pool[0],
+        pool[1],
+        input.height,
+        input.width,
         input.channels,
-        s.weights,
-        s.bias,
-        output.paddedChannels,
-        this.accumulator,
-        theta,
-        v,
-        idx,
+        rowBytes,
+        s.entries,
         off,
-        +readout,
-        +hard,
       );
+    } else {
+      this.kernels.entryLists(from.idx, from.off, input.height, input.width, input.channels, rowBytes, s.entries);
+    }
+    if (output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0) {
+      const args = [s.entries, off, input.height, input.width, input.channels, s.weights, s.bias, output.paddedChannels, this.accumulator];
+      return this.kernels.denseStep(...args, theta, v, outIdx, outOff, +readout, +hard);
     }
     return this.kernels.convStep(
-      lists.idx,
-      lists.off,
+      s.entries,
+      off,
       input.height,
       input.width,
       input.channels,
@@ -181,8 +185,8 @@ export class EventRunner {
       output.paddedChannels,
       theta,
       v,
-      idx,
-      off,
+      outIdx,
+      outOff,
       +readout,
       +hard,
     );
@@ -212,15 +216,14 @@ export class EventRunner {
   }
 
   private synapseBuffers(synapses: EventSynapses, from: EventSpikingLayer): SynapseBuffers {
-    const pooled =
-      synapses.pool[0] * synapses.pool[1] === 1
-        ? null
-        : { idx: this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * 4), off: this.alloc((pixelsOf(synapses.input) + 1) * 4) };
+    const pooled = synapses.pool[0] * synapses.pool[1] !== 1;
+    const entries = this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * 4);
+    const pooledOff = pooled ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null;
     const weights = this.alloc(synapses.weights.length * 4);
     new Float32Array(this.kernels.memory.buffer, weights, synapses.weights.length).set(synapses.weights);
     const bias = this.alloc(synapses.bias.length * 4);
     new Float32Array(this.kernels.memory.buffer, bias, synapses.bias.length).set(synapses.bias);
-    return { synapses, weights, bias, pooled };
+    return { synapses, weights, bias, entries, pooledOff };
   }
 }
 
@@ -246,7 +249,8 @@ function bytesNeeded(net: EventNet): number {
   const synapses = (s: EventSynapses, from: EventSpikingLayer) =>
     round(s.weights.length * 4) +
     round(s.bias.length * 4) +
-    (s.pool[0] * s.pool[1] === 1 ? 0 : round(pixelsOf(from.grid) * from.grid.paddedChannels * 4) + round((pixelsOf(s.input) + 1) * 4));
+    round(pixelsOf(from.grid) * from.grid.paddedChannels * 4) +
+    round((pixelsOf(s.input) + 1) * 4);
   const all = [net.first, ...net.hidden.map((h) => h.layer)];
   let total = 64 + layer(net.first) + round(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
   net.hidden.forEach((h, i) => (total += layer(h.layer) + synapses(h.synapses, all[i])));
