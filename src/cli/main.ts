@@ -21,6 +21,7 @@ const userErrors = new Set([
   'ConversionError',
   'SnnFileError',
   'OutputExistsError',
+  'OutputPathError',
   'BackendError',
   'RangeError',
   'TrainError',

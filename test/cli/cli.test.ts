@@ -88,6 +88,10 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
   const text = cli('simulate', snn, '--limit', '40', '--T', '8');
   assert.match(text.out, /SNN/);
   assert.match(text.out, /ANN accuracy/);
+  assert.match(text.out, /dense engine \(event engine not used: .*feeds 2 nodes/, 'a residual net says why it runs dense');
+  const forced = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'event');
+  assert.equal(forced.code, 1);
+  assert.match(forced.err, /event engine cannot run this simulation/);
 });
 
 test('bad input: clear message, non-zero exit, no half-written output', () => {
@@ -109,6 +113,9 @@ test('bad input: clear message, non-zero exit, no half-written output', () => {
   const badSnn = join(dir, 'bad.snn');
   writeFileSync(badSnn, 'not an snn');
   assert.match(cli('simulate', badSnn).err, /bad\.snn: not an ann2snn \.snn file/);
+  const noDir = cli('convert', residual, '--calib-limit', '20', '-o', join(dir, 'no-such-dir', 'm.snn'));
+  assert.equal(noDir.code, 1);
+  assert.match(noDir.err, /cannot write .*m\.snn.*directory .*no-such-dir.* does not exist/);
   const out = join(dir, 'partial.snn');
   const failed = cli('convert', small8x8, '-o', out);
   assert.equal(failed.code, 1);
