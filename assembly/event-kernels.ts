@@ -169,6 +169,191 @@ export function denseStep(
   return count;
 }
 
+/** Sums that reached the i16 limits in the int8 kernels (read by the host; reset by it). */
+const SATURATED: usize = 32;
+
+/**
+ * `convStep` with s8 weights (W' quantized per output channel: W' ≈ scale[c]·Wq[…, c]; rows of
+ * coutPad bytes): each block of 32 channels sums in four i16x8 accumulators (saturating; a sum that
+ * reaches the limits is counted at SATURATED), then I[c] = b[c] + scale[c]·Σ. Entries are in bytes
+ * of these rows.
+ */
+export function convStepI8(
+  entries: usize,
+  inOff: usize,
+  inH: i32,
+  inW: i32,
+  cin: i32,
+  w: usize,
+  bias: usize,
+  scale: usize,
+  kh: i32,
+  kw: i32,
+  strideY: i32,
+  strideX: i32,
+  padY: i32,
+  padX: i32,
+  outH: i32,
+  outW: i32,
+  coutPad: i32,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  readout: i32,
+  hard: i32,
+): i32 {
+  let count: i32 = 0;
+  const rowBytes = <usize>coutPad << 2;
+  const tapBytes = cin * coutPad;
+  const top = i16x8.splat(32767);
+  const bottom = i16x8.splat(-32768);
+  store<i32>(outOff, 0);
+  for (let oy: i32 = 0; oy < outH; oy++) {
+    for (let ox: i32 = 0; ox < outW; ox++) {
+      const pixel = oy * outW + ox;
+      const x0 = ox * strideX - padX;
+      const ixLo = max(x0, 0);
+      const ixHi = min(x0 + kw, inW);
+      for (let block: i32 = 0; block < coutPad; block += BLOCK) {
+        let a0 = i16x8.splat(0);
+        let a1 = i16x8.splat(0);
+        let a2 = i16x8.splat(0);
+        let a3 = i16x8.splat(0);
+        for (let ky: i32 = 0; ky < kh; ky++) {
+          const iy = oy * strideY - padY + ky;
+          if (iy < 0 || iy >= inH || ixLo >= ixHi) continue;
+          const begin = load<i32>(inOff + (<usize>(iy * inW + ixLo) << 2));
+          const end = load<i32>(inOff + (<usize>(iy * inW + ixHi) << 2));
+          const base = w + <usize>((ky * kw - x0) * tapBytes) + <usize>block;
+          for (let k = begin; k < end; k++) {
+            const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+            a0 = i16x8.add_sat_s(a0, v128.load8x8_s(row, 0));
+            a1 = i16x8.add_sat_s(a1, v128.load8x8_s(row, 8));
+            a2 = i16x8.add_sat_s(a2, v128.load8x8_s(row, 16));
+            a3 = i16x8.add_sat_s(a3, v128.load8x8_s(row, 24));
+          }
+        }
+        const limits = v128.or(v128.or(v128.or(i16x8.eq(a0, top), i16x8.eq(a1, top)), v128.or(i16x8.eq(a2, top), i16x8.eq(a3, top))), v128.or(v128.or(i16x8.eq(a0, bottom), i16x8.eq(a1, bottom)), v128.or(i16x8.eq(a2, bottom), i16x8.eq(a3, bottom))));
+        if (v128.any_true(limits)) store<i32>(SATURATED, load<i32>(SATURATED) + 1);
+        const blockBytes = <usize>block << 2;
+        const vp = v + <usize>pixel * rowBytes + blockBytes;
+        const sp = scale + blockBytes;
+        const bp = bias + blockBytes;
+        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, 0);
+        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, 16);
+        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, 32);
+        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, 48);
+        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, 64);
+        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, 80);
+        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, 96);
+        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, 112);
+        if (readout != 0) {
+          v128.store(vp, c0, 0);
+          v128.store(vp, c1, 16);
+          v128.store(vp, c2, 32);
+          v128.store(vp, c3, 48);
+          v128.store(vp, c4, 64);
+          v128.store(vp, c5, 80);
+          v128.store(vp, c6, 96);
+          v128.store(vp, c7, 112);
+          continue;
+        }
+        const tp = theta + blockBytes;
+        count = fire(vp, tp, c0, 0, block, outIdx, count, hard);
+        count = fire(vp, tp, c1, 16, block + 4, outIdx, count, hard);
+        count = fire(vp, tp, c2, 32, block + 8, outIdx, count, hard);
+        count = fire(vp, tp, c3, 48, block + 12, outIdx, count, hard);
+        count = fire(vp, tp, c4, 64, block + 16, outIdx, count, hard);
+        count = fire(vp, tp, c5, 80, block + 20, outIdx, count, hard);
+        count = fire(vp, tp, c6, 96, block + 24, outIdx, count, hard);
+        count = fire(vp, tp, c7, 112, block + 28, outIdx, count, hard);
+      }
+      store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
+    }
+  }
+  return count;
+}
+
+/**
+ * `denseStep` with s8 weights: rows are summed into an i16 accumulator row in `acc16`, flushed
+ * into the i32 row `acc32` every 256 entries (256·127 < 2¹⁵: exact, no saturation), then
+ * I[c] = b[c] + scale[c]·Σ.
+ */
+export function denseStepI8(
+  entries: usize,
+  inOff: usize,
+  inH: i32,
+  inW: i32,
+  cin: i32,
+  w: usize,
+  bias: usize,
+  scale: usize,
+  coutPad: i32,
+  acc16: usize,
+  acc32: usize,
+  theta: usize,
+  v: usize,
+  outIdx: usize,
+  outOff: usize,
+  readout: i32,
+  hard: i32,
+): i32 {
+  const cp = <usize>coutPad;
+  memory.fill(acc16, 0, cp << 1);
+  memory.fill(acc32, 0, cp << 2);
+  const kernelRowBytes = <usize>inW * <usize>cin * cp;
+  let pending: i32 = 0;
+  for (let iy: i32 = 0; iy < inH; iy++) {
+    const begin = load<i32>(inOff + (<usize>(iy * inW) << 2));
+    const end = load<i32>(inOff + (<usize>((iy + 1) * inW) << 2));
+    const base = w + <usize>iy * kernelRowBytes;
+    for (let k = begin; k < end; k++) {
+      const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+      for (let j: usize = 0; j < cp; j += 16) {
+        const a = acc16 + (j << 1);
+        v128.store(a, i16x8.add(v128.load(a, 0), v128.load8x8_s(row + j, 0)), 0);
+        v128.store(a, i16x8.add(v128.load(a, 16), v128.load8x8_s(row + j, 8)), 16);
+      }
+      if (++pending == 256) {
+        flush16(acc16, acc32, cp);
+        pending = 0;
+      }
+    }
+  }
+  flush16(acc16, acc32, cp);
+  if (readout != 0) {
+    for (let c: usize = 0; c < cp; c += 4) v128.store(v + (c << 2), dequantize(v128.load(acc32 + (c << 2)), scale + (c << 2), bias + (c << 2), 0));
+    return 0;
+  }
+  let count: i32 = 0;
+  for (let c: i32 = 0; c < coutPad; c += 4) {
+    const offset = <usize>c << 2;
+    count = fire(v + offset, theta + offset, dequantize(v128.load(acc32 + offset), scale + offset, bias + offset, 0), 0, c, outIdx, count, hard);
+  }
+  store<i32>(outOff, 0);
+  store<i32>(outOff, count, 4);
+  return count;
+}
+
+/** acc32 += acc16 (widened); acc16 ← 0. */
+function flush16(acc16: usize, acc32: usize, cp: usize): void {
+  for (let c: usize = 0; c < cp; c += 8) {
+    const h = v128.load(acc16 + (c << 1));
+    const p = acc32 + (c << 2);
+    v128.store(p, i32x4.add(v128.load(p, 0), i32x4.extend_low_i16x8_s(h)), 0);
+    v128.store(p, i32x4.add(v128.load(p, 16), i32x4.extend_high_i16x8_s(h)), 16);
+    v128.store(acc16 + (c << 1), i16x8.splat(0));
+  }
+}
+
+/** b + scale·Σ for four channels (Σ as i32x4). */
+// @ts-ignore: decorator
+@inline
+function dequantize(sum: v128, scale: usize, bias: usize, offset: usize): v128 {
+  return f32x4.add(v128.load(bias + offset), f32x4.mul(v128.load(scale + offset), f32x4.convert_i32x4_s(sum)));
+}
+
 /**
  * One step of integrate-and-fire driven by a current that is the same at every step (the static
  * first layer under direct input), `pixels` × coutPad units, with the reset of `convStep`.

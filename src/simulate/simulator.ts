@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { sampleShapes } from '../ir/shapes.js';
 import { directEncoder, type Encoder } from './encoders.js';
 import { lowerToEvents, type EventNet } from './event/event-net.js';
+import type { EventPrecision } from './event/event-runner.js';
 import { simulateEvents } from './event/simulate-events.js';
 import { buildPlan, findStaticValues, type Plan, type SpikeStage } from './plan.js';
 
@@ -58,7 +59,8 @@ export interface SimulateOptions {
   /**
    * 'event': spikes drive event kernels (WebAssembly, work ∝ synaptic operations; event/); 'dense':
    * every step runs the backend's dense segments; 'auto' (default): event where the graph lowers to
-   * it, no probe is attached and the backend declares f32 spike arithmetic (ort f32), dense otherwise.
+   * it, no probe is attached and the backend declares f32 or int8 spike arithmetic (ort), dense
+   * otherwise. With an int8 backend the event engine runs s8 weights (per-channel scales).
    */
   readonly engine?: SimulationEngine | 'auto';
   /** Worker threads of the event engine (default: available parallelism). */
@@ -91,6 +93,11 @@ export interface SimulationResult {
   readonly engine: SimulationEngine;
   /** Why the dense engine ran when the event engine was possible in principle (null otherwise). */
   readonly engineNote: string | null;
+  /**
+   * int8 event engine: sums (of 32 channels at one unit and step) in which a channel's i16 sum hit
+   * its limit and was clipped there; 0 otherwise. Non-zero values cost accuracy.
+   */
+  readonly saturatedSums: number;
 }
 
 interface Value {
@@ -110,7 +117,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
   const encoder = options.encoder ?? directEncoder;
   const choice = chooseEngine(backend, graph, encoder, options);
-  if ('net' in choice) return simulateWithEvents(backend, graph, choice.net, data, encoder, options);
+  if ('net' in choice) return simulateWithEvents(backend, graph, choice, data, encoder, options);
   const plan = await buildPlan(backend, graph, encoder.constant);
   const T = options.T;
   const chunk = Math.max(1, Math.min(options.chunk ?? 8, T));
@@ -178,6 +185,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
     seconds: (performance.now() - started) / 1000,
     engine: 'dense',
     engineNote: choice.note,
+    saturatedSums: 0,
   };
 }
 
@@ -186,7 +194,7 @@ function chooseEngine(
   graph: Graph,
   encoder: Encoder,
   options: SimulateOptions,
-): { net: EventNet } | { note: string | null } {
+): { net: EventNet; precision: EventPrecision } | { note: string | null } {
   const engine = options.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'event' && engine !== 'dense')
     throw new RangeError(`engine must be auto, event or dense, got '${String(engine)}'`);
@@ -195,13 +203,13 @@ function chooseEngine(
   const refusal =
     (options.probes?.length ?? 0) > 0
       ? 'probes read per-step tensors of the dense engine'
-      : precision !== undefined && precision !== 'f32'
-        ? `the backend computes spike-fed layers in ${precision} (the event engine is f32)`
+      : precision !== undefined && precision !== 'f32' && precision !== 'int8'
+        ? `the backend computes spike-fed layers in ${precision} (the event engine has f32 and int8)`
         : engine === 'auto' && precision === undefined
           ? `the ${backend.name} backend is simulated densely unless the event engine is asked for`
           : null;
   const lowering = refusal ? { reason: refusal } : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant));
-  if ('net' in lowering) return lowering;
+  if ('net' in lowering) return { net: lowering.net, precision: precision === 'int8' ? 'int8' : 'f32' };
   if (engine === 'event') throw new GraphError(`the event engine cannot run this simulation: ${lowering.reason}`);
   return { note: lowering.reason };
 }
@@ -209,7 +217,7 @@ function chooseEngine(
 async function simulateWithEvents(
   backend: Backend,
   graph: Graph,
-  net: EventNet,
+  { net, precision }: { net: EventNet; precision: EventPrecision },
   data: Dataset,
   encoder: Encoder,
   options: SimulateOptions,
@@ -222,6 +230,7 @@ async function simulateWithEvents(
     total,
     batchSize: options.batchSize ?? 50,
     threads: options.threads ?? availableParallelism(),
+    precision,
     unitCounts: options.unitCounts ?? false,
     onProgress: options.onProgress,
   });
@@ -247,6 +256,7 @@ async function simulateWithEvents(
     seconds: (performance.now() - started) / 1000,
     engine: 'event',
     engineNote: null,
+    saturatedSums: run.saturated,
   };
 }
 

@@ -19,6 +19,8 @@ export interface BatchResult {
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order), when requested. */
   readonly unitCounts: Float64Array[] | null;
+  /** int8: sums that reached the i16 limits. */
+  readonly saturated: number;
 }
 
 export function spikingLayerUnits(net: EventNet): number[] {
@@ -31,12 +33,16 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
   const readout = new Float32Array(T * net.classes);
   const correctAt = new Int32Array(T);
   const units = spikingLayerUnits(net);
-  const tally = { spikes: new Float64Array(units.length), unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null };
+  const tally = {
+    spikes: new Float64Array(units.length),
+    unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null,
+    saturated: 0,
+  };
   for (let i = 0; i < images; i++) {
     runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), T, readout, tally);
     score(readout, net.classes, request.labels[i], correctAt);
   }
-  return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts };
+  return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts, saturated: tally.saturated };
 }
 
 /** Adds one image's outcome at every t: the running sum of its readout current, argmax (first on ties). */

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { runBatch, spikingLayerUnits, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
-import { EventRunner } from './event-runner.js';
+import { EventRunner, type EventPrecision } from './event-runner.js';
 
 interface Pending {
   resolve(result: BatchResult): void;
@@ -19,10 +19,10 @@ export interface EventPool {
   close(): Promise<void>;
 }
 
-export function createEventPool(net: EventNet, threads: number): EventPool {
+export function createEventPool(net: EventNet, threads: number, precision: EventPrecision): EventPool {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   if (threads === 1) {
-    const runner = new EventRunner(net);
+    const runner = new EventRunner(net, precision);
     return { threads, run: async (request) => runBatch(runner, net, request), close: async () => {} };
   }
   // Under tsx (tests, benches) this module is TypeScript and so is the worker: it is imported once
@@ -33,9 +33,9 @@ export function createEventPool(net: EventNet, threads: number): EventPool {
     const worker = typescript
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`, {
           eval: true,
-          workerData: net,
+          workerData: { net, precision },
         })
-      : new Worker(script, { workerData: net });
+      : new Worker(script, { workerData: { net, precision } });
     const queue: Pending[] = [];
     worker.on('message', (m: { result?: BatchResult; error?: string }) => {
       const pending = queue.shift()!;
@@ -86,5 +86,5 @@ function mergeResults(net: EventNet, results: readonly BatchResult[], unitCounts
     r.spikes.forEach((s, i) => (spikes[i] += s));
     if (counts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (counts[i][j] += x)));
   }
-  return { correctAt, spikes, unitCounts: counts };
+  return { correctAt, spikes, unitCounts: counts, saturated: results.reduce((n, r) => n + r.saturated, 0) };
 }

@@ -4,19 +4,30 @@
  * layer gathers the rows of W' its input spikes select and fires (one fused pass), and the readout's
  * current is recorded. All state of one image (membranes and spike lists) lives in the module's
  * memory, laid out once; nothing is allocated in the time loop, and memory does not depend on T.
+ * With precision 'int8' the synapses hold s8 weights with a scale per output channel
+ * (event-quantize.ts) and sum in i16/i32 before the f32 neurons.
  */
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
+import { quantizeSynapses } from './event-quantize.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
+/** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
+const SATURATED = 32;
+/** Below this address: scratch of the kernels. */
+const RESERVED = 64;
+
+export type EventPrecision = 'f32' | 'int8';
 
 interface Kernels {
   readonly memory: WebAssembly.Memory;
   convStep(...args: number[]): number;
-  constantStep(...args: number[]): number;
-  poolLists(...args: number[]): number;
-  entryLists(...args: number[]): number;
+  convStepI8(...args: number[]): number;
   denseStep(...args: number[]): number;
+  denseStepI8(...args: number[]): number;
+  constantStep(...args: number[]): number;
+  poolLists(...args: number[]): void;
+  entryLists(...args: number[]): void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -36,21 +47,25 @@ export function eventKernelsModule(): WebAssembly.Module {
 
 interface LayerBuffers {
   readonly layer: EventSpikingLayer;
+  readonly pixels: number;
   readonly v: number;
   readonly threshold: number;
   readonly idx: number;
   readonly off: number;
-  readonly pixels: number;
 }
 
 interface SynapseBuffers {
   readonly synapses: EventSynapses;
   readonly weights: number;
   readonly bias: number;
+  /** Per-channel scale of int8 weights; 0 for f32. */
+  readonly scale: number;
   /** The input spikes as entries (weight-row offsets, see the kernels), in the pooled grid's CSR when pooled. */
   readonly entries: number;
   /** The pooled CSR offsets; null when not pooled (the spiking layer's own offsets). */
   readonly pooledOff: number | null;
+  /** Bytes per row of W' (coutPad × 4 for f32, × 1 for int8). */
+  readonly rowBytes: number;
 }
 
 /** What one image's simulation adds up. */
@@ -59,30 +74,52 @@ export interface ImageTally {
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order: c·H·W + pixel), when requested. */
   readonly unitCounts: readonly Float64Array[] | null;
+  /** int8: sums of 32 channels in which one reached the i16 limits (kept, not wrapped). */
+  saturated: number;
 }
 
 export class EventRunner {
   private readonly kernels: Kernels;
-  private readonly layers: LayerBuffers[] = [];
-  private readonly synapses: SynapseBuffers[] = [];
+  private readonly layers: LayerBuffers[];
+  private readonly synapses: SynapseBuffers[];
   private readonly readout: SynapseBuffers;
   private readonly readoutCurrent: number;
   private readonly drive: number;
-  /** Scratch row of the single-pixel (dense) kernel. */
+  /** Scratch rows of the single-pixel (dense) kernels: f32 (or i32) and i16. */
   private readonly accumulator: number;
-  private top = 64;
+  private readonly accumulator16: number;
+  private top = RESERVED;
 
-  constructor(private readonly net: EventNet) {
+  constructor(
+    private readonly net: EventNet,
+    private readonly precision: EventPrecision = 'f32',
+  ) {
     const instance = new WebAssembly.Instance(eventKernelsModule(), {});
     this.kernels = instance.exports as unknown as Kernels;
-    this.kernels.memory.grow(Math.ceil(bytesNeeded(net) / 65536) + 1);
     const all = [net.first, ...net.hidden.map((h) => h.layer)];
-    for (const layer of all) this.layers.push(this.layerBuffers(layer));
-    net.hidden.forEach((h, i) => this.synapses.push(this.synapseBuffers(h.synapses, all[i])));
-    this.readout = this.synapseBuffers(net.readout, all[all.length - 1]);
+    const quantized = [...net.hidden.map((h) => h.synapses), net.readout].map((s) => (precision === 'int8' ? quantizeSynapses(s) : null));
+    // Lay everything out, grow the memory once, then fill it.
+    this.layers = all.map((layer) => this.layLayer(layer));
+    const synapses = [...net.hidden.map((h) => h.synapses), net.readout].map((s, i) => this.laySynapses(s, all[i], quantized[i] !== null));
+    this.synapses = synapses.slice(0, -1);
+    this.readout = synapses[synapses.length - 1];
     this.readoutCurrent = this.alloc(net.readout.output.paddedChannels * 4);
     this.drive = this.alloc(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
-    this.accumulator = this.alloc(Math.max(...[net.readout, ...net.hidden.map((h) => h.synapses)].map((s) => s.output.paddedChannels)) * 4);
+    const widest = Math.max(...synapses.map((s) => s.synapses.output.paddedChannels));
+    this.accumulator = this.alloc(widest * 4);
+    this.accumulator16 = this.alloc(widest * 2);
+    this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
+    for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
+    synapses.forEach((s, i) => {
+      const q = quantized[i];
+      if (q) {
+        new Int8Array(this.kernels.memory.buffer, s.weights, q.weights.length).set(q.weights);
+        this.f32(s.scale, q.scale.length).set(q.scale);
+      } else {
+        this.f32(s.weights, s.synapses.weights.length).set(s.synapses.weights);
+      }
+      this.f32(s.bias, s.synapses.bias.length).set(s.synapses.bias);
+    });
   }
 
   /**
@@ -91,21 +128,17 @@ export class EventRunner {
    */
   runImage(drive: Float32Array, T: number, readout: Float32Array, tally: ImageTally): void {
     const { net, kernels } = this;
-    const memory = kernels.memory.buffer;
-    writeChannelsLast(
-      drive,
-      net.first.grid,
-      new Float32Array(memory, this.drive, pixelsOf(net.first.grid) * net.first.grid.paddedChannels),
-    );
-    for (const l of this.layers) new Float32Array(memory, l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
-    const current = new Float32Array(memory, this.readoutCurrent, net.classes);
+    writeChannelsLast(drive, net.first.grid, this.f32(this.drive, pixelsOf(net.first.grid) * net.first.grid.paddedChannels));
+    for (const l of this.layers) this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
+    const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
+    saturated[0] = 0;
+    const current = this.f32(this.readoutCurrent, net.classes);
+    const first = this.layers[0];
     for (let t = 0; t < T; t++) {
-      const first = this.layers[0];
-      const cp = first.layer.grid.paddedChannels;
       tally.spikes[0] += kernels.constantStep(
         this.drive,
         first.pixels,
-        cp,
+        first.layer.grid.paddedChannels,
         first.threshold,
         first.v,
         first.idx,
@@ -115,81 +148,55 @@ export class EventRunner {
       if (tally.unitCounts) this.countUnits(0, tally.unitCounts[0]);
       for (let i = 0; i < this.synapses.length; i++) {
         const into = this.layers[i + 1];
-        tally.spikes[i + 1] += this.convStep(
-          this.layers[i],
-          this.synapses[i],
-          into.threshold,
-          into.v,
-          into.idx,
-          into.off,
-          false,
-          into.layer.hardReset,
-        );
+        tally.spikes[i + 1] += this.step(this.layers[i], this.synapses[i], into, false);
         if (tally.unitCounts) this.countUnits(i + 1, tally.unitCounts[i + 1]);
       }
-      this.convStep(this.layers[this.layers.length - 1], this.readout, 0, this.readoutCurrent, 0, 0, true, false);
+      this.step(this.layers[this.layers.length - 1], this.readout, null, true);
       readout.set(current, t * net.classes);
     }
+    tally.saturated += saturated[0];
   }
 
-  private convStep(
-    from: LayerBuffers,
-    s: SynapseBuffers,
-    theta: number,
-    v: number,
-    outIdx: number,
-    outOff: number,
-    readout: boolean,
-    hard: boolean,
-  ): number {
+  /** One step of the synapses from `from` into `into` (or into the readout current). */
+  private step(from: LayerBuffers, s: SynapseBuffers, into: LayerBuffers | null, readout: boolean): number {
     const { input, output, kernel, strides, pads, pool } = s.synapses;
-    const rowBytes = output.paddedChannels * 4;
     const off = s.pooledOff ?? from.off;
     if (s.pooledOff !== null) {
+      const { width } = from.layer.grid;
       this.kernels.poolLists(
         from.idx,
         from.off,
-        from.layer.grid.width,
+        width,
         pool[0],
         pool[1],
         input.height,
         input.width,
         input.channels,
-        rowBytes,
+        s.rowBytes,
         s.entries,
         off,
       );
     } else {
-      this.kernels.entryLists(from.idx, from.off, input.height, input.width, input.channels, rowBytes, s.entries);
+      this.kernels.entryLists(from.idx, from.off, input.height, input.width, input.channels, s.rowBytes, s.entries);
     }
-    if (output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0) {
-      const args = [s.entries, off, input.height, input.width, input.channels, s.weights, s.bias, output.paddedChannels, this.accumulator];
-      return this.kernels.denseStep(...args, theta, v, outIdx, outOff, +readout, +hard);
-    }
-    return this.kernels.convStep(
-      s.entries,
-      off,
-      input.height,
-      input.width,
-      input.channels,
-      s.weights,
-      s.bias,
-      kernel[0],
-      kernel[1],
-      strides[0],
-      strides[1],
-      pads[0],
-      pads[1],
-      output.height,
-      output.width,
-      output.paddedChannels,
-      theta,
-      v,
-      outIdx,
-      outOff,
+    const int8 = this.precision === 'int8';
+    const neurons = [
+      into?.threshold ?? 0,
+      into?.v ?? this.readoutCurrent,
+      into?.idx ?? 0,
+      into?.off ?? 0,
       +readout,
-      +hard,
-    );
+      +(into?.layer.hardReset ?? false),
+    ];
+    const inputs = [s.entries, off, input.height, input.width, input.channels, s.weights, s.bias, ...(int8 ? [s.scale] : [])];
+    const dense =
+      output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0;
+    if (dense) {
+      const scratch = int8 ? [this.accumulator16, this.accumulator] : [this.accumulator];
+      return (int8 ? this.kernels.denseStepI8 : this.kernels.denseStep)(...inputs, output.paddedChannels, ...scratch, ...neurons);
+    }
+    const geometry = [kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], output.height, output.width, output.paddedChannels];
+    return (int8 ? this.kernels.convStepI8 : this.kernels.convStep)(...inputs, ...geometry, ...neurons);
   }
 
   private countUnits(layer: number, counts: Float64Array): void {
@@ -200,30 +207,34 @@ export class EventRunner {
     for (let p = 0; p < l.pixels; p++) for (let k = off[p]; k < off[p + 1]; k++) counts[idx[k] * l.pixels + p]++;
   }
 
+  private f32(at: number, length: number): Float32Array {
+    return new Float32Array(this.kernels.memory.buffer, at, length);
+  }
+
   private alloc(bytes: number): number {
     const at = this.top;
     this.top += Math.ceil(bytes / 64) * 64;
-    if (this.top > this.kernels.memory.buffer.byteLength) throw new Error('event runner: memory layout overflow');
     return at;
   }
 
-  private layerBuffers(layer: EventSpikingLayer): LayerBuffers {
+  private layLayer(layer: EventSpikingLayer): LayerBuffers {
     const pixels = pixelsOf(layer.grid);
     const units = pixels * layer.grid.paddedChannels;
     const threshold = this.alloc(layer.threshold.length * 4);
-    new Float32Array(this.kernels.memory.buffer, threshold, layer.threshold.length).set(layer.threshold);
     return { layer, pixels, threshold, v: this.alloc(units * 4), idx: this.alloc(units * 4), off: this.alloc((pixels + 1) * 4) };
   }
 
-  private synapseBuffers(synapses: EventSynapses, from: EventSpikingLayer): SynapseBuffers {
-    const pooled = synapses.pool[0] * synapses.pool[1] !== 1;
-    const entries = this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * 4);
-    const pooledOff = pooled ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null;
-    const weights = this.alloc(synapses.weights.length * 4);
-    new Float32Array(this.kernels.memory.buffer, weights, synapses.weights.length).set(synapses.weights);
-    const bias = this.alloc(synapses.bias.length * 4);
-    new Float32Array(this.kernels.memory.buffer, bias, synapses.bias.length).set(synapses.bias);
-    return { synapses, weights, bias, entries, pooledOff };
+  private laySynapses(synapses: EventSynapses, from: EventSpikingLayer, int8: boolean): SynapseBuffers {
+    const channels = synapses.output.paddedChannels;
+    return {
+      synapses,
+      rowBytes: int8 ? channels : channels * 4,
+      entries: this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * 4),
+      pooledOff: synapses.pool[0] * synapses.pool[1] !== 1 ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null,
+      weights: this.alloc(synapses.weights.length * (int8 ? 1 : 4)),
+      scale: int8 ? this.alloc(channels * 4) : 0,
+      bias: this.alloc(channels * 4),
+    };
   }
 }
 
@@ -238,22 +249,4 @@ function writeChannelsLast(source: Float32Array, grid: EventGrid, target: Float3
   for (let c = 0; c < grid.channels; c++) {
     for (let p = 0; p < pixels; p++) target[p * grid.paddedChannels + c] = source[c * pixels + p];
   }
-}
-
-function bytesNeeded(net: EventNet): number {
-  const round = (b: number) => Math.ceil(b / 64) * 64;
-  const layer = (l: EventSpikingLayer) => {
-    const pixels = pixelsOf(l.grid);
-    return round(l.threshold.length * 4) + 2 * round(pixels * l.grid.paddedChannels * 4) + round((pixels + 1) * 4);
-  };
-  const synapses = (s: EventSynapses, from: EventSpikingLayer) =>
-    round(s.weights.length * 4) +
-    round(s.bias.length * 4) +
-    round(pixelsOf(from.grid) * from.grid.paddedChannels * 4) +
-    round((pixelsOf(s.input) + 1) * 4);
-  const all = [net.first, ...net.hidden.map((h) => h.layer)];
-  let total = 64 + layer(net.first) + round(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
-  net.hidden.forEach((h, i) => (total += layer(h.layer) + synapses(h.synapses, all[i])));
-  const widest = Math.max(...[net.readout, ...net.hidden.map((h) => h.synapses)].map((s) => s.output.paddedChannels));
-  return total + synapses(net.readout, all[all.length - 1]) + round(net.readout.output.paddedChannels * 4) + round(widest * 4);
 }

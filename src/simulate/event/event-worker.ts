@@ -2,10 +2,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runBatch, type BatchRequest } from './event-batch.js';
 import type { EventNet } from './event-net.js';
-import { EventRunner } from './event-runner.js';
+import { EventRunner, type EventPrecision } from './event-runner.js';
 
-const net = workerData as EventNet;
-const runner = new EventRunner(net);
+const { net, precision } = workerData as { net: EventNet; precision: EventPrecision };
+const runner = new EventRunner(net, precision);
 parentPort!.on('message', (request: BatchRequest) => {
   try {
     const result = runBatch(runner, net, request);

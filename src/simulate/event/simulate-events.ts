@@ -10,12 +10,14 @@ import { nodesNeededFor } from '../../ir/graph.js';
 import type { BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
+import type { EventPrecision } from './event-runner.js';
 
 export interface EventRunOptions {
   readonly T: number;
   readonly total: number;
   readonly batchSize: number;
   readonly threads: number;
+  readonly precision: EventPrecision;
   readonly unitCounts: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -25,6 +27,7 @@ export interface EventRunResult {
   readonly correctAt: Int32Array;
   readonly spikes: Float64Array;
   readonly unitCounts: Float64Array[] | null;
+  readonly saturated: number;
 }
 
 export async function simulateEvents(
@@ -36,14 +39,10 @@ export async function simulateEvents(
 ): Promise<EventRunResult> {
   const { T } = options;
   const driveGraph: Graph = { input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) };
-  const pool = createEventPool(net, options.threads); // workers boot while the backend compiles
+  const pool = createEventPool(net, options.threads, options.precision); // workers boot while the backend compiles
   const drive = await backend.compile(driveGraph);
   const correctAt = new Int32Array(T);
-  const result: { images: number; spikes: Float64Array; unitCounts: Float64Array[] | null } = {
-    images: 0,
-    spikes: new Float64Array(net.hidden.length + 1),
-    unitCounts: null,
-  };
+  const result = { images: 0, spikes: new Float64Array(net.hidden.length + 1), unitCounts: null as Float64Array[] | null, saturated: 0 };
   const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
   // Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
   const worker = async () => {
@@ -67,7 +66,8 @@ export async function simulateEvents(
   return { ...result, correctAt };
 }
 
-function add(into: { spikes: Float64Array; unitCounts: Float64Array[] | null }, batch: BatchResult): void {
+function add(into: { spikes: Float64Array; unitCounts: Float64Array[] | null; saturated: number }, batch: BatchResult): void {
+  into.saturated += batch.saturated;
   batch.spikes.forEach((s, i) => (into.spikes[i] += s));
   if (!batch.unitCounts) return;
   into.unitCounts ??= batch.unitCounts.map((c) => new Float64Array(c.length));
