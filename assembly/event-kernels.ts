@@ -431,7 +431,27 @@ export function poolLists(
   }
 }
 
-/** Four units: v ← v + I; s = [v ≥ θ]; reset; appends the firing channels (first = channel of lane 0). */
+/** Where `init` writes the 16 compaction patterns of `fire` (i32x4 each, 256 bytes). */
+const COMPACT: usize = 64;
+
+/** Writes the kernels' constant tables into their reserved memory; call once per instance. */
+export function init(): void {
+  for (let bits: i32 = 0; bits < 16; bits++) {
+    let n: i32 = 0;
+    for (let lane: i32 = 0; lane < 4; lane++) {
+      if ((bits >> lane) & 1) {
+        store<i32>(COMPACT + (<usize>bits << 4) + (<usize>n << 2), lane);
+        n++;
+      }
+    }
+  }
+}
+
+/**
+ * Four units: v ← v + I; s = [v ≥ θ]; reset; appends the firing channels (first = channel of lane 0)
+ * without a branch: the lane numbers of the mask, packed to the front, are stored whole and the count
+ * advances by the number of spikes (so the list may be written up to 3 entries past its end).
+ */
 // @ts-ignore: decorator
 @inline
 function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, outIdx: usize, count: i32, hard: i32): i32 {
@@ -440,11 +460,7 @@ function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, ou
   const mask = f32x4.ge(u, th);
   u = hard != 0 ? v128.andnot(u, mask) : f32x4.sub(u, v128.and(mask, th));
   v128.store(vp + offset, u);
-  let bits = i32x4.bitmask(mask);
-  while (bits != 0) {
-    store<i32>(outIdx + (<usize>count << 2), first + ctz(bits));
-    count++;
-    bits &= bits - 1;
-  }
-  return count;
+  const bits = i32x4.bitmask(mask);
+  v128.store(outIdx + (<usize>count << 2), i32x4.add(v128.load(COMPACT + (<usize>bits << 4)), i32x4.splat(first)));
+  return count + popcnt(bits);
 }

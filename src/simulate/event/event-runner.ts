@@ -14,8 +14,10 @@ import { quantizeSynapses } from './event-quantize.js';
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
 const SATURATED = 32;
-/** Below this address: scratch of the kernels. */
-const RESERVED = 64;
+/** Below this address: scratch and tables of the kernels (written by their `init`). */
+const RESERVED = 512;
+/** Spike lists are written whole four lanes at a time: room past the last entry. */
+const LIST_SLACK = 16;
 
 export type EventPrecision = 'f32' | 'int8';
 
@@ -27,6 +29,7 @@ interface Kernels {
   denseStepI8(...args: number[]): number;
   constantStep(...args: number[]): number;
   poolLists(...args: number[]): void;
+  init(): void;
   entryLists(...args: number[]): void;
 }
 
@@ -109,6 +112,7 @@ export class EventRunner {
     this.accumulator = this.alloc(widest * 4);
     this.accumulator16 = this.alloc(widest * 2);
     this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
+    this.kernels.init();
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
     synapses.forEach((s, i) => {
       const q = quantized[i];
@@ -221,7 +225,7 @@ export class EventRunner {
     const pixels = pixelsOf(layer.grid);
     const units = pixels * layer.grid.paddedChannels;
     const threshold = this.alloc(layer.threshold.length * 4);
-    return { layer, pixels, threshold, v: this.alloc(units * 4), idx: this.alloc(units * 4), off: this.alloc((pixels + 1) * 4) };
+    return { layer, pixels, threshold, v: this.alloc(units * 4), idx: this.alloc(units * 4 + LIST_SLACK), off: this.alloc((pixels + 1) * 4) };
   }
 
   private laySynapses(synapses: EventSynapses, from: EventSpikingLayer, int8: boolean): SynapseBuffers {
