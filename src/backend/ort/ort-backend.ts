@@ -23,7 +23,7 @@ import { rowLayout, rowsForBudget, runInRows, type RowLayout } from './row-split
 export type OrtPrecision = 'f32' | 'int8' | 'int8x2';
 export const ORT_PRECISIONS: readonly OrtPrecision[] = ['f32', 'int8', 'int8x2'];
 
-/** Working-set budget per session run of the int8 path (measured best on cnn4: bench/int8.ts). */
+/** Working-set budget per session run of the dense int8 path (measured best on cnn4 when it was tuned). */
 export const INT8_SUB_BATCH_BYTES = 4 << 20;
 
 export interface OrtBackendOptions {
