@@ -53,7 +53,7 @@ if (want('ann')) {
 }
 
 if (want('snn')) {
-  const backend = createOrtBackend({ threads });
+  const backends = { f32: createOrtBackend({ threads }), int8: createOrtBackend({ threads, precision: 'int8' }) };
   const fashion = fashionMnistOrNull();
   const trained = fashion
     ? [['cnn4 trained (Fashion-MNIST)', await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, 500, 100] as const]
@@ -66,14 +66,15 @@ if (want('snn')) {
     ...trained,
   ] as const) {
     const plans = [
-      { engine: 'event', images: eventImages },
-      { engine: 'dense', images: denseImages },
+      { engine: 'event', precision: 'f32', images: eventImages },
+      { engine: 'event', precision: 'int8', images: eventImages },
+      { engine: 'dense', precision: 'f32', images: denseImages },
     ] as const;
-    const rows = await benchSnn(backend, threads, graph, data, plans, [32, 128]);
+    const rows = await benchSnn(backends, threads, graph, data, plans, [32, 128]);
     results[`snn-${name}`] = rows;
     for (const r of rows) {
       console.log(
-        `[snn] ${name} f32 ${r.engine} T=${r.T}: ${r.imagesPerSecond.toFixed(1)} images/s, ${r.imageStepsPerSecond.toFixed(0)} image-steps/s, ` +
+        `[snn] ${name} ${r.precision} ${r.engine} T=${r.T}: ${r.imagesPerSecond.toFixed(1)} images/s, ${r.imageStepsPerSecond.toFixed(0)} image-steps/s, ` +
           `SNN/(T·ANN) = ${r.snnOverTAnn.toFixed(3)} (target ≤ 0.9; ${r.images} images, mean rate ${r.meanRate.toFixed(3)})`,
       );
     }
@@ -81,14 +82,16 @@ if (want('snn')) {
 }
 
 if (want('memory')) {
-  const rss = [32, 512].map((T) =>
-    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/rss-child.ts', String(T)], { encoding: 'utf8' }).trim()),
-  );
-  const ratio = rss[1].maxRssKiB / rss[0].maxRssKiB;
-  results.memory = { rss, ratio };
-  console.log(
-    `\n[memory] cnn4 peak RSS: T=32 ${(rss[0].maxRssKiB / 1024).toFixed(0)} MiB, T=512 ${(rss[1].maxRssKiB / 1024).toFixed(0)} MiB, ratio ${ratio.toFixed(3)} (target ≤ 1.10)`,
-  );
+  for (const engine of ['event', 'dense']) {
+    const rss = [32, 512].map((T) =>
+      JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/rss-child.ts', String(T), engine], { encoding: 'utf8' }).trim()),
+    );
+    const ratio = rss[1].maxRssKiB / rss[0].maxRssKiB;
+    results[`memory-${engine}`] = { rss, ratio };
+    console.log(
+      `\n[memory] cnn4 ${engine} engine, peak RSS: T=32 ${(rss[0].maxRssKiB / 1024).toFixed(0)} MiB, T=512 ${(rss[1].maxRssKiB / 1024).toFixed(0)} MiB, ratio ${ratio.toFixed(3)} (target ≤ 1.10)`,
+    );
+  }
 }
 
 for (const [section, file, fn] of [

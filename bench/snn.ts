@@ -2,7 +2,8 @@
  * SNN simulation throughput against the ANN on the same backend and threads:
  *   ratio = SNN seconds / (T · ANN seconds)   on the same images and batch size,
  * for each engine: 'event' (spikes drive the WebAssembly kernels on `threads` workers; its time
- * includes starting them) and 'dense' (every step through ONNX Runtime on `threads` threads).
+ * includes starting them) and 'dense' (every step through ONNX Runtime on `threads` threads), and
+ * each precision of the spike-fed layers (the ANN stays f32).
  */
 import { calibrate } from '../src/ann/calibrate.js';
 import { evaluateAnn } from '../src/ann/evaluate.js';
@@ -15,6 +16,7 @@ import { median } from './stats.js';
 
 export interface SnnBenchRow {
   readonly engine: SimulationEngine;
+  readonly precision: 'f32' | 'int8';
   readonly T: number;
   readonly images: number;
   readonly imagesPerSecond: number;
@@ -27,28 +29,31 @@ export interface SnnBenchRow {
 
 export interface SnnBenchPlan {
   readonly engine: SimulationEngine;
+  readonly precision: 'f32' | 'int8';
   readonly images: number;
 }
 
 export async function benchSnn(
-  backend: Backend,
+  backends: Record<'f32' | 'int8', Backend>,
   threads: number,
   ann: Graph,
   data: Dataset,
   plans: readonly SnnBenchPlan[],
   Ts: readonly number[],
 ): Promise<SnnBenchRow[]> {
+  const backend = backends.f32;
   const stats = await calibrate(backend, ann, data, { limit: 100 });
   const snn = convertToSnn(ann, stats, defaultConversionOptions);
   const batchSize = 50;
   const rows: SnnBenchRow[] = [];
-  for (const { engine, images } of plans) {
+  for (const { engine, precision, images } of plans) {
     const annSeconds: number[] = [];
     for (let rep = 0; rep < 5; rep++) annSeconds.push((await evaluateAnn(backend, ann, data, { limit: images, batchSize })).seconds);
     for (const T of Ts) {
-      const sim = await simulate(backend, snn.graph, data, { T, limit: images, batchSize, engine, threads });
+      const sim = await simulate(backends[precision], snn.graph, data, { T, limit: images, batchSize, engine, threads });
       rows.push({
         engine,
+        precision,
         T,
         images: sim.images,
         imagesPerSecond: sim.images / sim.seconds,
