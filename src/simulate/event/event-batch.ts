@@ -30,7 +30,6 @@ export function spikingLayerUnits(net: EventNet): number[] {
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
   const { drives, images, T } = request;
   const driveUnits = drives.length / Math.max(1, images);
-  const readout = new Float32Array(T * net.classes);
   const correctAt = new Int32Array(T);
   const units = spikingLayerUnits(net);
   const tally = {
@@ -38,22 +37,7 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
     unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null,
     saturated: 0,
   };
-  for (let i = 0; i < images; i++) {
-    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), T, readout, tally);
-    score(readout, net.classes, request.labels[i], correctAt);
-  }
+  for (let i = 0; i < images; i++)
+    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], correctAt, tally);
   return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts, saturated: tally.saturated };
-}
-
-/** Adds one image's outcome at every t: the running sum of its readout current, argmax (first on ties). */
-function score(readout: Float32Array, classes: number, label: number, correctAt: Int32Array): void {
-  const cumulative = new Float64Array(classes);
-  for (let t = 0; t < correctAt.length; t++) {
-    let best = 0;
-    for (let k = 0; k < classes; k++) {
-      cumulative[k] += readout[t * classes + k];
-      if (cumulative[k] > cumulative[best]) best = k;
-    }
-    if (best === label) correctAt[t]++;
-  }
 }

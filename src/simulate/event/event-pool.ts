@@ -43,6 +43,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
       else pending.reject(new Error(`event worker: ${m.error}`));
     });
     worker.on('error', (error) => queue.splice(0).forEach((p) => p.reject(error)));
+    worker.on('exit', (code) => queue.splice(0).forEach((p) => p.reject(new Error(`event worker stopped (exit code ${code})`))));
     return { worker, queue };
   });
   const post = (w: (typeof workers)[number], request: BatchRequest) =>

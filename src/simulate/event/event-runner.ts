@@ -128,17 +128,19 @@ export class EventRunner {
 
   /**
    * Simulates one image for T steps. `drive` is the first layer's current for this image in graph
-   * order ([C, H, W] or [F]); writes the readout current of every step to `readout` ([T × classes]).
+   * order ([C, H, W] or [F]). Scores the image at every t, as the dense engine does:
+   *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
    */
-  runImage(drive: Float32Array, T: number, readout: Float32Array, tally: ImageTally): void {
+  runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally): void {
     const { net, kernels } = this;
     writeChannelsLast(drive, net.first.grid, this.f32(this.drive, pixelsOf(net.first.grid) * net.first.grid.paddedChannels));
     for (const l of this.layers) this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
     const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
     saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
+    const cumulative = new Float64Array(net.classes);
     const first = this.layers[0];
-    for (let t = 0; t < T; t++) {
+    for (let t = 0; t < correctAt.length; t++) {
       tally.spikes[0] += kernels.constantStep(
         this.drive,
         first.pixels,
@@ -156,7 +158,12 @@ export class EventRunner {
         if (tally.unitCounts) this.countUnits(i + 1, tally.unitCounts[i + 1]);
       }
       this.step(this.layers[this.layers.length - 1], this.readout, null, true);
-      readout.set(current, t * net.classes);
+      let best = 0;
+      for (let k = 0; k < net.classes; k++) {
+        cumulative[k] += current[k];
+        if (cumulative[k] > cumulative[best]) best = k;
+      }
+      if (best === label) correctAt[t]++;
     }
     tally.saturated += saturated[0];
   }
@@ -225,7 +232,14 @@ export class EventRunner {
     const pixels = pixelsOf(layer.grid);
     const units = pixels * layer.grid.paddedChannels;
     const threshold = this.alloc(layer.threshold.length * 4);
-    return { layer, pixels, threshold, v: this.alloc(units * 4), idx: this.alloc(units * 4 + LIST_SLACK), off: this.alloc((pixels + 1) * 4) };
+    return {
+      layer,
+      pixels,
+      threshold,
+      v: this.alloc(units * 4),
+      idx: this.alloc(units * 4 + LIST_SLACK),
+      off: this.alloc((pixels + 1) * 4),
+    };
   }
 
   private laySynapses(synapses: EventSynapses, from: EventSpikingLayer, int8: boolean): SynapseBuffers {
