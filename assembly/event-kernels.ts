@@ -18,7 +18,8 @@ const BLOCK: i32 = 32;
  * One step of a spiking convolution fused with integrate-and-fire, for one image:
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci ∈ spikes(o·s − pad + k)} W[ky, kx, ci, c]
  *   v ← v + I;  s = [v ≥ θ];  v ← v − θ·s (soft reset) or v·(1 − s) (hard reset, `hard` ≠ 0)
- * With `readout` ≠ 0 the current I is written to `v` instead (no neurons). Returns the spike count.
+ * With `keep` ≠ 0 the current I is written to `v` instead (no neurons: the readout, or one of several
+ * inputs of a layer). With `extra` ≠ 0, the currents there ([pixel × coutPad]) are added to I first. Returns the spike count.
  */
 export function convStep(
   entries: usize,
@@ -39,15 +40,16 @@ export function convStep(
   coutPad: i32,
   theta: usize,
   v: usize,
+  extra: usize,
   outIdx: usize,
   outOff: usize,
-  readout: i32,
+  keep: i32,
   hard: i32,
 ): i32 {
   let count: i32 = 0;
   const rowBytes = coutPad << 2;
   const tapBytes = cin * rowBytes;
-  store<i32>(outOff, 0);
+  if (keep == 0) store<i32>(outOff, 0);
   for (let oy: i32 = 0; oy < outH; oy++) {
     for (let ox: i32 = 0; ox < outW; ox++) {
       const pixel = oy * outW + ox;
@@ -89,7 +91,18 @@ export function convStep(
           }
         }
         const vp = v + <usize>pixel * <usize>rowBytes + blockBytes;
-        if (readout != 0) {
+        if (extra != 0) {
+          const ep = extra + <usize>pixel * <usize>rowBytes + blockBytes;
+          a0 = f32x4.add(a0, v128.load(ep, 0));
+          a1 = f32x4.add(a1, v128.load(ep, 16));
+          a2 = f32x4.add(a2, v128.load(ep, 32));
+          a3 = f32x4.add(a3, v128.load(ep, 48));
+          a4 = f32x4.add(a4, v128.load(ep, 64));
+          a5 = f32x4.add(a5, v128.load(ep, 80));
+          a6 = f32x4.add(a6, v128.load(ep, 96));
+          a7 = f32x4.add(a7, v128.load(ep, 112));
+        }
+        if (keep != 0) {
           v128.store(vp, a0, 0);
           v128.store(vp, a1, 16);
           v128.store(vp, a2, 32);
@@ -110,7 +123,7 @@ export function convStep(
         count = fire(vp, tp, a6, 96, block + 24, outIdx, count, hard);
         count = fire(vp, tp, a7, 112, block + 28, outIdx, count, hard);
       }
-      store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
+      if (keep == 0) store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
     }
   }
   return count;
@@ -133,9 +146,10 @@ export function denseStep(
   acc: usize,
   theta: usize,
   v: usize,
+  extra: usize,
   outIdx: usize,
   outOff: usize,
-  readout: i32,
+  keep: i32,
   hard: i32,
 ): i32 {
   const rowBytes = <usize>coutPad << 2;
@@ -155,7 +169,10 @@ export function denseStep(
       }
     }
   }
-  if (readout != 0) {
+  if (extra != 0) {
+    for (let j: usize = 0; j < rowBytes; j += 16) v128.store(acc + j, f32x4.add(v128.load(acc + j), v128.load(extra + j)));
+  }
+  if (keep != 0) {
     memory.copy(v, acc, rowBytes);
     return 0;
   }
@@ -198,9 +215,10 @@ export function convStepI8(
   coutPad: i32,
   theta: usize,
   v: usize,
+  extra: usize,
   outIdx: usize,
   outOff: usize,
-  readout: i32,
+  keep: i32,
   hard: i32,
 ): i32 {
   let count: i32 = 0;
@@ -208,7 +226,7 @@ export function convStepI8(
   const tapBytes = cin * coutPad;
   const top = i16x8.splat(32767);
   const bottom = i16x8.splat(-32768);
-  store<i32>(outOff, 0);
+  if (keep == 0) store<i32>(outOff, 0);
   for (let oy: i32 = 0; oy < outH; oy++) {
     for (let ox: i32 = 0; ox < outW; ox++) {
       const pixel = oy * outW + ox;
@@ -240,15 +258,17 @@ export function convStepI8(
         const vp = v + <usize>pixel * rowBytes + blockBytes;
         const sp = scale + blockBytes;
         const bp = bias + blockBytes;
-        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, 0);
-        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, 16);
-        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, 32);
-        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, 48);
-        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, 64);
-        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, 80);
-        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, 96);
-        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, 112);
-        if (readout != 0) {
+        // With `extra` (the currents of the layer's other inputs), b + extra stands in for b.
+        const ep = extra != 0 ? extra + <usize>pixel * rowBytes + blockBytes : 0;
+        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, ep, 0);
+        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, ep, 16);
+        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, ep, 32);
+        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, ep, 48);
+        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, ep, 64);
+        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, ep, 80);
+        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, ep, 96);
+        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, ep, 112);
+        if (keep != 0) {
           v128.store(vp, c0, 0);
           v128.store(vp, c1, 16);
           v128.store(vp, c2, 32);
@@ -269,7 +289,7 @@ export function convStepI8(
         count = fire(vp, tp, c6, 96, block + 24, outIdx, count, hard);
         count = fire(vp, tp, c7, 112, block + 28, outIdx, count, hard);
       }
-      store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
+      if (keep == 0) store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
     }
   }
   return count;
@@ -294,9 +314,10 @@ export function denseStepI8(
   acc32: usize,
   theta: usize,
   v: usize,
+  extra: usize,
   outIdx: usize,
   outOff: usize,
-  readout: i32,
+  keep: i32,
   hard: i32,
 ): i32 {
   const cp = <usize>coutPad;
@@ -322,14 +343,18 @@ export function denseStepI8(
     }
   }
   flush16(acc16, acc32, cp);
-  if (readout != 0) {
-    for (let c: usize = 0; c < cp; c += 4) v128.store(v + (c << 2), dequantize(v128.load(acc32 + (c << 2)), scale + (c << 2), bias + (c << 2), 0));
+  if (keep != 0) {
+    for (let c: usize = 0; c < cp; c += 4) {
+      const offset = c << 2;
+      v128.store(v + offset, dequantize(v128.load(acc32 + offset), scale, bias, extra != 0 ? extra : 0, offset));
+    }
     return 0;
   }
   let count: i32 = 0;
   for (let c: i32 = 0; c < coutPad; c += 4) {
     const offset = <usize>c << 2;
-    count = fire(v + offset, theta + offset, dequantize(v128.load(acc32 + offset), scale + offset, bias + offset, 0), 0, c, outIdx, count, hard);
+    const current = dequantize(v128.load(acc32 + offset), scale, bias, extra, offset);
+    count = fire(v + offset, theta + offset, current, 0, c, outIdx, count, hard);
   }
   store<i32>(outOff, 0);
   store<i32>(outOff, count, 4);
@@ -347,11 +372,13 @@ function flush16(acc16: usize, acc32: usize, cp: usize): void {
   }
 }
 
-/** b + scale·Σ for four channels (Σ as i32x4). */
+/** b (+ extra, when not 0) + scale·Σ for four channels (Σ as i32x4). */
 // @ts-ignore: decorator
 @inline
-function dequantize(sum: v128, scale: usize, bias: usize, offset: usize): v128 {
-  return f32x4.add(v128.load(bias + offset), f32x4.mul(v128.load(scale + offset), f32x4.convert_i32x4_s(sum)));
+function dequantize(sum: v128, scale: usize, bias: usize, extra: usize, offset: usize): v128 {
+  let b = v128.load(bias + offset);
+  if (extra != 0) b = f32x4.add(b, v128.load(extra + offset));
+  return f32x4.add(b, f32x4.mul(v128.load(scale + offset), f32x4.convert_i32x4_s(sum)));
 }
 
 /**

@@ -234,7 +234,7 @@ async function simulateWithEvents(
     unitCounts: options.unitCounts ?? false,
     onProgress: options.onProgress,
   });
-  const spiking = [net.first, ...net.hidden.map((h) => h.layer)];
+  const spiking = net.layers;
   const layers = spiking.map((l, i) => {
     const units = sizeOf(l.shape);
     return {

@@ -88,10 +88,12 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
   const text = cli('simulate', snn, '--limit', '40', '--T', '8');
   assert.match(text.out, /SNN/);
   assert.match(text.out, /ANN accuracy/);
-  assert.match(text.out, /dense engine \(event engine not used: .*feeds 2 nodes/, 'a residual net says why it runs dense');
-  const forced = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'event');
+  assert.match(text.out, /event engine/, 'a residual net runs on the event engine');
+  const dense = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'dense');
+  assert.match(dense.out, /dense engine/);
+  const forced = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'event', '--encoder', 'poisson');
   assert.equal(forced.code, 1);
-  assert.match(forced.err, /event engine cannot run this simulation/);
+  assert.match(forced.err, /event engine cannot run this simulation: .*Poisson/);
 });
 
 test('bad input: clear message, non-zero exit, no half-written output', () => {

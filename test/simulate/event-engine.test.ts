@@ -158,14 +158,60 @@ test('auto picks the event engine for ort f32 and says why not otherwise', async
   assert.match(probed.engineNote!, /probes/);
 });
 
+/** conv 1→4 → clip → two convs 4→3 side by side → Concat → clip → flatten → dense: a branch that merges by Concat. */
+function concatNet(seed: number): Graph {
+  const r = mulberry32(seed);
+  const conv = (name: string, input: string, cin: number, cout: number): Node => ({
+    op: 'Conv2d',
+    name,
+    inputs: [input],
+    output: name,
+    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
+    bias: randomTensor([cout], 0.1, r, 0.1),
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    groups: 1,
+  });
+  const clip = (name: string, input: string): Node => ({ op: 'Clip', name, inputs: [input], output: name, min: 0, max: 1 });
+  const nodes: Node[] = [
+    conv('c1', 'x', 1, 4),
+    clip('a1', 'c1'),
+    conv('left', 'a1', 4, 3),
+    conv('right', 'a1', 4, 3),
+    { op: 'Concat', name: 'cat', inputs: ['left', 'right'], output: 'cat', axis: 1 },
+    clip('a2', 'cat'),
+    { op: 'Flatten', name: 'flat', inputs: ['a2'], output: 'flat', axis: 1 },
+    { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([3, 6 * 36], 0.3, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 1, 6, 6] }, output: 'fc', nodes };
+}
+
+test('residual networks run on the event engine (shortcuts are identity maps, currents add up)', async () => {
+  const { snn, data } = await snnOf(smallResidual(23), [2, 6, 6]);
+  const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
+  assert.ok('net' in lowering, 'reason' in lowering ? lowering.reason : '');
+  assert.deepEqual(
+    lowering.net.inputs.map((list) => list.map((s) => `${s.from}:${s.kernel.join('x')}`)),
+    [[], ['0:3x3'], ['1:3x3', '0:1x1']],
+  );
+  const dense = await simulate(referenceBackend, snn, data, { T: 16, unitCounts: true, engine: 'dense' });
+  const event = await simulate(ort, snn, data, { T: 16, unitCounts: true, threads: 1 });
+  assert.equal(event.engine, 'event');
+  assertSameSimulation(event, dense);
+  const int8 = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 16, threads: 1 });
+  assert.equal(int8.engine, 'event');
+  assert.ok(Math.abs(int8.correctAt[15] - event.correctAt[15]) <= 1);
+});
+
 test('graphs the event engine cannot lower run dense, and engine: event names the reason', async () => {
-  const residual = await snnOf(smallResidual(23), [2, 6, 6]);
-  const auto = await simulate(ort, residual.snn, residual.data, { T: 4 });
+  const branched = await snnOf(concatNet(23), [1, 6, 6]);
+  const auto = await simulate(ort, branched.snn, branched.data, { T: 4 });
   assert.equal(auto.engine, 'dense');
-  assert.match(auto.engineNote!, /feeds 2 nodes/);
+  assert.match(auto.engineNote!, /Concat/);
   await assert.rejects(
-    simulate(ort, residual.snn, residual.data, { T: 4, engine: 'event' }),
-    (e: Error) => e instanceof GraphError && /feeds 2 nodes/.test(e.message),
+    simulate(ort, branched.snn, branched.data, { T: 4, engine: 'event' }),
+    (e: Error) => e instanceof GraphError && /event engine cannot run this simulation.*Concat/.test(e.message),
   );
   const burst = await snnOf(smallCnn(24), [1, 8, 8], { maxSpikesPerStep: 3 });
   assert.match((await simulate(ort, burst.snn, burst.data, { T: 4 })).engineNote!, /burst/);
@@ -179,15 +225,15 @@ test('lowering: padded channels never fire, pooling divides W by the window, Den
   assert.ok('net' in lowering);
   const { net } = lowering;
   assert.deepEqual(
-    [net.first, ...net.hidden.map((h) => h.layer)].map((l) => [l.grid.height, l.grid.width, l.grid.channels, l.grid.paddedChannels]),
+    net.layers.map((l) => [l.grid.height, l.grid.width, l.grid.channels, l.grid.paddedChannels]),
     [
       [10, 8, 5, 32],
       [3, 2, 40, 64],
       [1, 1, 12, 32],
     ],
   );
-  assert.ok(net.hidden[0].layer.threshold.subarray(40).every((t) => t === Infinity));
-  const c2 = net.hidden[0].synapses;
+  assert.ok(net.layers[1].threshold.subarray(40).every((t) => t === Infinity));
+  const [c2] = net.inputs[1];
   assert.deepEqual(
     [c2.pool, c2.kernel, c2.strides, c2.pads],
     [
@@ -200,9 +246,9 @@ test('lowering: padded channels never fire, pooling divides W by the window, Den
   assert.deepEqual([c2.input.height, c2.input.width], [5, 4]);
   // W'[ky=1, kx=2, ci=3, c=7] = θ(3)/4 · W[7, 3, 1, 2]
   const w = (snn.nodes.find((n) => n.name === 'c2') as Extract<Node, { op: 'Conv2d' }>).weight.data;
-  const theta = net.first.threshold[3];
+  const theta = net.layers[0].threshold[3];
   assert.ok(Math.abs(c2.weights[((1 * 3 + 2) * 5 + 3) * 64 + 7] - (theta / 4) * w[((7 * 5 + 3) * 3 + 1) * 3 + 2]) < 1e-6);
-  const d1 = net.hidden[1].synapses;
+  const [d1] = net.inputs[2];
   assert.deepEqual(
     [d1.pool, d1.kernel],
     [
@@ -217,7 +263,7 @@ test('int8 event engine: s8 weights with per-channel scales, close to f32, no sa
   const { snn, data } = await snnOf(eventNet(5), [2, 10, 10]);
   const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
   assert.ok('net' in lowering);
-  const synapses = lowering.net.hidden[0].synapses;
+  const [synapses] = lowering.net.inputs[1];
   const q = quantizeSynapses(synapses);
   const channels = synapses.output.paddedChannels;
   for (let i = 0; i < q.weights.length; i++) {

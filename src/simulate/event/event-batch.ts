@@ -24,7 +24,7 @@ export interface BatchResult {
 }
 
 export function spikingLayerUnits(net: EventNet): number[] {
-  return [net.first, ...net.hidden.map((h) => h.layer)].map((l) => l.grid.height * l.grid.width * l.grid.channels);
+  return net.layers.map((l) => l.grid.height * l.grid.width * l.grid.channels);
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {

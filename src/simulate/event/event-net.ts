@@ -10,13 +10,15 @@
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly.
- * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). The first spiking layer is driven
- * by the static part (computed once per image); the last linear map is the readout.
- * Anything else (residual Add, Concat, burst neurons, a Poisson input, …) is not lowered: the reason
- * is returned and the simulator uses its dense engine.
+ *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
+ * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). A layer's current is the sum of
+ * such maps (residual Add), from any earlier spiking layers. The first spiking layer is driven by the
+ * static part (computed once per image); the maps into the graph output are the readout.
+ * Anything else (Concat, burst neurons, a Poisson input, …) is not lowered: the reason is returned
+ * and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
-import { consumersOf } from '../../ir/graph.js';
+import { consumersOf, producerOf } from '../../ir/graph.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -42,6 +44,8 @@ export interface EventSpikingLayer {
 }
 
 export interface EventSynapses {
+  /** The spiking layer (index into EventNet.layers) whose spikes these synapses carry. */
+  readonly from: number;
   /** Sum-pooling window of the spike lists before the synapses ([1, 1]: none). */
   readonly pool: readonly [number, number];
   /** The grid the kernel slides over (the spiking layer's, pooled). */
@@ -58,43 +62,124 @@ export interface EventSynapses {
 }
 
 export interface EventNet {
-  /** The static value that drives the first spiking layer (its current, constant in time). */
+  /** The static value that drives layers[0] (its current, constant in time). */
   readonly drive: string;
-  readonly first: EventSpikingLayer;
-  /** Synapses into each further spiking layer. */
-  readonly hidden: readonly { readonly synapses: EventSynapses; readonly layer: EventSpikingLayer }[];
-  readonly readout: EventSynapses;
+  /** The spiking layers in graph order. */
+  readonly layers: readonly EventSpikingLayer[];
+  /** inputs[i]: the synapses whose currents add up into layers[i] (empty for layers[0]). */
+  readonly inputs: readonly (readonly EventSynapses[])[];
+  /** The synapses whose currents add up into the output. */
+  readonly readout: readonly EventSynapses[];
   readonly classes: number;
 }
 
 export type Lowering = { readonly net: EventNet } | { readonly reason: string };
 
+type Shapes = ReadonlyMap<string, readonly number[]>;
+
 /** Lowers `graph` (shapes per sample; `staticValues` computed once per image), or says why not. */
-export function lowerToEvents(graph: Graph, shapes: ReadonlyMap<string, readonly number[]>, staticValues: ReadonlySet<string>): Lowering {
+export function lowerToEvents(graph: Graph, shapes: Shapes, staticValues: ReadonlySet<string>): Lowering {
   const spikes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
   if (spikes.length === 0) return { reason: 'the graph has no spiking layer' };
   const bad = spikes.find((s) => s.neuron !== 'if' || s.maxSpikesPerStep !== 1);
   if (bad) return { reason: `'${bad.name}' is not a plain IF neuron (burst or other kinds run on the dense engine)` };
   const drive = spikes[0].inputs[0];
   if (!staticValues.has(drive)) return { reason: 'the input is not constant in time (Poisson input runs on the dense engine)' };
-  const layers = spikes.map((s) => spikingLayer(s, shapes.get(s.output)!));
-  const links: EventSynapses[] = [];
-  for (let i = 0; i < spikes.length; i++) {
-    const link = followLink(graph, spikes[i], layers[i], shapes, i + 1 < spikes.length ? spikes[i + 1] : null);
-    if ('reason' in link) return link;
-    links.push(link.synapses);
-  }
   const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
   if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
-  return {
-    net: {
-      drive,
-      first: layers[0],
-      hidden: layers.slice(1).map((layer, i) => ({ synapses: links[i], layer })),
-      readout: links[links.length - 1],
-      classes: links[links.length - 1].output.channels,
-    },
-  };
+  if (spikes.some((s) => s.output === graph.output))
+    return { reason: `the readout is a spiking layer (a spiking readout runs on the dense engine)` };
+  const walk: Walk = { graph, shapes, spikes, layers: spikes.map((s) => spikingLayer(s, shapes.get(s.output)!)), visited: new Set(spikes) };
+  const inputs: EventSynapses[][] = [[]];
+  for (const spike of spikes.slice(1)) {
+    const into = sumOfMaps(walk, spike.inputs[0]);
+    if ('reason' in into) return into;
+    inputs.push(into.synapses);
+  }
+  const readout = sumOfMaps(walk, graph.output);
+  if ('reason' in readout) return readout;
+  const outputGrid = readout.synapses[0].output;
+  if (outputGrid.height * outputGrid.width !== 1) return { reason: `the output '${graph.output}' is not a vector of class scores` };
+  const left = graph.nodes.find((n) => !staticValues.has(n.output) && !walk.visited.has(n));
+  if (left) return { reason: `'${left.name}' (${left.op}) is not on a path the event engine lowers` };
+  return { net: { drive, layers: walk.layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
+}
+
+interface Walk {
+  readonly graph: Graph;
+  readonly shapes: Shapes;
+  readonly spikes: readonly SpikeNode[];
+  readonly layers: readonly EventSpikingLayer[];
+  readonly visited: Set<Node>;
+}
+
+type Maps = { synapses: EventSynapses[] } | { reason: string };
+
+/** The synapses whose currents sum to `value`: through shape-only ops and Add, down to Conv2d/Dense or a spiking layer. */
+function sumOfMaps(walk: Walk, value: string): Maps {
+  const node = producerOf(walk.graph, value);
+  if (!node) return { reason: `'${value}' is not computed from spikes` };
+  if (node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
+  const single = ownedBy(walk, node);
+  if (single) return single;
+  if (node.op === 'Flatten' || node.op === 'Reshape' || node.op === 'Identity' || node.op === 'Dropout')
+    return sumOfMaps(walk, node.inputs[0]);
+  if (node.op === 'Add') {
+    const synapses: EventSynapses[] = [];
+    for (const input of node.inputs) {
+      const part = sumOfMaps(walk, input);
+      if ('reason' in part) return part;
+      synapses.push(...part.synapses);
+    }
+    return { synapses };
+  }
+  if (node.op === 'Conv2d' || node.op === 'Dense') return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
+  return mapFrom(walk, value, null, walk.shapes.get(value)!);
+}
+
+/** Marks a node as lowered; refuses one whose value has other readers (a branch not at a spiking layer). */
+function ownedBy(walk: Walk, node: Node): { reason: string } | null {
+  walk.visited.add(node);
+  const readers = consumersOf(walk.graph, node.output).length;
+  return readers > 1 ? { reason: `'${node.output}' feeds ${readers} nodes (only spiking layers may branch)` } : null;
+}
+
+/** One map: `value` leads back through pooling and shape-only ops to a spiking layer; `linear` (or the identity) is applied to it. */
+function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | null, outputShape: readonly number[]): Maps {
+  const chain: Node[] = [];
+  let node = producerOf(walk.graph, value);
+  while (node && node.op !== 'Spike') {
+    if (!['AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Identity', 'Dropout'].includes(node.op))
+      return { reason: `'${node.name}' (${node.op}) between spiking layers` };
+    const refusal = ownedBy(walk, node);
+    if (refusal) return refusal;
+    chain.unshift(node);
+    node = producerOf(walk.graph, node.inputs[0]);
+  }
+  if (!node) return { reason: `'${value}' is not computed from spikes` };
+  const from = walk.spikes.indexOf(node);
+  const layer = walk.layers[from];
+  let pool: [number, number] = [1, 1];
+  let flat = layer.shape.length !== 3;
+  let shape = layer.shape;
+  for (const n of [...chain, ...(linear ? [linear] : [])]) {
+    const refusal = beforeLinear(n, shape, pool, flat);
+    if (refusal) return { reason: refusal };
+    if (n.op === 'AvgPool') pool = [pool[0] * n.kernel[0], pool[1] * n.kernel[1]];
+    if (n.op === 'GlobalAvgPool') pool = [layer.grid.height, layer.grid.width];
+    if (n.op === 'Flatten' || n.op === 'Reshape') flat = true;
+    shape = walk.shapes.get(n.output)!;
+  }
+  const output = grid(outputShape);
+  if (!linear) return identitySynapses(from, layer, pool, output);
+  walk.visited.add(linear);
+  if (linear.op === 'Dense') {
+    const features = (layer.grid.channels * layer.grid.height * layer.grid.width) / (pool[0] * pool[1]);
+    if (linear.weight.shape[1] !== features)
+      return { reason: `'${linear.name}': its ${linear.weight.shape[1]} inputs do not match the flattened spiking layer` };
+    return { synapses: [denseSynapses(linear, from, layer, pool, output)] };
+  }
+  return { synapses: [convSynapses(linear, from, layer, pool, output)] };
 }
 
 function grid(shape: readonly number[]): EventGrid {
@@ -112,46 +197,6 @@ function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLa
     for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = perChannel(node.initialPotential.data, c);
   }
   return { name: node.name, grid: g, threshold, initialPotential, hardReset: node.reset === 'hard', shape };
-}
-
-/** Walks from a spiking layer to the next one (or the output) through one Conv2d/Dense. */
-function followLink(
-  graph: Graph,
-  from: SpikeNode,
-  layer: EventSpikingLayer,
-  shapes: ReadonlyMap<string, readonly number[]>,
-  next: SpikeNode | null,
-): { synapses: EventSynapses } | { reason: string } {
-  let pool: [number, number] = [1, 1];
-  let flat = layer.shape.length !== 3;
-  let linear: Conv2dNode | DenseNode | null = null;
-  let value = from.output;
-  if (value === graph.output)
-    return { reason: `the readout is the spiking layer '${from.name}' (a spiking readout runs on the dense engine)` };
-  for (;;) {
-    const consumers = consumersOf(graph, value);
-    if (value === graph.output) break;
-    if (consumers.length !== 1) return { reason: `'${value}' feeds ${consumers.length} nodes (branches run on the dense engine)` };
-    const node: Node = consumers[0];
-    if (node === next) break;
-    if (node.inputs.length !== 1) return { reason: `'${node.name}' (${node.op}) merges values (runs on the dense engine)` };
-    const refusal = linear ? afterLinear(node) : beforeLinear(node, shapes.get(value)!, pool, flat);
-    if (refusal) return { reason: refusal };
-    if (node.op === 'AvgPool') pool = [pool[0] * node.kernel[0], pool[1] * node.kernel[1]];
-    if (node.op === 'GlobalAvgPool') pool = [layer.grid.height, layer.grid.width];
-    if (node.op === 'Flatten' || node.op === 'Reshape') flat = true;
-    if (node.op === 'Conv2d' || node.op === 'Dense') linear = node;
-    value = node.output;
-  }
-  if (!linear) return { reason: `no Conv2d/Dense after '${from.name}'` };
-  if (next && value !== next.inputs[0]) return { reason: `'${next.name}' is not fed by the chain after '${from.name}'` };
-  const output = grid(shapes.get(linear.output)!);
-  if (
-    linear.op === 'Dense' &&
-    linear.weight.shape[1] !== (layer.grid.channels * layer.grid.height * layer.grid.width) / (pool[0] * pool[1])
-  )
-    return { reason: `'${linear.name}': its ${linear.weight.shape[1]} inputs do not match the flattened spiking layer` };
-  return { synapses: linear.op === 'Conv2d' ? convSynapses(linear, layer, pool, output) : denseSynapses(linear, layer, pool, output) };
 }
 
 function beforeLinear(node: Node, shape: readonly number[], pool: readonly [number, number], flat: boolean): string | null {
@@ -179,11 +224,6 @@ function beforeLinear(node: Node, shape: readonly number[], pool: readonly [numb
   }
 }
 
-function afterLinear(node: Node): string | null {
-  const shapeOnly = node.op === 'Flatten' || node.op === 'Reshape' || node.op === 'Identity' || node.op === 'Dropout';
-  return shapeOnly ? null : `'${node.name}' (${node.op}) after a Conv2d/Dense`;
-}
-
 function amplitude(layer: EventSpikingLayer, channel: number): number {
   return layer.threshold[channel];
 }
@@ -192,7 +232,13 @@ function pooled(from: EventSpikingLayer, pool: readonly [number, number]): Event
   return { ...from.grid, height: from.grid.height / pool[0], width: from.grid.width / pool[1] };
 }
 
-function convSynapses(node: Conv2dNode, from: EventSpikingLayer, pool: readonly [number, number], output: EventGrid): EventSynapses {
+function convSynapses(
+  node: Conv2dNode,
+  index: number,
+  from: EventSpikingLayer,
+  pool: readonly [number, number],
+  output: EventGrid,
+): EventSynapses {
   const [cout, cin, kh, kw] = node.weight.shape;
   const weights = new Float32Array(kh * kw * cin * output.paddedChannels);
   for (let ky = 0; ky < kh; ky++) {
@@ -205,6 +251,7 @@ function convSynapses(node: Conv2dNode, from: EventSpikingLayer, pool: readonly 
     }
   }
   return {
+    from: index,
     pool,
     input: pooled(from, pool),
     output,
@@ -216,7 +263,13 @@ function convSynapses(node: Conv2dNode, from: EventSpikingLayer, pool: readonly 
   };
 }
 
-function denseSynapses(node: DenseNode, from: EventSpikingLayer, pool: readonly [number, number], output: EventGrid): EventSynapses {
+function denseSynapses(
+  node: DenseNode,
+  index: number,
+  from: EventSpikingLayer,
+  pool: readonly [number, number],
+  output: EventGrid,
+): EventSynapses {
   const [fout, fin] = node.weight.shape;
   const input = pooled(from, pool);
   const { height: H, width: W, channels: cin } = input;
@@ -232,6 +285,7 @@ function denseSynapses(node: DenseNode, from: EventSpikingLayer, pool: readonly 
     }
   }
   return {
+    from: index,
     pool,
     input,
     output,
@@ -241,6 +295,17 @@ function denseSynapses(node: DenseNode, from: EventSpikingLayer, pool: readonly 
     weights,
     bias: paddedBias(node.bias?.data ?? null, fout, output.paddedChannels),
   };
+}
+
+/** A spiking layer added in as it is (a residual shortcut, after an optional pooling): W' = diag(θ)/(py·px). */
+function identitySynapses(index: number, from: EventSpikingLayer, pool: readonly [number, number], output: EventGrid): Maps {
+  const input = pooled(from, pool);
+  if (input.height !== output.height || input.width !== output.width || input.channels !== output.channels)
+    return { reason: `the spiking layer '${from.name}' is added to a value of another shape` };
+  const weights = new Float32Array(input.channels * output.paddedChannels);
+  for (let c = 0; c < input.channels; c++) weights[c * output.paddedChannels + c] = amplitude(from, c) / (pool[0] * pool[1]);
+  const bias = new Float32Array(output.paddedChannels);
+  return { synapses: [{ from: index, pool, input, output, kernel: [1, 1], strides: [1, 1], pads: [0, 0], weights, bias }] };
 }
 
 function paddedBias(bias: Float32Array | null, channels: number, padded: number): Float32Array {

@@ -84,9 +84,13 @@ export interface ImageTally {
 export class EventRunner {
   private readonly kernels: Kernels;
   private readonly layers: LayerBuffers[];
-  private readonly synapses: SynapseBuffers[];
-  private readonly readout: SynapseBuffers;
+  /** inputs[i]: the synapses into layers[i]. */
+  private readonly inputs: SynapseBuffers[][];
+  private readonly readout: SynapseBuffers[];
+  /** The output's current; with several maps into it, also where they add up. */
   private readonly readoutCurrent: number;
+  /** Per layer with several inputs, where their currents add up (0: one input). */
+  private readonly partialCurrents: number[];
   private readonly drive: number;
   /** Scratch rows of the single-pixel (dense) kernels: f32 (or i32) and i16. */
   private readonly accumulator: number;
@@ -99,23 +103,24 @@ export class EventRunner {
   ) {
     const instance = new WebAssembly.Instance(eventKernelsModule(), {});
     this.kernels = instance.exports as unknown as Kernels;
-    const all = [net.first, ...net.hidden.map((h) => h.layer)];
-    const quantized = [...net.hidden.map((h) => h.synapses), net.readout].map((s) => (precision === 'int8' ? quantizeSynapses(s) : null));
     // Lay everything out, grow the memory once, then fill it.
-    this.layers = all.map((layer) => this.layLayer(layer));
-    const synapses = [...net.hidden.map((h) => h.synapses), net.readout].map((s, i) => this.laySynapses(s, all[i], quantized[i] !== null));
-    this.synapses = synapses.slice(0, -1);
-    this.readout = synapses[synapses.length - 1];
-    this.readoutCurrent = this.alloc(net.readout.output.paddedChannels * 4);
-    this.drive = this.alloc(pixelsOf(net.first.grid) * net.first.grid.paddedChannels * 4);
+    this.layers = net.layers.map((layer) => this.layLayer(layer));
+    this.inputs = net.inputs.map((list) => list.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8')));
+    this.readout = net.readout.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8'));
+    this.partialCurrents = net.layers.map((l, i) =>
+      net.inputs[i].length > 1 ? this.alloc(pixelsOf(l.grid) * l.grid.paddedChannels * 4) : 0,
+    );
+    this.readoutCurrent = this.alloc(net.readout[0].output.paddedChannels * 4);
+    this.drive = this.alloc(pixelsOf(net.layers[0].grid) * net.layers[0].grid.paddedChannels * 4);
+    const synapses = [...this.inputs.flat(), ...this.readout];
     const widest = Math.max(...synapses.map((s) => s.synapses.output.paddedChannels));
     this.accumulator = this.alloc(widest * 4);
     this.accumulator16 = this.alloc(widest * 2);
     this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
     this.kernels.init();
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
-    synapses.forEach((s, i) => {
-      const q = quantized[i];
+    synapses.forEach((s) => {
+      const q = precision === 'int8' ? quantizeSynapses(s.synapses) : null;
       if (q) {
         new Int8Array(this.kernels.memory.buffer, s.weights, q.weights.length).set(q.weights);
         this.f32(s.scale, q.scale.length).set(q.scale);
@@ -133,13 +138,13 @@ export class EventRunner {
    */
   runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally): void {
     const { net, kernels } = this;
-    writeChannelsLast(drive, net.first.grid, this.f32(this.drive, pixelsOf(net.first.grid) * net.first.grid.paddedChannels));
+    const first = this.layers[0];
+    writeChannelsLast(drive, first.layer.grid, this.f32(this.drive, first.layer.initialPotential.length));
     for (const l of this.layers) this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
     const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
     saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
     const cumulative = new Float64Array(net.classes);
-    const first = this.layers[0];
     for (let t = 0; t < correctAt.length; t++) {
       tally.spikes[0] += kernels.constantStep(
         this.drive,
@@ -152,12 +157,11 @@ export class EventRunner {
         +first.layer.hardReset,
       );
       if (tally.unitCounts) this.countUnits(0, tally.unitCounts[0]);
-      for (let i = 0; i < this.synapses.length; i++) {
-        const into = this.layers[i + 1];
-        tally.spikes[i + 1] += this.step(this.layers[i], this.synapses[i], into, false);
-        if (tally.unitCounts) this.countUnits(i + 1, tally.unitCounts[i + 1]);
+      for (let i = 1; i < this.layers.length; i++) {
+        tally.spikes[i] += this.integrate(this.inputs[i], this.layers[i], this.partialCurrents[i]);
+        if (tally.unitCounts) this.countUnits(i, tally.unitCounts[i]);
       }
-      this.step(this.layers[this.layers.length - 1], this.readout, null, true);
+      this.integrate(this.readout, null, this.readoutCurrent);
       let best = 0;
       for (let k = 0; k < net.classes; k++) {
         cumulative[k] += current[k];
@@ -168,8 +172,24 @@ export class EventRunner {
     tally.saturated += saturated[0];
   }
 
-  /** One step of the synapses from `from` into `into` (or into the readout current). */
-  private step(from: LayerBuffers, s: SynapseBuffers, into: LayerBuffers | null, readout: boolean): number {
+  /**
+   * One step of a layer (or, with `into` null, of the output): the currents of all its input maps
+   * add up in `partial` (each map adds its own to what the previous ones left there), and the last
+   * map fires the layer (or leaves the sum in `partial`, the output's current). Returns the spikes.
+   */
+  private integrate(maps: readonly SynapseBuffers[], into: LayerBuffers | null, partial: number): number {
+    let spikes = 0;
+    maps.forEach((s, i) => {
+      const last = i === maps.length - 1;
+      const fires = last && into !== null;
+      spikes += this.step(s, fires ? into : null, fires ? 0 : partial, i > 0 ? partial : 0);
+    });
+    return spikes;
+  }
+
+  /** One step of one map: into the neurons `into`, or with `into` null into the currents at `target`; plus the currents at `extra`. */
+  private step(s: SynapseBuffers, into: LayerBuffers | null, target: number, extra: number): number {
+    const from = this.layers[s.synapses.from];
     const { input, output, kernel, strides, pads, pool } = s.synapses;
     const off = s.pooledOff ?? from.off;
     if (s.pooledOff !== null) {
@@ -191,14 +211,7 @@ export class EventRunner {
       this.kernels.entryLists(from.idx, from.off, input.height, input.width, input.channels, s.rowBytes, s.entries);
     }
     const int8 = this.precision === 'int8';
-    const neurons = [
-      into?.threshold ?? 0,
-      into?.v ?? this.readoutCurrent,
-      into?.idx ?? 0,
-      into?.off ?? 0,
-      +readout,
-      +(into?.layer.hardReset ?? false),
-    ];
+    const neurons = into ? [into.threshold, into.v, extra, into.idx, into.off, 0, +into.layer.hardReset] : [0, target, extra, 0, 0, 1, 0];
     const inputs = [s.entries, off, input.height, input.width, input.channels, s.weights, s.bias, ...(int8 ? [s.scale] : [])];
     const dense =
       output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0;

@@ -42,7 +42,7 @@ export async function simulateEvents(
   const pool = createEventPool(net, options.threads, options.precision); // workers boot while the backend compiles
   const drive = await backend.compile(driveGraph);
   const correctAt = new Int32Array(T);
-  const result = { images: 0, spikes: new Float64Array(net.hidden.length + 1), unitCounts: null as Float64Array[] | null, saturated: 0 };
+  const result = { images: 0, spikes: new Float64Array(net.layers.length), unitCounts: null as Float64Array[] | null, saturated: 0 };
   const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
   // Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
   const worker = async () => {
