@@ -1,5 +1,10 @@
 /** The benchmark networks of the conversion issue, with seeded random weights (speed does not depend on training). */
 import type { Graph, Node } from '../src/ir/graph.js';
+import { simplifyGraph } from '../src/ir/passes/index.js';
+import { networkToGraph } from '../src/train/export.js';
+import { compileNetwork } from '../src/train/network.js';
+import { initParams } from '../src/train/params.js';
+import { preset } from '../src/train/spec.js';
 import { mulberry32 } from '../src/tensor/random.js';
 import { tensor } from '../src/tensor/tensor.js';
 
@@ -102,3 +107,9 @@ export const vggSmall = (): Graph =>
       { dense: 10 },
     ],
   );
+
+/** ResNet-20 (the training preset: 3 stages of 3 residual blocks, 16/32/64 channels, clip(0, 1)) on 32×32×3, seeded initial weights, BatchNorm folded. */
+export function resnet20(): Graph {
+  const net = compileNetwork(preset('resnet20'), { kind: 'clip', theta: 1 });
+  return simplifyGraph(networkToGraph(net, initParams(net, 1)));
+}

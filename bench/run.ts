@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { openDataset } from '../src/data/index.js';
-import { cnn4, vggSmall } from './models.js';
+import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
 import { InMemoryDataset } from '../src/data/in-memory-dataset.js';
@@ -63,6 +63,7 @@ if (want('snn')) {
   for (const [name, graph, data, eventImages, denseImages] of [
     ['cnn4', cnn4(), mnist, 500, 200],
     ['vgg-small', vggSmall(), randomColourImages(100), 100, 50],
+    ['resnet20', resnet20(), randomColourImages(100), 100, 20],
     ...trained,
   ] as const) {
     const plans = [
