@@ -110,6 +110,7 @@ function assertSameSimulation(a: SimulationResult, b: SimulationResult, exact = 
 }
 
 const variants: readonly [string, Partial<ConversionOptions>][] = [
+  ['deng-gu, spiking readout', { readout: 'spikes' }],
   ['deng-gu, v0, soft reset, per-layer θ', {}],
   ['max-norm, bias shift, hard reset', { strategy: 'max-norm', shift: 'bias', tShift: 8, reset: 'hard' }],
   ['max-norm, no shift, per-channel θ', { strategy: 'max-norm', shift: 'none', thresholdScope: 'channel' }],
@@ -215,8 +216,6 @@ test('graphs the event engine cannot lower run dense, and engine: event names th
   );
   const burst = await snnOf(smallCnn(24), [1, 8, 8], { maxSpikesPerStep: 3 });
   assert.match((await simulate(ort, burst.snn, burst.data, { T: 4 })).engineNote!, /burst/);
-  const spikingReadout = await snnOf(smallCnn(25), [1, 8, 8], { readout: 'spikes' });
-  assert.match((await simulate(ort, spikingReadout.snn, spikingReadout.data, { T: 4 })).engineNote!, /readout/);
 });
 
 test('lowering: padded channels never fire, pooling divides W by the window, Dense rows follow Flatten order', async () => {

@@ -13,8 +13,9 @@
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
  * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). A layer's current is the sum of
  * such maps (residual Add), from any earlier spiking layers. The first spiking layer is driven by the
- * static part (computed once per image); the maps into the graph output are the readout.
- * Anything else (Concat, burst neurons, a Poisson input, …) is not lowered: the reason is returned
+ * static part (computed once per image); the maps into the graph output are the readout (a spiking
+ * readout is the identity map of its layer: the output accumulates θ·s).
+ * Anything else (Concat, burst neurons, …) is not lowered: the reason is returned
  * and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
@@ -87,8 +88,6 @@ export function lowerToEvents(graph: Graph, shapes: Shapes, staticValues: Readon
   if (!staticValues.has(drive)) return { reason: 'the input is not constant in time (Poisson input runs on the dense engine)' };
   const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
   if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
-  if (spikes.some((s) => s.output === graph.output))
-    return { reason: `the readout is a spiking layer (a spiking readout runs on the dense engine)` };
   const walk: Walk = { graph, shapes, spikes, layers: spikes.map((s) => spikingLayer(s, shapes.get(s.output)!)), visited: new Set(spikes) };
   const inputs: EventSynapses[][] = [[]];
   for (const spike of spikes.slice(1)) {
