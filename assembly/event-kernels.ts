@@ -491,3 +491,28 @@ function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, ou
   v128.store(outIdx + (<usize>count << 2), i32x4.add(v128.load(COMPACT + (<usize>bits << 4)), i32x4.splat(first)));
   return count + popcnt(bits);
 }
+
+/**
+ * One step of a Bernoulli (Poisson) input: unit (pixel p, channel c) of image x (channels-last,
+ * values in [0, 1]) spikes when u_n < x, u_n the n-th float of mulberry32(seed) with
+ * n = base + c·pixels + p (its graph-order index in the encoder's stream; see simulate/encoders.ts).
+ */
+export function bernoulliStep(x: usize, pixels: i32, channels: i32, cp: i32, seed: u32, base: u32, outIdx: usize, outOff: usize): i32 {
+  let count: i32 = 0;
+  store<i32>(outOff, 0);
+  for (let p: i32 = 0; p < pixels; p++) {
+    for (let c: i32 = 0; c < channels; c++) {
+      const n = base + <u32>(c * pixels + p);
+      let t: u32 = seed + (n + 1) * 0x6d2b79f5;
+      t = (t ^ (t >>> 15)) * (t | 1);
+      t ^= t + (t ^ (t >>> 7)) * (t | 61);
+      t ^= t >>> 14;
+      if (<f64>t / 4294967296.0 < <f64>load<f32>(x + (<usize>(p * cp + c) << 2))) {
+        store<i32>(outIdx + (<usize>count << 2), c);
+        count++;
+      }
+    }
+    store<i32>(outOff + (<usize>(p + 1) << 2), count);
+  }
+  return count;
+}

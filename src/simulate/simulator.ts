@@ -208,7 +208,12 @@ function chooseEngine(
         : engine === 'auto' && precision === undefined
           ? `the ${backend.name} backend is simulated densely unless the event engine is asked for`
           : null;
-  const lowering = refusal ? { reason: refusal } : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant));
+  const input = encoder.constant ? 'static' : encoder.bernoulli ? 'spikes' : null;
+  const lowering = refusal
+    ? { reason: refusal }
+    : input === null
+      ? { reason: `the ${encoder.name} encoder has no event form` }
+      : lowerToEvents(graph, sampleShapes(graph), findStaticValues(graph, encoder.constant), input);
   if ('net' in lowering) return { net: lowering.net, precision: precision === 'int8' ? 'int8' : 'f32' };
   if (engine === 'event') throw new GraphError(`the event engine cannot run this simulation: ${lowering.reason}`);
   return { note: lowering.reason };
@@ -225,7 +230,7 @@ async function simulateWithEvents(
   const T = options.T;
   const total = Math.min(options.limit ?? data.size, data.size);
   const started = performance.now();
-  const run = await simulateEvents(backend, graph, net, data, {
+  const run = await simulateEvents(backend, graph, net, data, encoder, {
     T,
     total,
     batchSize: options.batchSize ?? 50,
@@ -234,8 +239,10 @@ async function simulateWithEvents(
     unitCounts: options.unitCounts ?? false,
     onProgress: options.onProgress,
   });
-  const spiking = net.layers;
-  const layers = spiking.map((l, i) => {
+  // With spiking input, layers[0] is the input: its spikes are the input events, not a layer's.
+  const first = net.input === 'spikes' ? 1 : 0;
+  const layers = net.layers.slice(first).map((l, k) => {
+    const i = k + first;
     const units = sizeOf(l.shape);
     return {
       node: l.name,
@@ -249,7 +256,7 @@ async function simulateWithEvents(
     T,
     images: run.images,
     encoder: encoder.name,
-    inputEvents: null,
+    inputEvents: first === 1 ? run.spikes[0] : null,
     correctAt: run.correctAt,
     accuracyAt: Float64Array.from(run.correctAt, (c) => (run.images === 0 ? 0 : c / run.images)),
     layers,

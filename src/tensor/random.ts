@@ -10,6 +10,14 @@ export function mulberry32Step(state: number): { readonly state: number; readonl
   return { state: next, value: (t ^ (t >>> 14)) >>> 0 };
 }
 
+/**
+ * The n-th float (n = 0, 1, …) of mulberry32(seed), directly: its state is a counter, so
+ * mulberry32AtIndex(seed, n) equals the (n+1)-th call of the generator.
+ */
+export function mulberry32AtIndex(seed: number, n: number): number {
+  return mulberry32Step((seed + Math.imul(n, 0x6d2b79f5)) >>> 0).value / 4294967296;
+}
+
 /** mulberry32 as a generator of floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

@@ -91,9 +91,9 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
   assert.match(text.out, /event engine/, 'a residual net runs on the event engine');
   const dense = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'dense');
   assert.match(dense.out, /dense engine/);
-  const forced = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'event', '--encoder', 'poisson');
+  const forced = cli('simulate', snn, '--limit', '10', '--T', '4', '--engine', 'event', '--precision', 'int8x2');
   assert.equal(forced.code, 1);
-  assert.match(forced.err, /event engine cannot run this simulation: .*Poisson/);
+  assert.match(forced.err, /event engine cannot run this simulation: .*int8x2/);
 });
 
 test('bad input: clear message, non-zero exit, no half-written output', () => {

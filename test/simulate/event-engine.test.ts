@@ -152,9 +152,7 @@ test('auto picks the event engine for ort f32 and says why not otherwise', async
   const int8x2 = await simulate(createOrtBackend({ precision: 'int8x2' }), snn, data, { T: 4 });
   assert.equal(int8x2.engine, 'dense');
   assert.match(int8x2.engineNote!, /int8x2/);
-  const poisson = await simulate(ort, snn, data, { T: 4, encoder: poissonEncoder(1) });
-  assert.equal(poisson.engine, 'dense');
-  assert.match(poisson.engineNote!, /Poisson/);
+  assert.equal((await simulate(ort, snn, data, { T: 4, encoder: poissonEncoder(1) })).engine, 'event');
   const probed = await simulate(ort, snn, data, { T: 4, probes: [{}] });
   assert.match(probed.engineNote!, /probes/);
 });
@@ -324,4 +322,17 @@ test('int8 event engine counts i16 sums that saturate', async () => {
   const result = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 2, threads: 1 });
   assert.equal(result.engine, 'event');
   assert.equal(result.saturatedSums, 3 * 2 * 16, 'the 4×4 interior pixels, every step, every image');
+});
+
+test("Poisson input on the event engine draws the very spikes of the dense engine's encoder", async () => {
+  const { snn, data } = await snnOf(eventNet(6), [2, 10, 10]);
+  const encoder = poissonEncoder(11);
+  const dense = await simulate(referenceBackend, snn, data, { T: 12, unitCounts: true, engine: 'dense', encoder, batchSize: 10, chunk: 5 });
+  const event = await simulate(ort, snn, data, { T: 12, unitCounts: true, encoder, batchSize: 10, threads: 2 });
+  assert.equal(event.engine, 'event');
+  assert.ok(event.inputEvents! > 0);
+  assert.equal(event.inputEvents, dense.inputEvents, 'the same input spikes');
+  assertSameSimulation(event, dense);
+  const other = await simulate(ort, snn, data, { T: 12, encoder: poissonEncoder(12), batchSize: 10, threads: 1 });
+  assert.notEqual(other.inputEvents, event.inputEvents, 'another seed, other spikes');
 });

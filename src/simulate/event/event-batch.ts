@@ -3,13 +3,15 @@ import type { EventNet } from './event-net.js';
 import type { EventRunner } from './event-runner.js';
 
 export interface BatchRequest {
-  /** The first layer's current of each image, [batch × driveUnits] in graph order. */
+  /** The first layer's current of each image (with spiking input: the image), [batch × driveUnits] in graph order. */
   readonly drives: Float32Array;
   readonly images: number;
   /** Class of each image. */
   readonly labels: Int32Array;
   readonly T: number;
   readonly unitCounts: boolean;
+  /** With spiking input: the batch's Bernoulli stream seed, its size, and where these images start in it. */
+  readonly stream: { readonly seed: number; readonly batchImages: number; readonly first: number } | null;
 }
 
 export interface BatchResult {
@@ -37,7 +39,10 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
     unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null,
     saturated: 0,
   };
-  for (let i = 0; i < images; i++)
-    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], correctAt, tally);
+  const { stream } = request;
+  for (let i = 0; i < images; i++) {
+    const position = stream && { seed: stream.seed, stride: stream.batchImages * driveUnits, first: (stream.first + i) * driveUnits };
+    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], correctAt, tally, position);
+  }
   return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts, saturated: tally.saturated };
 }

@@ -63,9 +63,14 @@ export interface EventSynapses {
 }
 
 export interface EventNet {
-  /** The static value that drives layers[0] (its current, constant in time). */
+  /**
+   * 'static': layers[0] is the first spiking layer, driven by the static value `drive` (its current,
+   * constant in time); 'spikes': layers[0] is the input itself (`drive` = the graph input), spiking
+   * as a Bernoulli encoder makes it (amplitude 1).
+   */
+  readonly input: 'static' | 'spikes';
   readonly drive: string;
-  /** The spiking layers in graph order. */
+  /** The spiking layers in graph order (after the input layer, with spiking input). */
   readonly layers: readonly EventSpikingLayer[];
   /** inputs[i]: the synapses whose currents add up into layers[i] (empty for layers[0]). */
   readonly inputs: readonly (readonly EventSynapses[])[];
@@ -78,30 +83,44 @@ export type Lowering = { readonly net: EventNet } | { readonly reason: string };
 
 type Shapes = ReadonlyMap<string, readonly number[]>;
 
-/** Lowers `graph` (shapes per sample; `staticValues` computed once per image), or says why not. */
-export function lowerToEvents(graph: Graph, shapes: Shapes, staticValues: ReadonlySet<string>): Lowering {
+/**
+ * Lowers `graph` (shapes per sample; `staticValues` computed once per image, none when the input is
+ * spikes), or says why not. `input` says how the input reaches the network.
+ */
+export function lowerToEvents(
+  graph: Graph,
+  shapes: Shapes,
+  staticValues: ReadonlySet<string>,
+  input: 'static' | 'spikes' = 'static',
+): Lowering {
   const spikes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
   if (spikes.length === 0) return { reason: 'the graph has no spiking layer' };
   const bad = spikes.find((s) => s.neuron !== 'if' || s.maxSpikesPerStep !== 1);
   if (bad) return { reason: `'${bad.name}' is not a plain IF neuron (burst or other kinds run on the dense engine)` };
-  const drive = spikes[0].inputs[0];
-  if (!staticValues.has(drive)) return { reason: 'the input is not constant in time (Poisson input runs on the dense engine)' };
-  const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
-  if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
-  const walk: Walk = { graph, shapes, spikes, layers: spikes.map((s) => spikingLayer(s, shapes.get(s.output)!)), visited: new Set(spikes) };
-  const inputs: EventSynapses[][] = [[]];
-  for (const spike of spikes.slice(1)) {
+  const spikingInput = input === 'spikes';
+  const drive = spikingInput ? graph.input.name : spikes[0].inputs[0];
+  if (!spikingInput) {
+    if (!staticValues.has(drive)) return { reason: 'the input changes in time and is not a Bernoulli spike train' };
+    const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
+    if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
+  }
+  const spikeLayers = spikes.map((s) => spikingLayer(s, shapes.get(s.output)!));
+  const layers = spikingInput ? [inputLayer(graph.input.name, shapes.get(graph.input.name)!), ...spikeLayers] : spikeLayers;
+  const walk: Walk = { graph, shapes, spikes, layers, offset: spikingInput ? 1 : 0, visited: new Set(spikes) };
+  const inputs: EventSynapses[][] = spikingInput ? [[]] : [];
+  for (const spike of spikingInput ? spikes : spikes.slice(1)) {
     const into = sumOfMaps(walk, spike.inputs[0]);
     if ('reason' in into) return into;
     inputs.push(into.synapses);
   }
+  if (!spikingInput) inputs.unshift([]);
   const readout = sumOfMaps(walk, graph.output);
   if ('reason' in readout) return readout;
   const outputGrid = readout.synapses[0].output;
   if (outputGrid.height * outputGrid.width !== 1) return { reason: `the output '${graph.output}' is not a vector of class scores` };
   const left = graph.nodes.find((n) => !staticValues.has(n.output) && !walk.visited.has(n));
   if (left) return { reason: `'${left.name}' (${left.op}) is not on a path the event engine lowers` };
-  return { net: { drive, layers: walk.layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
+  return { net: { input, drive, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
 }
 
 interface Walk {
@@ -109,6 +128,8 @@ interface Walk {
   readonly shapes: Shapes;
   readonly spikes: readonly SpikeNode[];
   readonly layers: readonly EventSpikingLayer[];
+  /** Index in `layers` of spikes[0] (1 when the input is a spiking layer). */
+  readonly offset: number;
   readonly visited: Set<Node>;
 }
 
@@ -117,8 +138,7 @@ type Maps = { synapses: EventSynapses[] } | { reason: string };
 /** The synapses whose currents sum to `value`: through shape-only ops and Add, down to Conv2d/Dense or a spiking layer. */
 function sumOfMaps(walk: Walk, value: string): Maps {
   const node = producerOf(walk.graph, value);
-  if (!node) return { reason: `'${value}' is not computed from spikes` };
-  if (node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
+  if (!node || node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
   const single = ownedBy(walk, node);
   if (single) return single;
   if (node.op === 'Flatten' || node.op === 'Reshape' || node.op === 'Identity' || node.op === 'Dropout')
@@ -155,8 +175,9 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
     chain.unshift(node);
     node = producerOf(walk.graph, node.inputs[0]);
   }
-  if (!node) return { reason: `'${value}' is not computed from spikes` };
-  const from = walk.spikes.indexOf(node);
+  const spikingInput = walk.offset === 1 && !node && (chain.length > 0 ? chain[0].inputs[0] : value) === walk.graph.input.name;
+  if (!node && !spikingInput) return { reason: `'${value}' is not computed from spikes` };
+  const from = node ? walk.spikes.indexOf(node as SpikeNode) + walk.offset : 0;
   const layer = walk.layers[from];
   let pool: [number, number] = [1, 1];
   let flat = layer.shape.length !== 3;
@@ -184,6 +205,13 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
 function grid(shape: readonly number[]): EventGrid {
   const [channels, height, width] = shape.length === 3 ? shape : [shape.reduce((a, b) => a * b, 1), 1, 1];
   return { height, width, channels, paddedChannels: Math.ceil(channels / CHANNEL_BLOCK) * CHANNEL_BLOCK };
+}
+
+/** The input as a layer of spikes of amplitude 1 (a Bernoulli encoder's output): it never fires by itself. */
+function inputLayer(name: string, shape: readonly number[]): EventSpikingLayer {
+  const g = grid(shape);
+  const threshold = new Float32Array(g.paddedChannels).fill(Infinity).fill(1, 0, g.channels);
+  return { name, grid: g, threshold, initialPotential: new Float32Array(g.height * g.width * g.paddedChannels), hardReset: false, shape };
 }
 
 function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLayer {

@@ -65,6 +65,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
             ...request,
             images: p.count,
             labels: request.labels.slice(p.start, p.start + p.count),
+            stream: request.stream && { ...request.stream, first: request.stream.first + p.start },
             drives: request.drives.slice(p.start * driveUnits, (p.start + p.count) * driveUnits),
           }),
         ),

@@ -31,6 +31,7 @@ interface Kernels {
   poolLists(...args: number[]): void;
   init(): void;
   entryLists(...args: number[]): void;
+  bernoulliStep(...args: number[]): number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -69,6 +70,18 @@ interface SynapseBuffers {
   readonly pooledOff: number | null;
   /** Bytes per row of W' (coutPad × 4 for f32, × 1 for int8). */
   readonly rowBytes: number;
+}
+
+/**
+ * With spiking input: where this image's spikes sit in its batch's Bernoulli stream. Input j of the
+ * image (graph order) at step t compares the float of index t·stride + first + j.
+ */
+export interface InputStream {
+  readonly seed: number;
+  /** Inputs per step in the whole batch. */
+  readonly stride: number;
+  /** Index of the image's first input in its batch. */
+  readonly first: number;
 }
 
 /** What one image's simulation adds up. */
@@ -136,7 +149,7 @@ export class EventRunner {
    * order ([C, H, W] or [F]). Scores the image at every t, as the dense engine does:
    *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
    */
-  runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally): void {
+  runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
     const { net, kernels } = this;
     const first = this.layers[0];
     writeChannelsLast(drive, first.layer.grid, this.f32(this.drive, first.layer.initialPotential.length));
@@ -146,16 +159,28 @@ export class EventRunner {
     const current = this.f32(this.readoutCurrent, net.classes);
     const cumulative = new Float64Array(net.classes);
     for (let t = 0; t < correctAt.length; t++) {
-      tally.spikes[0] += kernels.constantStep(
-        this.drive,
-        first.pixels,
-        first.layer.grid.paddedChannels,
-        first.threshold,
-        first.v,
-        first.idx,
-        first.off,
-        +first.layer.hardReset,
-      );
+      const { grid } = first.layer;
+      tally.spikes[0] += stream
+        ? kernels.bernoulliStep(
+            this.drive,
+            first.pixels,
+            grid.channels,
+            grid.paddedChannels,
+            stream.seed,
+            (Math.imul(t, stream.stride) + stream.first) >>> 0,
+            first.idx,
+            first.off,
+          )
+        : kernels.constantStep(
+            this.drive,
+            first.pixels,
+            grid.paddedChannels,
+            first.threshold,
+            first.v,
+            first.idx,
+            first.off,
+            +first.layer.hardReset,
+          );
       if (tally.unitCounts) this.countUnits(0, tally.unitCounts[0]);
       for (let i = 1; i < this.layers.length; i++) {
         tally.spikes[i] += this.integrate(this.inputs[i], this.layers[i], this.partialCurrents[i]);

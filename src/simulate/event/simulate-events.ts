@@ -1,13 +1,15 @@
 /**
  * The event engine's simulation loop: per batch, the static part (the first layer's current) on the
- * backend, then every image's T steps on the event pool, which scores each image at every t exactly
+ * backend — or, with a Bernoulli encoder, the images themselves, from which the kernels draw the
+ * same spikes as the dense engine's encoder — then every image's T steps on the event pool, which scores each image at every t exactly
  * as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { nodesNeededFor } from '../../ir/graph.js';
-import type { BatchResult } from './event-batch.js';
+import type { Encoder } from '../encoders.js';
+import type { BatchRequest, BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
 import type { EventPrecision } from './event-runner.js';
@@ -35,23 +37,34 @@ export async function simulateEvents(
   graph: Graph,
   net: EventNet,
   data: Dataset,
+  encoder: Encoder,
   options: EventRunOptions,
 ): Promise<EventRunResult> {
   const { T } = options;
-  const driveGraph: Graph = { input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) };
   const pool = createEventPool(net, options.threads, options.precision); // workers boot while the backend compiles
-  const drive = await backend.compile(driveGraph);
+  const drive =
+    net.input === 'static'
+      ? await backend.compile({ input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) })
+      : null;
   const correctAt = new Int32Array(T);
   const result = { images: 0, spikes: new Float64Array(net.layers.length), unitCounts: null as Float64Array[] | null, saturated: 0 };
   const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
+  let batchIndex = 0;
   // Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
   const worker = async () => {
     for (let next = batches.next(); !next.done; next = batches.next()) {
       const { x, labels } = next.value;
-      const drives = (await drive.run({ shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data })).get(
-        net.drive,
-      )!.data;
-      const batch = await pool.run({ drives, images: labels.length, labels, T, unitCounts: options.unitCounts });
+      const index = batchIndex++;
+      const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
+      let drives = input.data;
+      let stream: BatchRequest['stream'] = null;
+      if (drive) {
+        drives = (await drive.run(input)).get(net.drive)!.data;
+      } else {
+        encoder.start(input, index); // checks the input as the dense engine does
+        stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
+      }
+      const batch = await pool.run({ drives, images: labels.length, labels, T, unitCounts: options.unitCounts, stream });
       batch.correctAt.forEach((c, t) => (correctAt[t] += c));
       add(result, batch);
       result.images += labels.length;
@@ -61,7 +74,7 @@ export async function simulateEvents(
   try {
     await Promise.all([worker(), worker()]);
   } finally {
-    await Promise.all([drive.dispose(), pool.close()]);
+    await Promise.all([drive?.dispose(), pool.close()]);
   }
   return { ...result, correctAt };
 }
