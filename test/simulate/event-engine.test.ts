@@ -203,14 +203,28 @@ test('residual networks run on the event engine (shortcuts are identity maps, cu
   assert.ok(Math.abs(int8.correctAt[15] - event.correctAt[15]) <= 1);
 });
 
+test('channel Concat runs on the event engine (each input writes its own channels)', async () => {
+  const { snn, data } = await snnOf(concatNet(23), [1, 6, 6]);
+  const dense = await simulate(referenceBackend, snn, data, { T: 16, unitCounts: true, engine: 'dense' });
+  const event = await simulate(ort, snn, data, { T: 16, unitCounts: true, threads: 1 });
+  assert.equal(event.engine, 'event', event.engineNote ?? '');
+  assertSameSimulation(event, dense);
+});
+
 test('graphs the event engine cannot lower run dense, and engine: event names the reason', async () => {
-  const branched = await snnOf(concatNet(23), [1, 6, 6]);
+  // concatNet with its 'left' convolution dilated (same output size): not lowered.
+  const net = concatNet(23);
+  const dilated: Graph = {
+    ...net,
+    nodes: net.nodes.map((n) => (n.name === 'left' && n.op === 'Conv2d' ? { ...n, dilations: [2, 2], pads: [2, 2, 2, 2] } : n)),
+  };
+  const branched = await snnOf(dilated, [1, 6, 6]);
   const auto = await simulate(ort, branched.snn, branched.data, { T: 4 });
   assert.equal(auto.engine, 'dense');
-  assert.match(auto.engineNote!, /Concat/);
+  assert.match(auto.engineNote!, /dilated/);
   await assert.rejects(
     simulate(ort, branched.snn, branched.data, { T: 4, engine: 'event' }),
-    (e: Error) => e instanceof GraphError && /event engine cannot run this simulation.*Concat/.test(e.message),
+    (e: Error) => e instanceof GraphError && /event engine cannot run this simulation.*dilated/.test(e.message),
   );
   const burst = await snnOf(smallCnn(24), [1, 8, 8], { maxSpikesPerStep: 3 });
   assert.match((await simulate(ort, burst.snn, burst.data, { T: 4 })).engineNote!, /burst/);

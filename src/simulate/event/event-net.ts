@@ -15,7 +15,8 @@
  * such maps (residual Add), from any earlier spiking layers. The first spiking layer is driven by the
  * static part (computed once per image); the maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * Anything else (Concat, burst neurons, …) is not lowered: the reason is returned
+ * A channel Concat is a sum of maps that each write their own channels (zeros elsewhere).
+ * Anything else (burst neurons, grouped or dilated convolutions, overlapping pools, …) is not lowered: the reason is returned
  * and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
@@ -114,6 +115,8 @@ export function lowerToEvents(
     inputs.push(into.synapses);
   }
   if (!spikingInput) inputs.unshift([]);
+  const misfit = inputs.findIndex((maps, i) => maps.some((s) => !sameGrid(s.output, layers[i].grid)));
+  if (misfit >= 0) return { reason: `the input of '${layers[misfit].name}' is laid out differently from the layer (a reshape in between)` };
   const readout = sumOfMaps(walk, graph.output);
   if ('reason' in readout) return readout;
   const outputGrid = readout.synapses[0].output;
@@ -152,8 +155,34 @@ function sumOfMaps(walk: Walk, value: string): Maps {
     }
     return { synapses };
   }
+  if (node.op === 'Concat') return concatenated(walk, node.inputs, node.axis, grid(walk.shapes.get(value)!));
   if (node.op === 'Conv2d' || node.op === 'Dense') return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
   return mapFrom(walk, value, null, walk.shapes.get(value)!);
+}
+
+/** Channel Concat as a sum: input i's maps write channels o_i … o_i + C_i − 1 of the output and zeros elsewhere. */
+function concatenated(walk: Walk, inputs: readonly string[], axis: number, output: EventGrid): Maps {
+  if (axis !== 1) return { reason: `Concat along axis ${axis} (only channels are lowered)` };
+  const synapses: EventSynapses[] = [];
+  let offset = 0;
+  for (const input of inputs) {
+    const part = sumOfMaps(walk, input);
+    if ('reason' in part) return part;
+    for (const s of part.synapses) synapses.push(intoChannels(s, offset, output));
+    offset += walk.shapes.get(input)![0];
+  }
+  return { synapses };
+}
+
+function intoChannels(s: EventSynapses, offset: number, output: EventGrid): EventSynapses {
+  const from = s.output.paddedChannels;
+  const to = output.paddedChannels;
+  const rows = s.weights.length / from;
+  const weights = new Float32Array(rows * to);
+  for (let r = 0; r < rows; r++) weights.set(s.weights.subarray(r * from, r * from + s.output.channels), r * to + offset);
+  const bias = new Float32Array(to);
+  bias.set(s.bias.subarray(0, s.output.channels), offset);
+  return { ...s, output, weights, bias };
 }
 
 /** Marks a node as lowered; refuses one whose value has other readers (a branch not at a spiking layer). */
@@ -200,6 +229,10 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
     return { synapses: [denseSynapses(linear, from, layer, pool, output)] };
   }
   return { synapses: [convSynapses(linear, from, layer, pool, output)] };
+}
+
+function sameGrid(a: EventGrid, b: EventGrid): boolean {
+  return a.height === b.height && a.width === b.width && a.channels === b.channels;
 }
 
 function grid(shape: readonly number[]): EventGrid {
