@@ -91,37 +91,8 @@ export function convStep(
           }
         }
         const vp = v + <usize>pixel * <usize>rowBytes + blockBytes;
-        if (extra != 0) {
-          const ep = extra + <usize>pixel * <usize>rowBytes + blockBytes;
-          a0 = f32x4.add(a0, v128.load(ep, 0));
-          a1 = f32x4.add(a1, v128.load(ep, 16));
-          a2 = f32x4.add(a2, v128.load(ep, 32));
-          a3 = f32x4.add(a3, v128.load(ep, 48));
-          a4 = f32x4.add(a4, v128.load(ep, 64));
-          a5 = f32x4.add(a5, v128.load(ep, 80));
-          a6 = f32x4.add(a6, v128.load(ep, 96));
-          a7 = f32x4.add(a7, v128.load(ep, 112));
-        }
-        if (keep != 0) {
-          v128.store(vp, a0, 0);
-          v128.store(vp, a1, 16);
-          v128.store(vp, a2, 32);
-          v128.store(vp, a3, 48);
-          v128.store(vp, a4, 64);
-          v128.store(vp, a5, 80);
-          v128.store(vp, a6, 96);
-          v128.store(vp, a7, 112);
-          continue;
-        }
-        const tp = theta + blockBytes;
-        count = fire(vp, tp, a0, 0, block, outIdx, count, hard);
-        count = fire(vp, tp, a1, 16, block + 4, outIdx, count, hard);
-        count = fire(vp, tp, a2, 32, block + 8, outIdx, count, hard);
-        count = fire(vp, tp, a3, 48, block + 12, outIdx, count, hard);
-        count = fire(vp, tp, a4, 64, block + 16, outIdx, count, hard);
-        count = fire(vp, tp, a5, 80, block + 20, outIdx, count, hard);
-        count = fire(vp, tp, a6, 96, block + 24, outIdx, count, hard);
-        count = fire(vp, tp, a7, 112, block + 28, outIdx, count, hard);
+        const ep = extra != 0 ? extra + <usize>pixel * <usize>rowBytes + blockBytes : 0;
+        count = finishBlock(a0, a1, a2, a3, a4, a5, a6, a7, ep, vp, theta + blockBytes, block, outIdx, count, keep, hard);
       }
       if (keep == 0) store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
     }
@@ -255,39 +226,19 @@ export function convStepI8(
         const limits = v128.or(v128.or(v128.or(i16x8.eq(a0, top), i16x8.eq(a1, top)), v128.or(i16x8.eq(a2, top), i16x8.eq(a3, top))), v128.or(v128.or(i16x8.eq(a0, bottom), i16x8.eq(a1, bottom)), v128.or(i16x8.eq(a2, bottom), i16x8.eq(a3, bottom))));
         if (v128.any_true(limits)) store<i32>(SATURATED, load<i32>(SATURATED) + 1);
         const blockBytes = <usize>block << 2;
-        const vp = v + <usize>pixel * rowBytes + blockBytes;
         const sp = scale + blockBytes;
         const bp = bias + blockBytes;
-        // With `extra` (the currents of the layer's other inputs), b + extra stands in for b.
+        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, 0);
+        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, 16);
+        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, 32);
+        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, 48);
+        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, 64);
+        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, 80);
+        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, 96);
+        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, 112);
+        const vp = v + <usize>pixel * rowBytes + blockBytes;
         const ep = extra != 0 ? extra + <usize>pixel * rowBytes + blockBytes : 0;
-        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, ep, 0);
-        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, ep, 16);
-        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, ep, 32);
-        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, ep, 48);
-        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, ep, 64);
-        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, ep, 80);
-        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, ep, 96);
-        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, ep, 112);
-        if (keep != 0) {
-          v128.store(vp, c0, 0);
-          v128.store(vp, c1, 16);
-          v128.store(vp, c2, 32);
-          v128.store(vp, c3, 48);
-          v128.store(vp, c4, 64);
-          v128.store(vp, c5, 80);
-          v128.store(vp, c6, 96);
-          v128.store(vp, c7, 112);
-          continue;
-        }
-        const tp = theta + blockBytes;
-        count = fire(vp, tp, c0, 0, block, outIdx, count, hard);
-        count = fire(vp, tp, c1, 16, block + 4, outIdx, count, hard);
-        count = fire(vp, tp, c2, 32, block + 8, outIdx, count, hard);
-        count = fire(vp, tp, c3, 48, block + 12, outIdx, count, hard);
-        count = fire(vp, tp, c4, 64, block + 16, outIdx, count, hard);
-        count = fire(vp, tp, c5, 80, block + 20, outIdx, count, hard);
-        count = fire(vp, tp, c6, 96, block + 24, outIdx, count, hard);
-        count = fire(vp, tp, c7, 112, block + 28, outIdx, count, hard);
+        count = finishBlock(c0, c1, c2, c3, c4, c5, c6, c7, ep, vp, theta + blockBytes, block, outIdx, count, keep, hard);
       }
       if (keep == 0) store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
     }
@@ -346,14 +297,17 @@ export function denseStepI8(
   if (keep != 0) {
     for (let c: usize = 0; c < cp; c += 4) {
       const offset = c << 2;
-      v128.store(v + offset, dequantize(v128.load(acc32 + offset), scale, bias, extra != 0 ? extra : 0, offset));
+      let current = dequantize(v128.load(acc32 + offset), scale, bias, offset);
+      if (extra != 0) current = f32x4.add(current, v128.load(extra + offset));
+      v128.store(v + offset, current);
     }
     return 0;
   }
   let count: i32 = 0;
   for (let c: i32 = 0; c < coutPad; c += 4) {
     const offset = <usize>c << 2;
-    const current = dequantize(v128.load(acc32 + offset), scale, bias, extra, offset);
+    let current = dequantize(v128.load(acc32 + offset), scale, bias, offset);
+    if (extra != 0) current = f32x4.add(current, v128.load(extra + offset));
     count = fire(v + offset, theta + offset, current, 0, c, outIdx, count, hard);
   }
   store<i32>(outOff, 0);
@@ -372,13 +326,66 @@ function flush16(acc16: usize, acc32: usize, cp: usize): void {
   }
 }
 
-/** b (+ extra, when not 0) + scale·Σ for four channels (Σ as i32x4). */
+/** b + scale·Σ for four channels (Σ as i32x4). */
 // @ts-ignore: decorator
 @inline
-function dequantize(sum: v128, scale: usize, bias: usize, extra: usize, offset: usize): v128 {
-  let b = v128.load(bias + offset);
-  if (extra != 0) b = f32x4.add(b, v128.load(extra + offset));
-  return f32x4.add(b, f32x4.mul(v128.load(scale + offset), f32x4.convert_i32x4_s(sum)));
+function dequantize(sum: v128, scale: usize, bias: usize, offset: usize): v128 {
+  return f32x4.add(v128.load(bias + offset), f32x4.mul(v128.load(scale + offset), f32x4.convert_i32x4_s(sum)));
+}
+
+/**
+ * The end of a block of 32 channels of `convStep*`: its currents c0…c7 (plus the currents at `ep`
+ * when ep ≠ 0) are kept at vp (`keep` ≠ 0), or drive the neurons there (θ at tp). Returns the count.
+ */
+// @ts-ignore: decorator
+@inline
+function finishBlock(
+  c0: v128,
+  c1: v128,
+  c2: v128,
+  c3: v128,
+  c4: v128,
+  c5: v128,
+  c6: v128,
+  c7: v128,
+  ep: usize,
+  vp: usize,
+  tp: usize,
+  block: i32,
+  outIdx: usize,
+  count: i32,
+  keep: i32,
+  hard: i32,
+): i32 {
+  if (ep != 0) {
+    c0 = f32x4.add(c0, v128.load(ep, 0));
+    c1 = f32x4.add(c1, v128.load(ep, 16));
+    c2 = f32x4.add(c2, v128.load(ep, 32));
+    c3 = f32x4.add(c3, v128.load(ep, 48));
+    c4 = f32x4.add(c4, v128.load(ep, 64));
+    c5 = f32x4.add(c5, v128.load(ep, 80));
+    c6 = f32x4.add(c6, v128.load(ep, 96));
+    c7 = f32x4.add(c7, v128.load(ep, 112));
+  }
+  if (keep != 0) {
+    v128.store(vp, c0, 0);
+    v128.store(vp, c1, 16);
+    v128.store(vp, c2, 32);
+    v128.store(vp, c3, 48);
+    v128.store(vp, c4, 64);
+    v128.store(vp, c5, 80);
+    v128.store(vp, c6, 96);
+    v128.store(vp, c7, 112);
+    return count;
+  }
+  count = fire(vp, tp, c0, 0, block, outIdx, count, hard);
+  count = fire(vp, tp, c1, 16, block + 4, outIdx, count, hard);
+  count = fire(vp, tp, c2, 32, block + 8, outIdx, count, hard);
+  count = fire(vp, tp, c3, 48, block + 12, outIdx, count, hard);
+  count = fire(vp, tp, c4, 64, block + 16, outIdx, count, hard);
+  count = fire(vp, tp, c5, 80, block + 20, outIdx, count, hard);
+  count = fire(vp, tp, c6, 96, block + 24, outIdx, count, hard);
+  return fire(vp, tp, c7, 112, block + 28, outIdx, count, hard);
 }
 
 /**

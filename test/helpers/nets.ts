@@ -72,21 +72,33 @@ export function smallCnn(seed = 1, act: 'clip' | 'relu' = 'clip', theta = 1): Gr
   return { input: { name: 'x', shape: [null, 1, 8, 8] }, output: 'fc', nodes };
 }
 
-/** A residual block: conv → relu → conv, + skip, relu → global average pool → dense, on 6×6×2. */
-export function smallResidual(seed = 2): Graph {
-  const r = mulberry32(seed);
-  const conv = (name: string, input: string, cin: number, cout: number): Node => ({
+/** A 3×3 convolution with random weights (scale 0.5) and biases (0.05 ± 0.1); stride 1, padding 1 unless given. */
+export function conv3x3(
+  random: () => number,
+  name: string,
+  input: string,
+  cin: number,
+  cout: number,
+  geometry: { strides?: [number, number]; pads?: [number, number, number, number] } = {},
+): Node {
+  return {
     op: 'Conv2d',
     name,
     inputs: [input],
     output: name,
-    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
-    bias: randomTensor([cout], 0.1, r, 0.05),
-    strides: [1, 1],
-    pads: [1, 1, 1, 1],
+    weight: randomTensor([cout, cin, 3, 3], 0.5, random),
+    bias: randomTensor([cout], 0.1, random, 0.05),
+    strides: geometry.strides ?? [1, 1],
+    pads: geometry.pads ?? [1, 1, 1, 1],
     dilations: [1, 1],
     groups: 1,
-  });
+  };
+}
+
+/** A residual block: conv → relu → conv, + skip, relu → global average pool → dense, on 6×6×2. */
+export function smallResidual(seed = 2): Graph {
+  const r = mulberry32(seed);
+  const conv = (name: string, input: string, cin: number, cout: number): Node => conv3x3(r, name, input, cin, cout);
   const nodes: Node[] = [
     conv('stem', 'x', 2, 4),
     { op: 'Relu', name: 'stem_act', inputs: ['stem'], output: 'stem_act' },

@@ -11,7 +11,7 @@ import { lowerToEvents } from '../../src/simulate/event/event-net.js';
 import { quantizeSynapses } from '../../src/simulate/event/event-quantize.js';
 import { findStaticValues, poissonEncoder, simulate, type SimulationResult } from '../../src/simulate/index.js';
 import { mulberry32 } from '../../src/tensor/random.js';
-import { randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+import { conv3x3, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
 
 const ort = createOrtBackend({ threads: 1 });
@@ -30,18 +30,7 @@ function eventNet(seed: number): Graph {
     cout: number,
     strides: [number, number],
     pads: [number, number, number, number],
-  ): Node => ({
-    op: 'Conv2d',
-    name,
-    inputs: [input],
-    output: name,
-    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
-    bias: randomTensor([cout], 0.1, r, 0.05),
-    strides,
-    pads,
-    dilations: [1, 1],
-    groups: 1,
-  });
+  ): Node => conv3x3(r, name, input, cin, cout, { strides, pads });
   const clip = (name: string, input: string): Node => ({ op: 'Clip', name, inputs: [input], output: name, min: 0, max: 1 });
   const nodes: Node[] = [
     conv('c1', 'x', 2, 5, [1, 1], [2, 0, 0, 0]),
@@ -160,18 +149,7 @@ test('auto picks the event engine for ort f32 and says why not otherwise', async
 /** conv 1→4 → clip → two convs 4→3 side by side → Concat → clip → flatten → dense: a branch that merges by Concat. */
 function concatNet(seed: number): Graph {
   const r = mulberry32(seed);
-  const conv = (name: string, input: string, cin: number, cout: number): Node => ({
-    op: 'Conv2d',
-    name,
-    inputs: [input],
-    output: name,
-    weight: randomTensor([cout, cin, 3, 3], 0.5, r),
-    bias: randomTensor([cout], 0.1, r, 0.1),
-    strides: [1, 1],
-    pads: [1, 1, 1, 1],
-    dilations: [1, 1],
-    groups: 1,
-  });
+  const conv = (name: string, input: string, cin: number, cout: number): Node => conv3x3(r, name, input, cin, cout);
   const clip = (name: string, input: string): Node => ({ op: 'Clip', name, inputs: [input], output: name, min: 0, max: 1 });
   const nodes: Node[] = [
     conv('c1', 'x', 1, 4),
