@@ -2,22 +2,22 @@
  * Lowering an SNN graph to an event-driven net: the plain data the event kernels run.
  *
  * Every spiking layer is a channels-last map of H·W pixels × C channels whose spikes, per step, are
- * a list of the channels that fired at each pixel. Between two spiking layers there is one linear
- * map, written as a convolution over the first layer's grid, so a step of the next layer is
+ * a list of the channels that fired at each pixel. A layer's input current is a sum of linear maps
+ * of earlier layers' spikes, each written as a convolution over its source layer's grid:
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci fired at o·s − p + k} W'[ky, kx, ci, c]
  * which costs one row of W' per spike and tap (the synaptic operations), not a dense product:
  *   - Conv2d (groups 1, dilation 1): W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx];
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
- *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly.
+ *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
- * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). A layer's current is the sum of
- * such maps (residual Add), from any earlier spiking layers. The first spiking layer is driven by the
- * static part (computed once per image); the maps into the graph output are the readout (a spiking
+ * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). Add sums maps; a channel Concat
+ * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
+ * The first spiking layer is driven by the static part (computed once per image), or the input is
+ * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * A channel Concat is a sum of maps that each write their own channels (zeros elsewhere).
- * Anything else (burst neurons, grouped or dilated convolutions, overlapping pools, …) is not lowered: the reason is returned
- * and the simulator uses its dense engine.
+ * Anything else (burst neurons, grouped or dilated convolutions, overlapping pools, …) is not
+ * lowered: the reason is returned and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';

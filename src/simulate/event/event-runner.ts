@@ -1,8 +1,8 @@
 /**
  * Runs an event net (event-net.ts) on the WebAssembly kernels (assembly/event-kernels.ts), one image
- * at a time for all T steps: per step the first layer integrates its constant current, each further
- * layer gathers the rows of W' its input spikes select and fires (one fused pass), and the readout's
- * current is recorded. All state of one image (membranes and spike lists) lives in the module's
+ * at a time for all T steps: per step layer 0 integrates its constant current (or draws the input's
+ * Bernoulli spikes), each further layer gathers the rows of W' its input spikes select, map after
+ * map, and fires in the pass of its last map, and the readout's current is scored. All state of one image (membranes and spike lists) lives in the module's
  * memory, laid out once; nothing is allocated in the time loop, and memory does not depend on T.
  * With precision 'int8' the synapses hold s8 weights with a scale per output channel
  * (event-quantize.ts) and sum in i16/i32 before the f32 neurons.
@@ -145,8 +145,8 @@ export class EventRunner {
   }
 
   /**
-   * Simulates one image for T steps. `drive` is the first layer's current for this image in graph
-   * order ([C, H, W] or [F]). Scores the image at every t, as the dense engine does:
+   * Simulates one image for T = correctAt.length steps. `drive` is layer 0's current for this image
+   * in graph order ([C, H, W] or [F]), or with `stream` the image itself (values in [0, 1]). Scores the image at every t, as the dense engine does:
    *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
    */
   runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
