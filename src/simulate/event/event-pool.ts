@@ -36,19 +36,25 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
           workerData: { net, precision },
         })
       : new Worker(script, { workerData: { net, precision } });
-    const queue: Pending[] = [];
+    const state: { queue: Pending[]; failure: Error | null } = { queue: [], failure: null };
+    const fail = (error: Error) => {
+      state.failure ??= error;
+      state.queue.splice(0).forEach((p) => p.reject(state.failure!));
+    };
     worker.on('message', (m: { result?: BatchResult; error?: string }) => {
-      const pending = queue.shift()!;
+      const pending = state.queue.shift()!;
       if (m.result) pending.resolve(m.result);
       else pending.reject(new Error(`event worker: ${m.error}`));
     });
-    worker.on('error', (error) => queue.splice(0).forEach((p) => p.reject(error)));
-    worker.on('exit', (code) => queue.splice(0).forEach((p) => p.reject(new Error(`event worker stopped (exit code ${code})`))));
-    return { worker, queue };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`event worker stopped (exit code ${code})`)));
+    return { worker, state };
   });
+  // A worker that failed (at start or later) fails every batch posted to it, now or afterwards.
   const post = (w: (typeof workers)[number], request: BatchRequest) =>
     new Promise<BatchResult>((resolve, reject) => {
-      w.queue.push({ resolve, reject });
+      if (w.state.failure) return reject(w.state.failure);
+      w.state.queue.push({ resolve, reject });
       w.worker.postMessage(request);
     });
   return {
