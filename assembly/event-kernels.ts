@@ -148,9 +148,14 @@ export function denseStep(
     return 0;
   }
   let count: i32 = 0;
-  for (let c: i32 = 0; c < coutPad; c += 4) {
-    const offset = <usize>c << 2;
-    count = fire(v + offset, theta + offset, v128.load(acc + offset), 0, c, outIdx, count, hard);
+  if (burst != 1) {
+    for (let c: usize = 0; c < rowBytes; c += 16) addInto(v + c, v128.load(acc + c));
+    count = fireBurstBlock(v, theta, coutPad, 0, outIdx, 0, hard);
+  } else {
+    for (let c: i32 = 0; c < coutPad; c += 4) {
+      const offset = <usize>c << 2;
+      count = fire(v + offset, theta + offset, v128.load(acc + offset), 0, c, outIdx, count, hard);
+    }
   }
   store<i32>(outOff, 0);
   store<i32>(outOff, count, 4);
@@ -308,8 +313,10 @@ export function denseStepI8(
     const offset = <usize>c << 2;
     let current = dequantize(v128.load(acc32 + offset), scale, bias, offset);
     if (extra != 0) current = f32x4.add(current, v128.load(extra + offset));
-    count = fire(v + offset, theta + offset, current, 0, c, outIdx, count, hard);
+    if (burst != 1) addInto(v + offset, current);
+    else count = fire(v + offset, theta + offset, current, 0, c, outIdx, count, hard);
   }
+  if (burst != 1) count = fireBurstBlock(v, theta, coutPad, 0, outIdx, 0, hard);
   store<i32>(outOff, 0);
   store<i32>(outOff, count, 4);
   return count;
@@ -378,6 +385,18 @@ function finishBlock(
     v128.store(vp, c7, 112);
     return count;
   }
+  if (burst != 1) {
+    // Burst neurons: v + I goes through memory, so that the common path keeps its registers.
+    addInto(vp, c0);
+    addInto(vp + 16, c1);
+    addInto(vp + 32, c2);
+    addInto(vp + 48, c3);
+    addInto(vp + 64, c4);
+    addInto(vp + 80, c5);
+    addInto(vp + 96, c6);
+    addInto(vp + 112, c7);
+    return fireBurstBlock(vp, tp, BLOCK, block, outIdx, count, hard);
+  }
   count = fire(vp, tp, c0, 0, block, outIdx, count, hard);
   count = fire(vp, tp, c1, 16, block + 4, outIdx, count, hard);
   count = fire(vp, tp, c2, 32, block + 8, outIdx, count, hard);
@@ -407,9 +426,14 @@ export function constantStep(
   store<i32>(outOff, 0);
   for (let pixel: i32 = 0; pixel < pixels; pixel++) {
     const base = <usize>pixel * rowBytes;
-    for (let c: i32 = 0; c < coutPad; c += 4) {
-      const offset = base + (<usize>c << 2);
-      count = fire(v + offset, theta + (<usize>c << 2), v128.load(current + offset), 0, c, outIdx, count, hard);
+    if (burst != 1) {
+      for (let c: usize = 0; c < rowBytes; c += 16) addInto(v + base + c, v128.load(current + base + c));
+      count = fireBurstBlock(v + base, theta, coutPad, 0, outIdx, count, hard);
+    } else {
+      for (let c: i32 = 0; c < coutPad; c += 4) {
+        const offset = base + (<usize>c << 2);
+        count = fire(v + offset, theta + (<usize>c << 2), v128.load(current + offset), 0, c, outIdx, count, hard);
+      }
     }
     store<i32>(outOff + (<usize>(pixel + 1) << 2), count);
   }
@@ -497,6 +521,48 @@ function fire(vp: usize, tp: usize, current: v128, offset: usize, first: i32, ou
   const bits = i32x4.bitmask(mask);
   v128.store(outIdx + (<usize>count << 2), i32x4.add(v128.load(COMPACT + (<usize>bits << 4)), i32x4.splat(first)));
   return count + popcnt(bits);
+}
+
+/**
+ * γ, the most spikes a neuron emits per step, of the layer being fired (set by the host; 1 = IF).
+ * A burst neuron (γ > 1) emits n = min(⌊v/θ⌋, γ) spikes when v ≥ θ, listed n times, and loses n·θ.
+ */
+export let burst: i32 = 1;
+
+/**
+ * Fires `channels` burst neurons (from channel `first`) whose potentials at vp already hold v + I:
+ * n = [v ≥ θ]·min(⌊v/θ⌋, γ); v ← v − n·θ (soft) or 0 if n > 0 (hard); each channel listed n times.
+ */
+function fireBurstBlock(vp: usize, tp: usize, channels: i32, first: i32, outIdx: usize, count: i32, hard: i32): i32 {
+  for (let c: i32 = 0; c < channels; c += 4) {
+    const offset = <usize>c << 2;
+    const th = v128.load(tp + offset);
+    let u = v128.load(vp + offset);
+    const mask = f32x4.ge(u, th);
+    const n = v128.and(f32x4.min(f32x4.floor(f32x4.div(u, th)), f32x4.splat(<f32>burst)), mask);
+    u = hard != 0 ? v128.andnot(u, mask) : f32x4.sub(u, f32x4.mul(n, th));
+    v128.store(vp + offset, u);
+    count = emit(outIdx, count, first + c, <i32>f32x4.extract_lane(n, 0));
+    count = emit(outIdx, count, first + c + 1, <i32>f32x4.extract_lane(n, 1));
+    count = emit(outIdx, count, first + c + 2, <i32>f32x4.extract_lane(n, 2));
+    count = emit(outIdx, count, first + c + 3, <i32>f32x4.extract_lane(n, 3));
+  }
+  return count;
+}
+
+/** v ← v + I for four units. */
+// @ts-ignore: decorator
+@inline
+function addInto(vp: usize, current: v128): void {
+  v128.store(vp, f32x4.add(v128.load(vp), current));
+}
+
+/** Appends `channel` n times. */
+// @ts-ignore: decorator
+@inline
+function emit(outIdx: usize, count: i32, channel: i32, n: i32): i32 {
+  for (let k: i32 = 0; k < n; k++) store<i32>(outIdx + (<usize>(count + k) << 2), channel);
+  return count + n;
 }
 
 /**

@@ -16,7 +16,7 @@
  * The first spiking layer is driven by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * Anything else (burst neurons, grouped or dilated convolutions, overlapping pools, …) is not
+ * Anything else (grouped or dilated convolutions, overlapping pools, …) is not
  * lowered: the reason is returned and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
@@ -41,6 +41,8 @@ export interface EventSpikingLayer {
   /** v(0) per unit, channels-last: [pixel × paddedChannels]. */
   readonly initialPotential: Float32Array;
   readonly hardReset: boolean;
+  /** γ: the most spikes a unit emits per step (1: IF; > 1: burst neuron, its spikes listed n times). */
+  readonly maxSpikesPerStep: number;
   /** The layer's sample shape in the graph ([C, H, W] or [F]), for per-unit statistics. */
   readonly shape: readonly number[];
 }
@@ -96,8 +98,8 @@ export function lowerToEvents(
 ): Lowering {
   const spikes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
   if (spikes.length === 0) return { reason: 'the graph has no spiking layer' };
-  const bad = spikes.find((s) => s.neuron !== 'if' || s.maxSpikesPerStep !== 1);
-  if (bad) return { reason: `'${bad.name}' is not a plain IF neuron (burst or other kinds run on the dense engine)` };
+  const bad = spikes.find((s) => s.neuron !== 'if');
+  if (bad) return { reason: `'${bad.name}' has neurons of kind '${bad.neuron}' (the event engine runs IF and burst IF neurons)` };
   const spikingInput = input === 'spikes';
   const drive = spikingInput ? graph.input.name : spikes[0].inputs[0];
   if (!spikingInput) {
@@ -244,7 +246,8 @@ function grid(shape: readonly number[]): EventGrid {
 function inputLayer(name: string, shape: readonly number[]): EventSpikingLayer {
   const g = grid(shape);
   const threshold = new Float32Array(g.paddedChannels).fill(Infinity).fill(1, 0, g.channels);
-  return { name, grid: g, threshold, initialPotential: new Float32Array(g.height * g.width * g.paddedChannels), hardReset: false, shape };
+  const initialPotential = new Float32Array(g.height * g.width * g.paddedChannels);
+  return { name, grid: g, threshold, initialPotential, hardReset: false, maxSpikesPerStep: 1, shape };
 }
 
 function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLayer {
@@ -256,7 +259,8 @@ function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLa
   for (let p = 0; p < g.height * g.width; p++) {
     for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = perChannel(node.initialPotential.data, c);
   }
-  return { name: node.name, grid: g, threshold, initialPotential, hardReset: node.reset === 'hard', shape };
+  const hardReset = node.reset === 'hard';
+  return { name: node.name, grid: g, threshold, initialPotential, hardReset, maxSpikesPerStep: node.maxSpikesPerStep, shape };
 }
 
 function beforeLinear(node: Node, shape: readonly number[], pool: readonly [number, number], flat: boolean): string | null {

@@ -23,6 +23,8 @@ export type EventPrecision = 'f32' | 'int8';
 
 interface Kernels {
   readonly memory: WebAssembly.Memory;
+  /** γ of the layer being fired. */
+  readonly burst: WebAssembly.Global;
   convStep(...args: number[]): number;
   convStepI8(...args: number[]): number;
   denseStep(...args: number[]): number;
@@ -160,6 +162,7 @@ export class EventRunner {
     const cumulative = new Float64Array(net.classes);
     for (let t = 0; t < correctAt.length; t++) {
       const { grid } = first.layer;
+      kernels.burst.value = first.layer.maxSpikesPerStep;
       tally.spikes[0] += stream
         ? kernels.bernoulliStep(
             this.drive,
@@ -204,6 +207,7 @@ export class EventRunner {
    */
   private integrate(maps: readonly SynapseBuffers[], into: LayerBuffers | null, partial: number): number {
     let spikes = 0;
+    if (into) this.kernels.burst.value = into.layer.maxSpikesPerStep;
     maps.forEach((s, i) => {
       const last = i === maps.length - 1;
       const fires = last && into !== null;
@@ -275,7 +279,7 @@ export class EventRunner {
       pixels,
       threshold,
       v: this.alloc(units * 4),
-      idx: this.alloc(units * 4 + LIST_SLACK),
+      idx: this.alloc(units * layer.maxSpikesPerStep * 4 + LIST_SLACK),
       off: this.alloc((pixels + 1) * 4),
     };
   }
@@ -285,7 +289,7 @@ export class EventRunner {
     return {
       synapses,
       rowBytes: int8 ? channels : channels * 4,
-      entries: this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * 4),
+      entries: this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * from.maxSpikesPerStep * 4),
       pooledOff: synapses.pool[0] * synapses.pool[1] !== 1 ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null,
       weights: this.alloc(synapses.weights.length * (int8 ? 1 : 4)),
       scale: int8 ? this.alloc(channels * 4) : 0,
