@@ -119,7 +119,13 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
     },
     T: options.T,
     ann: { accuracy: ann.accuracy, images: ann.images },
-    snn: { accuracyAt: [...snn.accuracyAt], latency: evaluation.latency, seconds: snn.seconds },
+    snn: {
+      accuracyAt: [...snn.accuracyAt],
+      latency: evaluation.latency,
+      seconds: snn.seconds,
+      engine: snn.engine,
+      engineNote: snn.engineNote,
+    },
     activity: activitySummary(snn, model.graph),
     cost: {
       synopsPerImage: cost.synopsPerImage,

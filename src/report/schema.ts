@@ -48,6 +48,9 @@ export interface Report {
     /** First t with accuracy ≥ ANN − 1 point, or null. */
     readonly latency: number | null;
     readonly seconds: number;
+    /** The simulation engine that ran, and why not the event engine (null when it ran or was not asked for). */
+    readonly engine: 'event' | 'dense';
+    readonly engineNote: string | null;
   };
   readonly activity: ActivitySummary;
   readonly cost: {

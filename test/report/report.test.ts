@@ -57,6 +57,8 @@ test('the report holds every analysis, with finite numbers, and survives a JSON 
   assert.equal(r.ann.accuracy, 1);
   assert.equal(r.snn.accuracyAt.length, 16);
   assert.ok(r.snn.latency !== null && r.snn.latency <= 16);
+  assert.equal(r.snn.engine, 'event', 'smallCnn lowers to the event engine');
+  assert.equal(r.snn.engineNote, null);
   assert.deepEqual(
     r.conversion.layers.map((l) => l.node),
     ['act1', 'act2'],
