@@ -63,7 +63,7 @@ export interface SimulateOptions {
    * otherwise. With an int8 backend the event engine runs s8 weights (per-channel scales).
    */
   readonly engine?: SimulationEngine | 'auto';
-  /** Worker threads of the event engine (default: available parallelism). */
+  /** Worker threads of the event engine (default: one per core, at most one per 16 images; 1: in this thread). */
   readonly threads?: number;
 }
 
@@ -234,7 +234,8 @@ async function simulateWithEvents(
     T,
     total,
     batchSize: options.batchSize ?? 50,
-    threads: options.threads ?? availableParallelism(),
+    // By default a worker per core, but no more than one per 16 images (starting one costs ~50 ms).
+    threads: options.threads ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(total / 16))),
     precision,
     unitCounts: options.unitCounts ?? false,
     onProgress: options.onProgress,
