@@ -45,7 +45,11 @@ export interface ChunkInfo {
 
 export interface SimulateOptions {
   readonly T: number;
-  /** Time steps per chunk (memory ∝ chunk × batch); default min(T, 8). */
+  /**
+   * Dense engine: time steps per chunk (memory ∝ chunk × batch). Default: as many as keep the largest
+   * layer's values of a chunk within CHUNK_BYTES, 1 to 8 (measured on cnn4: 1 step per chunk ran
+   * 1.24× faster than 8, with a fifth of the memory; cache effects).
+   */
   readonly chunk?: number;
   readonly batchSize?: number;
   readonly limit?: number;
@@ -120,7 +124,7 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   if ('net' in choice) return simulateWithEvents(backend, graph, choice, data, encoder, options);
   const plan = await buildPlan(backend, graph, encoder.constant);
   const T = options.T;
-  const chunk = Math.max(1, Math.min(options.chunk ?? 8, T));
+  const chunk = Math.max(1, Math.min(options.chunk ?? defaultChunk(plan, options.batchSize ?? 50), T));
   const total = Math.min(options.limit ?? data.size, data.size);
   const correctAt = new Int32Array(T);
   const spikeStages = plan.stages.filter((s): s is SpikeStage => s.kind === 'spike');
@@ -187,6 +191,15 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
     engineNote: choice.note,
     saturatedSums: 0,
   };
+}
+
+/** Bytes the largest value of one chunk may take by default (see SimulateOptions.chunk). */
+const CHUNK_BYTES = 8 << 20;
+
+function defaultChunk(plan: Plan, batch: number): number {
+  let largest = 1;
+  for (const [name, shape] of plan.shapes) if (!plan.staticValues.has(name)) largest = Math.max(largest, sizeOf(shape));
+  return Math.max(1, Math.min(8, Math.floor(CHUNK_BYTES / (4 * batch * largest))));
 }
 
 function chooseEngine(

@@ -42,7 +42,7 @@ interface Flags extends BackendFlags {
   resets: string[];
   compare: boolean;
   T: number;
-  chunk: number;
+  chunk?: number;
   batch: number;
   errorImages: number;
   errorT?: string[];
@@ -90,7 +90,11 @@ export function registerReport(program: Command): void {
     .addOption(new Option('--resets <list>', 'reset modes to compare').argParser(commaList).default(['soft', 'hard'], 'soft,hard'))
     .option('--no-compare', 'skip the strategy comparison')
     .option('--T <n>', 'time steps', positiveInt, 64)
-    .option('--chunk <n>', 'time steps per chunk (memory ∝ chunk)', positiveInt, 8)
+    .option(
+      '--chunk <n>',
+      'dense engine: time steps per chunk (memory ∝ chunk; default: what keeps a chunk of a layer within 8 MiB, 1–8)',
+      positiveInt,
+    )
     .option('--batch <n>', 'images per batch', positiveInt, 50)
     .option('--error-images <n>', 'images for the layer-wise error (0 = skip)', nonNegativeInt, 100)
     .option('--error-T <list>', 'T values for the layer-wise error (default T/8,T/4,T/2,T)', commaList)
@@ -206,7 +210,7 @@ export async function writeSimulationReport(
   evaluation: SnnEvaluation,
   encoder: Encoder,
   source: string,
-  flags: { report: string; force?: boolean; split: string; limit?: number; batch: number; chunk: number; json?: boolean },
+  flags: { report: string; force?: boolean; split: string; limit?: number; batch: number; chunk?: number; json?: boolean },
 ): Promise<void> {
   const progress = stagedProgress(flags.json === true);
   const report = await buildReport(backend, model, data, {

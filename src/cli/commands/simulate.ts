@@ -11,7 +11,7 @@ interface Flags extends BackendFlags {
   split: 'train' | 'test' | 'all';
   limit?: number;
   T: number;
-  chunk: number;
+  chunk?: number;
   batch: number;
   encoder: 'direct' | 'poisson';
   seed: number;
@@ -30,7 +30,11 @@ export function registerSimulate(program: Command): void {
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'use the first n images', positiveInt)
     .option('--T <n>', 'time steps', positiveInt, 64)
-    .option('--chunk <n>', 'time steps per chunk (memory ∝ chunk)', positiveInt, 8)
+    .option(
+      '--chunk <n>',
+      'dense engine: time steps per chunk (memory ∝ chunk; default: what keeps a chunk of a layer within 8 MiB, 1–8)',
+      positiveInt,
+    )
     .option('--batch <n>', 'images per batch', positiveInt, 50)
     .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
     .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
