@@ -1,11 +1,15 @@
 /**
- * The multi-step SNN simulator. For each batch it runs T steps in chunks of `chunk` steps; every
- * stage processes a whole chunk at once ([steps·batch, …] through each backend segment, one fused
- * neuron loop per spiking layer), and membrane potentials carry over between chunks, so memory
- * depends on the chunk, not on T. The readout accumulates the output current and records
+ * The multi-step SNN simulator. Both engines record, for every image, the readout's
  *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)       for every t = 1..T
  * so one simulation of T steps gives the accuracy at every t.
+ * - event (event/): spikes drive WebAssembly kernels, work ∝ synaptic operations; chosen by
+ *   `chooseEngine` where the graph lowers to it.
+ * - dense (here): for each batch, T steps in chunks of `chunk` steps; every stage processes a whole
+ *   chunk at once ([steps·batch, …] through each backend segment, one fused neuron loop per spiking
+ *   layer), and membrane potentials carry over between chunks, so memory depends on the chunk, not
+ *   on T.
  */
+import { availableParallelism } from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkInputShape } from '../ann/input-shape.js';
@@ -13,7 +17,6 @@ import { GraphError, type Graph } from '../ir/graph.js';
 import type { NeuronState } from '../neurons/neuron.js';
 import { initialState } from '../neurons/neuron.js';
 import { sizeOf, type Tensor } from '../tensor/tensor.js';
-import { availableParallelism } from 'node:os';
 import { sampleShapes } from '../ir/shapes.js';
 import { directEncoder, type Encoder } from './encoders.js';
 import { lowerToEvents, type EventNet } from './event/event-net.js';
