@@ -191,20 +191,39 @@ test('channel Concat runs on the event engine (each input writes its own channel
   assertSameSimulation(event, dense);
 });
 
-test('graphs the event engine cannot lower run dense, and engine: event names the reason', async () => {
-  // concatNet with its 'left' convolution dilated (same output size): not lowered.
+test('grouped and dilated convolutions run on the event engine (as zeros in W′)', async () => {
   const net = concatNet(23);
-  const dilated: Graph = {
-    ...net,
-    nodes: net.nodes.map((n) => (n.name === 'left' && n.op === 'Conv2d' ? { ...n, dilations: [2, 2], pads: [2, 2, 2, 2] } : n)),
-  };
-  const branched = await snnOf(dilated, [1, 6, 6]);
-  const auto = await simulate(ort, branched.snn, branched.data, { T: 4 });
+  const r = mulberry32(5);
+  const nodes = net.nodes.map((n): Node => {
+    if (n.name === 'left' && n.op === 'Conv2d') return { ...n, dilations: [2, 2], pads: [2, 2, 2, 2] };
+    if (n.name === 'right' && n.op === 'Conv2d')
+      return { ...n, weight: randomTensor([4, 2, 3, 3], 0.5, r), bias: randomTensor([4], 0.1, r, 0.05), groups: 2 };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([3, 7 * 36], 0.3, r) };
+    return n;
+  });
+  const { snn, data } = await snnOf({ ...net, nodes }, [1, 6, 6]);
+  const dense = await simulate(referenceBackend, snn, data, { T: 16, unitCounts: true, engine: 'dense' });
+  const event = await simulate(ort, snn, data, { T: 16, unitCounts: true, threads: 1 });
+  assert.equal(event.engine, 'event', event.engineNote ?? '');
+  assertSameSimulation(event, dense);
+});
+
+test('graphs the event engine cannot lower run dense, and engine: event names the reason', async () => {
+  // smallCnn with an overlapping average pool (3×3, stride 1, padding 1) between its spiking layers.
+  const net = smallCnn(23);
+  const r = mulberry32(6);
+  const nodes = net.nodes.map((n): Node => {
+    if (n.name === 'pool1' && n.op === 'AvgPool') return { ...n, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6 * 64], 0.3, r) };
+    return n;
+  });
+  const overlapping = await snnOf({ ...net, nodes }, [1, 8, 8]);
+  const auto = await simulate(ort, overlapping.snn, overlapping.data, { T: 4 });
   assert.equal(auto.engine, 'dense');
-  assert.match(auto.engineNote!, /dilated/);
+  assert.match(auto.engineNote!, /pool1.*kernel = stride/);
   await assert.rejects(
-    simulate(ort, branched.snn, branched.data, { T: 4, engine: 'event' }),
-    (e: Error) => e instanceof GraphError && /event engine cannot run this simulation.*dilated/.test(e.message),
+    simulate(ort, overlapping.snn, overlapping.data, { T: 4, engine: 'event' }),
+    (e: Error) => e instanceof GraphError && /event engine cannot run this simulation.*pool1/.test(e.message),
   );
 });
 

@@ -6,7 +6,7 @@
  * of earlier layers' spikes, each written as a convolution over its source layer's grid:
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci fired at o·s − p + k} W'[ky, kx, ci, c]
  * which costs one row of W' per spike and tap (the synaptic operations), not a dense product:
- *   - Conv2d (groups 1, dilation 1): W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx];
+ *   - Conv2d: W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx] (groups and dilation as zeros in W');
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
@@ -16,8 +16,8 @@
  * The first spiking layer is driven by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * Anything else (grouped or dilated convolutions, overlapping pools, …) is not
- * lowered: the reason is returned and the simulator uses its dense engine.
+ * Anything else (overlapping or padded pools, Pad, …) is not lowered: the reason is returned and
+ * the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
@@ -279,8 +279,7 @@ function beforeLinear(node: Node, shape: readonly number[], pool: readonly [numb
     case 'Dropout':
       return null;
     case 'Conv2d':
-      if (flat) return `'${node.name}': Conv2d after Flatten`;
-      return node.groups === 1 && node.dilations.every((d) => d === 1) ? null : `'${node.name}': grouped or dilated Conv2d`;
+      return flat ? `'${node.name}': Conv2d after Flatten` : null;
     case 'Dense':
       return flat ? null : `'${node.name}': Dense on a 3-D value`;
     default:
@@ -296,6 +295,10 @@ function pooled(from: EventSpikingLayer, pool: readonly [number, number]): Event
   return { ...from.grid, height: from.grid.height / pool[0], width: from.grid.width / pool[1] };
 }
 
+/**
+ * W′ of a Conv2d. Groups and dilation become zeros: input channel ci reaches output c only in c's
+ * group, and kernel tap (ky, kx) sits at (ky·dy, kx·dx) of a (kh−1)·dy+1 × (kw−1)·dx+1 kernel.
+ */
 function convSynapses(
   node: Conv2dNode,
   index: number,
@@ -303,14 +306,21 @@ function convSynapses(
   pool: readonly [number, number],
   output: EventGrid,
 ): EventSynapses {
-  const [cout, cin, kh, kw] = node.weight.shape;
-  const weights = new Float32Array(kh * kw * cin * output.paddedChannels);
+  const [cout, perGroup, kh, kw] = node.weight.shape;
+  const [dy, dx] = node.dilations;
+  const [KH, KW] = [(kh - 1) * dy + 1, (kw - 1) * dx + 1];
+  const cin = from.grid.channels;
+  const outPerGroup = cout / node.groups;
+  const weights = new Float32Array(KH * KW * cin * output.paddedChannels);
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
-      for (let ci = 0; ci < cin; ci++) {
-        const scale = amplitude(from, ci) / (pool[0] * pool[1]);
-        const row = ((ky * kw + kx) * cin + ci) * output.paddedChannels;
-        for (let c = 0; c < cout; c++) weights[row + c] = scale * node.weight.data[((c * cin + ci) * kh + ky) * kw + kx];
+      for (let c = 0; c < cout; c++) {
+        const group = Math.floor(c / outPerGroup);
+        for (let k = 0; k < perGroup; k++) {
+          const ci = group * perGroup + k;
+          const row = ((ky * dy * KW + kx * dx) * cin + ci) * output.paddedChannels;
+          weights[row + c] = (amplitude(from, ci) / (pool[0] * pool[1])) * node.weight.data[((c * perGroup + k) * kh + ky) * kw + kx];
+        }
       }
     }
   }
@@ -319,7 +329,7 @@ function convSynapses(
     pool,
     input: pooled(from, pool),
     output,
-    kernel: [kh, kw],
+    kernel: [KH, KW],
     strides: node.strides,
     pads: [node.pads[0], node.pads[1]],
     weights,
