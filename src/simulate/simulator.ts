@@ -50,8 +50,8 @@ export interface SimulateOptions {
   readonly T: number;
   /**
    * Dense engine: time steps per chunk (memory ∝ chunk × batch). Default: as many as keep the largest
-   * layer's values of a chunk within CHUNK_BYTES, 1 to 8 (measured on cnn4: 1 step per chunk ran
-   * 1.24× faster than 8, with a fifth of the memory; cache effects).
+   * layer's values of a chunk within CHUNK_BYTES, 1 to 8 (on cnn4 one step: faster than 8 and with a
+   * third of the memory, docs/design.md).
    */
   readonly chunk?: number;
   readonly batchSize?: number;
