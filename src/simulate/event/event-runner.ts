@@ -86,6 +86,21 @@ export interface InputStream {
   readonly first: number;
 }
 
+/** One map of one step: spike lists → entries, then the kernel (returns the spikes it fired). */
+interface MapCall {
+  readonly entries: () => void;
+  readonly kernel: () => number;
+}
+
+function runCalls(calls: readonly MapCall[]): number {
+  let spikes = 0;
+  for (const call of calls) {
+    call.entries();
+    spikes += call.kernel();
+  }
+  return spikes;
+}
+
 /** What one image's simulation adds up. */
 export interface ImageTally {
   /** Spikes per spiking layer. */
@@ -99,13 +114,11 @@ export interface ImageTally {
 export class EventRunner {
   private readonly kernels: Kernels;
   private readonly layers: LayerBuffers[];
-  /** inputs[i]: the synapses into layers[i]. */
-  private readonly inputs: SynapseBuffers[][];
-  private readonly readout: SynapseBuffers[];
+  /** layerCalls[i]: one step of layers[i] (none for layer 0, which `runImage` drives itself). */
+  private readonly layerCalls: MapCall[][];
+  private readonly readoutCalls: MapCall[];
   /** The output's current; with several maps into it, also where they add up. */
   private readonly readoutCurrent: number;
-  /** Per layer with several inputs, where their currents add up (0: one input). */
-  private readonly partialCurrents: number[];
   private readonly drive: number;
   /** Scratch rows of the single-pixel (dense) kernels: f32 (or i32) and i16. */
   private readonly accumulator: number;
@@ -120,17 +133,20 @@ export class EventRunner {
     this.kernels = instance.exports as unknown as Kernels;
     // Lay everything out, grow the memory once, then fill it.
     this.layers = net.layers.map((layer) => this.layLayer(layer));
-    this.inputs = net.inputs.map((list) => list.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8')));
-    this.readout = net.readout.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8'));
-    this.partialCurrents = net.layers.map((l, i) =>
+    const inputs = net.inputs.map((list) => list.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8')));
+    const readout = net.readout.map((s) => this.laySynapses(s, net.layers[s.from], precision === 'int8'));
+    // Per layer with several inputs, where their currents add up (0: one input).
+    const partialCurrents = net.layers.map((l, i) =>
       net.inputs[i].length > 1 ? this.alloc(pixelsOf(l.grid) * l.grid.paddedChannels * 4) : 0,
     );
     this.readoutCurrent = this.alloc(net.readout[0].output.paddedChannels * 4);
     this.drive = this.alloc(pixelsOf(net.layers[0].grid) * net.layers[0].grid.paddedChannels * 4);
-    const synapses = [...this.inputs.flat(), ...this.readout];
+    const synapses = [...inputs.flat(), ...readout];
     const widest = Math.max(...synapses.map((s) => s.synapses.output.paddedChannels));
     this.accumulator = this.alloc(widest * 4);
     this.accumulator16 = this.alloc(widest * 2);
+    this.layerCalls = inputs.map((maps, i) => this.mapCalls(maps, this.layers[i], partialCurrents[i]));
+    this.readoutCalls = this.mapCalls(readout, null, this.readoutCurrent);
     this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
     this.kernels.init();
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
@@ -186,10 +202,11 @@ export class EventRunner {
           );
       if (tally.unitCounts) this.countUnits(0, tally.unitCounts[0]);
       for (let i = 1; i < this.layers.length; i++) {
-        tally.spikes[i] += this.integrate(this.inputs[i], this.layers[i], this.partialCurrents[i]);
+        kernels.burst.value = this.layers[i].layer.maxSpikesPerStep;
+        tally.spikes[i] += runCalls(this.layerCalls[i]);
         if (tally.unitCounts) this.countUnits(i, tally.unitCounts[i]);
       }
-      this.integrate(this.readout, null, this.readoutCurrent);
+      runCalls(this.readoutCalls);
       let best = 0;
       for (let k = 0; k < net.classes; k++) {
         cumulative[k] += current[k];
@@ -201,55 +218,57 @@ export class EventRunner {
   }
 
   /**
-   * One step of a layer (or, with `into` null, of the output): the currents of all its input maps
-   * add up in `partial` (each map adds its own to what the previous ones left there), and the last
-   * map fires the layer (or leaves the sum in `partial`, the output's current). Returns the spikes.
+   * The calls of one step of a layer (or, with `into` null, of the output), their arguments fixed
+   * here so that the time loop only calls: each map turns its source's spike lists into entries and
+   * adds its currents to what the previous maps left in `partial`; the last one fires the layer (or
+   * leaves the sum in `partial`, the output's current).
    */
-  private integrate(maps: readonly SynapseBuffers[], into: LayerBuffers | null, partial: number): number {
-    let spikes = 0;
-    if (into) this.kernels.burst.value = into.layer.maxSpikesPerStep;
-    maps.forEach((s, i) => {
-      const last = i === maps.length - 1;
-      const fires = last && into !== null;
-      spikes += this.step(s, fires ? into : null, fires ? 0 : partial, i > 0 ? partial : 0);
+  private mapCalls(maps: readonly SynapseBuffers[], into: LayerBuffers | null, partial: number): MapCall[] {
+    return maps.map((s, i) => {
+      const fires = i === maps.length - 1 && into !== null;
+      return { entries: this.entriesCall(s), kernel: this.kernelCall(s, fires ? into : null, fires ? 0 : partial, i > 0 ? partial : 0) };
     });
-    return spikes;
   }
 
-  /** One step of one map: into the neurons `into`, or with `into` null into the currents at `target`; plus the currents at `extra`. */
-  private step(s: SynapseBuffers, into: LayerBuffers | null, target: number, extra: number): number {
+  /** Spike lists of the map's source → entries (pooled when the map pools). */
+  private entriesCall(s: SynapseBuffers): () => void {
     const from = this.layers[s.synapses.from];
-    const { input, output, kernel, strides, pads, pool } = s.synapses;
-    const off = s.pooledOff ?? from.off;
-    if (s.pooledOff !== null) {
-      const { width } = from.layer.grid;
-      this.kernels.poolLists(
-        from.idx,
-        from.off,
-        width,
-        pool[0],
-        pool[1],
-        input.height,
-        input.width,
-        input.channels,
-        s.rowBytes,
-        s.entries,
-        off,
-      );
-    } else {
-      this.kernels.entryLists(from.idx, from.off, input.height, input.width, input.channels, s.rowBytes, s.entries);
-    }
+    const { input, pool } = s.synapses;
+    const { poolLists, entryLists } = this.kernels;
+    return s.pooledOff !== null
+      ? poolLists.bind(
+          null,
+          from.idx,
+          from.off,
+          from.layer.grid.width,
+          pool[0],
+          pool[1],
+          input.height,
+          input.width,
+          input.channels,
+          s.rowBytes,
+          s.entries,
+          s.pooledOff,
+        )
+      : entryLists.bind(null, from.idx, from.off, input.height, input.width, input.channels, s.rowBytes, s.entries);
+  }
+
+  /** The map's kernel: into the neurons `into`, or with `into` null into the currents at `target`; plus the currents at `extra`. */
+  private kernelCall(s: SynapseBuffers, into: LayerBuffers | null, target: number, extra: number): () => number {
+    const { input, output, kernel, strides, pads } = s.synapses;
+    const off = s.pooledOff ?? this.layers[s.synapses.from].off;
     const int8 = this.precision === 'int8';
+    const k = this.kernels;
     const neurons = into ? [into.threshold, into.v, extra, into.idx, into.off, 0, +into.layer.hardReset] : [0, target, extra, 0, 0, 1, 0];
     const inputs = [s.entries, off, input.height, input.width, input.channels, s.weights, s.bias, ...(int8 ? [s.scale] : [])];
     const dense =
       output.height * output.width === 1 && kernel[0] === input.height && kernel[1] === input.width && pads[0] === 0 && pads[1] === 0;
     if (dense) {
       const scratch = int8 ? [this.accumulator16, this.accumulator] : [this.accumulator];
-      return (int8 ? this.kernels.denseStepI8 : this.kernels.denseStep)(...inputs, output.paddedChannels, ...scratch, ...neurons);
+      return (int8 ? k.denseStepI8 : k.denseStep).bind(null, ...inputs, output.paddedChannels, ...scratch, ...neurons);
     }
     const geometry = [kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], output.height, output.width, output.paddedChannels];
-    return (int8 ? this.kernels.convStepI8 : this.kernels.convStep)(...inputs, ...geometry, ...neurons);
+    return (int8 ? k.convStepI8 : k.convStep).bind(null, ...inputs, ...geometry, ...neurons);
   }
 
   private countUnits(layer: number, counts: Float64Array): void {
