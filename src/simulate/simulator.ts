@@ -266,7 +266,7 @@ async function simulateWithEvents(
       units,
       spikes: run.spikes[i],
       rate: run.images === 0 ? 0 : run.spikes[i] / (units * run.images * T),
-      unitCounts: run.unitCounts ? Float64Array.from(run.unitCounts[i]) : options.unitCounts ? new Float64Array(units) : null,
+      unitCounts: run.unitCounts?.[i] ?? null,
     };
   });
   return {

@@ -25,24 +25,33 @@ export interface BatchResult {
   readonly saturated: number;
 }
 
-export function spikingLayerUnits(net: EventNet): number[] {
-  return net.layers.map((l) => l.grid.height * l.grid.width * l.grid.channels);
+/** A result that batches (or images) add into. */
+export type Totals = { -readonly [K in keyof BatchResult]: BatchResult[K] };
+
+export function emptyTotals(net: EventNet, T: number, unitCounts: boolean): Totals {
+  const units = net.layers.map((l) => l.grid.height * l.grid.width * l.grid.channels);
+  return {
+    correctAt: new Int32Array(T),
+    spikes: new Float64Array(units.length),
+    unitCounts: unitCounts ? units.map((u) => new Float64Array(u)) : null,
+    saturated: 0,
+  };
+}
+
+export function addTotals(into: Totals, r: BatchResult): void {
+  r.correctAt.forEach((c, t) => (into.correctAt[t] += c));
+  r.spikes.forEach((s, i) => (into.spikes[i] += s));
+  if (into.unitCounts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
+  into.saturated += r.saturated;
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
-  const { drives, images, T } = request;
+  const { drives, images, T, stream } = request;
   const driveUnits = drives.length / Math.max(1, images);
-  const correctAt = new Int32Array(T);
-  const units = spikingLayerUnits(net);
-  const tally = {
-    spikes: new Float64Array(units.length),
-    unitCounts: request.unitCounts ? units.map((u) => new Float64Array(u)) : null,
-    saturated: 0,
-  };
-  const { stream } = request;
+  const totals = emptyTotals(net, T, request.unitCounts);
   for (let i = 0; i < images; i++) {
     const position = stream && { seed: stream.seed, stride: stream.batchImages * driveUnits, first: (stream.first + i) * driveUnits };
-    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], correctAt, tally, position);
+    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], totals.correctAt, totals, position);
   }
-  return { correctAt, spikes: tally.spikes, unitCounts: tally.unitCounts, saturated: tally.saturated };
+  return totals;
 }

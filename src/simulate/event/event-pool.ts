@@ -4,7 +4,7 @@
  * next to this one (.js from dist/, .ts under tsx).
  */
 import { Worker } from 'node:worker_threads';
-import { runBatch, spikingLayerUnits, type BatchRequest, type BatchResult } from './event-batch.js';
+import { addTotals, emptyTotals, runBatch, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { EventRunner, type EventPrecision } from './event-runner.js';
 
@@ -76,23 +76,12 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
           }),
         ),
       );
-      return mergeResults(net, results, request.unitCounts);
+      const totals = emptyTotals(net, request.T, request.unitCounts);
+      results.forEach((r) => addTotals(totals, r));
+      return totals;
     },
     async close() {
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };
-}
-
-function mergeResults(net: EventNet, results: readonly BatchResult[], unitCounts: boolean): BatchResult {
-  const correctAt = new Int32Array(results[0].correctAt.length);
-  for (const r of results) r.correctAt.forEach((c, t) => (correctAt[t] += c));
-  const units = spikingLayerUnits(net);
-  const spikes = new Float64Array(units.length);
-  const counts = unitCounts ? units.map((u) => new Float64Array(u)) : null;
-  for (const r of results) {
-    r.spikes.forEach((s, i) => (spikes[i] += s));
-    if (counts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (counts[i][j] += x)));
-  }
-  return { correctAt, spikes, unitCounts: counts, saturated: results.reduce((n, r) => n + r.saturated, 0) };
 }

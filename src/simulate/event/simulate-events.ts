@@ -9,7 +9,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { nodesNeededFor } from '../../ir/graph.js';
 import type { Encoder } from '../encoders.js';
-import type { BatchRequest, BatchResult } from './event-batch.js';
+import { addTotals, emptyTotals, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
 import type { EventPrecision } from './event-runner.js';
@@ -24,13 +24,7 @@ export interface EventRunOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface EventRunResult {
-  readonly images: number;
-  readonly correctAt: Int32Array;
-  readonly spikes: Float64Array;
-  readonly unitCounts: Float64Array[] | null;
-  readonly saturated: number;
-}
+export type EventRunResult = BatchResult & { readonly images: number };
 
 export async function simulateEvents(
   backend: Backend,
@@ -46,8 +40,8 @@ export async function simulateEvents(
     net.input === 'static'
       ? await backend.compile({ input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) })
       : null;
-  const correctAt = new Int32Array(T);
-  const result = { images: 0, spikes: new Float64Array(net.layers.length), unitCounts: null as Float64Array[] | null, saturated: 0 };
+  const totals = emptyTotals(net, T, options.unitCounts);
+  let images = 0;
   const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
   let batchIndex = 0;
   // Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
@@ -65,10 +59,9 @@ export async function simulateEvents(
         stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
       }
       const batch = await pool.run({ drives, images: labels.length, labels, T, unitCounts: options.unitCounts, stream });
-      batch.correctAt.forEach((c, t) => (correctAt[t] += c));
-      add(result, batch);
-      result.images += labels.length;
-      options.onProgress?.(result.images, options.total);
+      addTotals(totals, batch);
+      images += labels.length;
+      options.onProgress?.(images, options.total);
     }
   };
   try {
@@ -76,13 +69,5 @@ export async function simulateEvents(
   } finally {
     await Promise.all([drive?.dispose(), pool.close()]);
   }
-  return { ...result, correctAt };
-}
-
-function add(into: { spikes: Float64Array; unitCounts: Float64Array[] | null; saturated: number }, batch: BatchResult): void {
-  into.saturated += batch.saturated;
-  batch.spikes.forEach((s, i) => (into.spikes[i] += s));
-  if (!batch.unitCounts) return;
-  into.unitCounts ??= batch.unitCounts.map((c) => new Float64Array(c.length));
-  batch.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
+  return { ...totals, images };
 }
