@@ -18,6 +18,7 @@ import type { Dataset } from '../src/data/dataset.js';
 import { openDataset } from '../src/data/index.js';
 import type { Graph } from '../src/ir/graph.js';
 import { simulate, type SimulationEngine, type SimulationResult } from '../src/simulate/index.js';
+import { fashionMnistOrNull } from './data.js';
 import { cnn4 } from './models.js';
 import { median } from './stats.js';
 
@@ -61,19 +62,11 @@ export async function benchInt8(options: Int8BenchOptions = {}): Promise<Record<
     denseInt8x2OverF32: perImage('denseF32') / perImage('denseInt8x2'),
     eventInt8OverDenseF32: perImage('denseF32') / perImage('eventInt8'),
   };
-  const fashion = fashionMnist();
+  const fashion = fashionMnistOrNull();
   if (fashion)
     Object.assign(result, await trainedAccuracy(await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, f32, int8, threads, T, 1000));
   else result.trained = 'skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)';
   return result;
-}
-
-function fashionMnist(): Dataset | null {
-  try {
-    return openDataset('fashion-mnist', { split: 'test' });
-  } catch {
-    return null;
-  }
 }
 
 /** int8 against f32 (event engine) on a trained model: accuracy at T, speed, saturated sums. */

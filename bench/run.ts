@@ -11,10 +11,8 @@ import { openDataset } from '../src/data/index.js';
 import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
-import { InMemoryDataset } from '../src/data/in-memory-dataset.js';
-import { mulberry32 } from '../src/tensor/random.js';
 import { loadAnn } from '../src/ann/load.js';
-import type { Dataset } from '../src/data/dataset.js';
+import { fashionMnistOrNull, randomColourImages } from './data.js';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -23,25 +21,6 @@ const results: Record<string, unknown> = {};
 
 console.log(`ann2snn benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.version}, ${threads} ORT thread(s)`);
 const mnist = openDataset('mnist', { split: 'test' });
-
-function randomColourImages(count: number): InMemoryDataset {
-  const r = mulberry32(9);
-  return new InMemoryDataset({
-    name: 'random 32×32×3',
-    images: Uint8Array.from({ length: count * 3072 }, () => Math.floor(r() * 256)),
-    labels: Uint8Array.from({ length: count }, () => Math.floor(r() * 10)),
-    sampleShape: [3, 32, 32],
-    numClasses: 10,
-  });
-}
-
-function fashionMnistOrNull(): Dataset | null {
-  try {
-    return openDataset('fashion-mnist', { split: 'test' });
-  } catch {
-    return null;
-  }
-}
 
 if (want('ann')) {
   const r = await benchAnn(cnn4(), mnist, threads, 1000);
