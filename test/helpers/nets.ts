@@ -22,42 +22,10 @@ export function smallCnn(seed = 1, act: 'clip' | 'relu' = 'clip', theta = 1): Gr
       ? { op: 'Clip', name, inputs: [input], output: name, min: 0, max: theta }
       : { op: 'Relu', name, inputs: [input], output: name };
   const nodes: Node[] = [
-    {
-      op: 'Conv2d',
-      name: 'conv1',
-      inputs: ['x'],
-      output: 'conv1',
-      weight: randomTensor([4, 1, 3, 3], 0.6, r),
-      bias: randomTensor([4], 0.1, r, 0.05),
-      strides: [1, 1],
-      pads: [1, 1, 1, 1],
-      dilations: [1, 1],
-      groups: 1,
-    },
+    conv3x3(r, 'conv1', 'x', 1, 4, { scale: 0.6 }),
     activation('act1', 'conv1'),
-    {
-      op: 'AvgPool',
-      name: 'pool1',
-      inputs: ['act1'],
-      output: 'pool1',
-      kernel: [2, 2],
-      strides: [2, 2],
-      pads: [0, 0, 0, 0],
-      ceilMode: false,
-      countIncludePad: false,
-    },
-    {
-      op: 'Conv2d',
-      name: 'conv2',
-      inputs: ['pool1'],
-      output: 'conv2',
-      weight: randomTensor([6, 4, 3, 3], 0.4, r),
-      bias: randomTensor([6], 0.1, r, 0.05),
-      strides: [1, 1],
-      pads: [1, 1, 1, 1],
-      dilations: [1, 1],
-      groups: 1,
-    },
+    avgPool2x2('pool1', 'act1'),
+    conv3x3(r, 'conv2', 'pool1', 4, 6, { scale: 0.4 }),
     activation('act2', 'conv2'),
     { op: 'Flatten', name: 'flatten', inputs: ['act2'], output: 'flatten', axis: 1 },
     {
@@ -72,26 +40,44 @@ export function smallCnn(seed = 1, act: 'clip' | 'relu' = 'clip', theta = 1): Gr
   return { input: { name: 'x', shape: [null, 1, 8, 8] }, output: 'fc', nodes };
 }
 
-/** A 3×3 convolution with random weights (scale 0.5) and biases (0.05 ± 0.1); stride 1, padding 1 unless given. */
+/**
+ * A 3×3 convolution with random weights (± scale, default 0.5) and biases (0.05 ± 0.1); stride 1,
+ * padding 1 unless given.
+ */
 export function conv3x3(
   random: () => number,
   name: string,
   input: string,
   cin: number,
   cout: number,
-  geometry: { strides?: [number, number]; pads?: [number, number, number, number] } = {},
+  options: { strides?: [number, number]; pads?: [number, number, number, number]; scale?: number } = {},
 ): Node {
   return {
     op: 'Conv2d',
     name,
     inputs: [input],
     output: name,
-    weight: randomTensor([cout, cin, 3, 3], 0.5, random),
+    weight: randomTensor([cout, cin, 3, 3], options.scale ?? 0.5, random),
     bias: randomTensor([cout], 0.1, random, 0.05),
-    strides: geometry.strides ?? [1, 1],
-    pads: geometry.pads ?? [1, 1, 1, 1],
+    strides: options.strides ?? [1, 1],
+    pads: options.pads ?? [1, 1, 1, 1],
     dilations: [1, 1],
     groups: 1,
+  };
+}
+
+/** 2×2 average pooling, stride 2. */
+export function avgPool2x2(name: string, input: string): Node {
+  return {
+    op: 'AvgPool',
+    name,
+    inputs: [input],
+    output: name,
+    kernel: [2, 2],
+    strides: [2, 2],
+    pads: [0, 0, 0, 0],
+    ceilMode: false,
+    countIncludePad: false,
   };
 }
 

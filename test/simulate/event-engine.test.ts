@@ -11,7 +11,7 @@ import { lowerToEvents } from '../../src/simulate/event/event-net.js';
 import { quantizeSynapses } from '../../src/simulate/event/event-quantize.js';
 import { findStaticValues, poissonEncoder, simulate, type SimulationResult } from '../../src/simulate/index.js';
 import { mulberry32 } from '../../src/tensor/random.js';
-import { conv3x3, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+import { avgPool2x2, conv3x3, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
 
 const ort = createOrtBackend({ threads: 1 });
@@ -35,17 +35,7 @@ function eventNet(seed: number): Graph {
   const nodes: Node[] = [
     conv('c1', 'x', 2, 5, [1, 1], [2, 0, 0, 0]),
     clip('a1', 'c1'),
-    {
-      op: 'AvgPool',
-      name: 'p1',
-      inputs: ['a1'],
-      output: 'p1',
-      kernel: [2, 2],
-      strides: [2, 2],
-      pads: [0, 0, 0, 0],
-      ceilMode: false,
-      countIncludePad: false,
-    },
+    avgPool2x2('p1', 'a1'),
     conv('c2', 'p1', 5, 40, [2, 2], [1, 1, 1, 1]),
     clip('a2', 'c2'),
     { op: 'GlobalAvgPool', name: 'gap', inputs: ['a2'], output: 'gap' },
