@@ -123,6 +123,8 @@ export class EventRunner {
   /** Scratch rows of the single-pixel (dense) kernels: f32 (or i32) and i16. */
   private readonly accumulator: number;
   private readonly accumulator16: number;
+  /** The whole memory as i32 words (it never grows after construction). */
+  private readonly words: Int32Array;
   private top = RESERVED;
 
   constructor(
@@ -149,6 +151,7 @@ export class EventRunner {
     this.readoutCalls = this.mapCalls(readout, null, this.readoutCurrent);
     this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
     this.kernels.init();
+    this.words = new Int32Array(this.kernels.memory.buffer);
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
     synapses.forEach((s) => {
       const q = precision === 'int8' ? quantizeSynapses(s.synapses) : null;
@@ -273,10 +276,10 @@ export class EventRunner {
 
   private countUnits(layer: number, counts: Float64Array): void {
     const l = this.layers[layer];
-    const memory = this.kernels.memory.buffer;
-    const off = new Int32Array(memory, l.off, l.pixels + 1);
-    const idx = new Int32Array(memory, l.idx, off[l.pixels]);
-    for (let p = 0; p < l.pixels; p++) for (let k = off[p]; k < off[p + 1]; k++) counts[idx[k] * l.pixels + p]++;
+    const words = this.words;
+    const off = l.off >> 2;
+    const idx = l.idx >> 2;
+    for (let p = 0; p < l.pixels; p++) for (let k = words[off + p]; k < words[off + p + 1]; k++) counts[words[idx + k] * l.pixels + p]++;
   }
 
   private f32(at: number, length: number): Float32Array {
