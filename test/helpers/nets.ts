@@ -99,3 +99,50 @@ export function smallResidual(seed = 2): Graph {
   ];
   return { input: { name: 'x', shape: [null, 2, 6, 6] }, output: 'fc', nodes };
 }
+
+const clip01 = (name: string, input: string): Node => ({ op: 'Clip', name, inputs: [input], output: name, min: 0, max: 1 });
+
+/**
+ * Every event-lowering case at once, on 10×10×2: conv 2→5 (3×3, pads [2, 0, 0, 0]: asymmetric) → clip →
+ * avgpool 2×2 → conv 5→40 (3×3, stride 2, pad 1: 40 channels span two 32-channel blocks) → clip →
+ * global average pool → flatten → dense 40→12 → clip → dense 12→3.
+ */
+export function eventNet(seed: number): Graph {
+  const r = mulberry32(seed);
+  const nodes: Node[] = [
+    conv3x3(r, 'c1', 'x', 2, 5, { strides: [1, 1], pads: [2, 0, 0, 0] }),
+    clip01('a1', 'c1'),
+    avgPool2x2('p1', 'a1'),
+    conv3x3(r, 'c2', 'p1', 5, 40, { strides: [2, 2], pads: [1, 1, 1, 1] }),
+    clip01('a2', 'c2'),
+    { op: 'GlobalAvgPool', name: 'gap', inputs: ['a2'], output: 'gap' },
+    { op: 'Flatten', name: 'flat', inputs: ['gap'], output: 'flat', axis: 1 },
+    {
+      op: 'Dense',
+      name: 'd1',
+      inputs: ['flat'],
+      output: 'd1',
+      weight: randomTensor([12, 40], 0.6, r),
+      bias: randomTensor([12], 0.1, r, 0.1),
+    },
+    clip01('a3', 'd1'),
+    { op: 'Dense', name: 'd2', inputs: ['a3'], output: 'd2', weight: randomTensor([3, 12], 0.8, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 2, 10, 10] }, output: 'd2', nodes };
+}
+
+/** conv 1→4 → clip → two convs 4→3 side by side → Concat → clip → flatten → dense, on 6×6×1: a branch that merges by Concat. */
+export function concatNet(seed: number): Graph {
+  const r = mulberry32(seed);
+  const nodes: Node[] = [
+    conv3x3(r, 'c1', 'x', 1, 4),
+    clip01('a1', 'c1'),
+    conv3x3(r, 'left', 'a1', 4, 3),
+    conv3x3(r, 'right', 'a1', 4, 3),
+    { op: 'Concat', name: 'cat', inputs: ['left', 'right'], output: 'cat', axis: 1 },
+    clip01('a2', 'cat'),
+    { op: 'Flatten', name: 'flat', inputs: ['a2'], output: 'flat', axis: 1 },
+    { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([3, 6 * 36], 0.3, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 1, 6, 6] }, output: 'fc', nodes };
+}

@@ -1,0 +1,159 @@
+/**
+ * The SNN oracle: the method's equations and nothing else, as the reference backend is for ops.
+ * Per image, per step t = 1..T, per node in topological order:
+ *   - the input x(t) comes from the encoder (direct: the image every step; Poisson: the very stream
+ *     the engines draw, one per batch of `batchSize` images, so input spikes are identical);
+ *   - a Spike node runs the IR's equations (ir/graph.ts SpikeNode): v ← v + I(t); fire; soft or hard
+ *     reset; its output is x(t) = θ·s with θ per layer or per channel, v(0) = initialPotential, up to
+ *     γ = maxSpikesPerStep spikes a step. The spike update is the neuron table's step function
+ *     (neurons/) with steps = 1: the neuron is its own seam, pinned by golden-trace tests;
+ *   - every other node is its reference kernel (backend/reference: the op table), on [1, …].
+ * Readout: prediction(t) = argmax_k Σ_{τ≤t} y_k(τ) of the output node y (ties → the lowest k), which
+ * covers a spiking readout too (y = θ·s of the last Spike).
+ * No θ folding, no static part, no chunks, no batches in flight: short, slow and obviously right.
+ */
+import { kernels } from '../../backend/reference/reference-backend.js';
+import type { Dataset } from '../../data/dataset.js';
+import { checkInputShape } from '../../ann/input-shape.js';
+import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
+import { neuronKind, type NeuronParams } from '../../neurons/index.js';
+import { sampleShapes } from '../../ir/shapes.js';
+import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
+import { directEncoder, type Encoder } from '../encoders.js';
+
+export interface OracleOptions {
+  readonly T: number;
+  readonly encoder?: Encoder;
+  /** Images per encoder stream, as the engines' `batchSize` (default 50): Poisson streams are drawn per batch. */
+  readonly batchSize?: number;
+  readonly limit?: number;
+}
+
+export interface OracleLayer {
+  readonly node: string;
+  readonly units: number;
+  readonly spikes: number;
+  /** Spike count of every unit summed over images and steps. */
+  readonly unitCounts: Float64Array;
+}
+
+/** The fields of the engines' SimulationResult that two simulations of the same SNN share. */
+export interface OracleResult {
+  readonly T: number;
+  readonly images: number;
+  /** Input spikes over all images and steps for a spiking encoder; null for direct input. */
+  readonly inputEvents: number | null;
+  /** correctAt[t−1]: images classified correctly after t steps. */
+  readonly correctAt: Int32Array;
+  readonly accuracyAt: Float64Array;
+  /** One per Spike node, in graph order. */
+  readonly layers: readonly OracleLayer[];
+}
+
+interface SpikeLayer {
+  readonly node: SpikeNode;
+  readonly step: (current: Float32Array, v: Float32Array, spikes: Float32Array) => number;
+  readonly params: NeuronParams;
+  readonly initialPotential: Float32Array;
+  readonly unitCounts: Float64Array;
+  spikes: number;
+}
+
+export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptions): OracleResult {
+  checkInputShape(graph, data);
+  const T = options.T;
+  if (!Number.isInteger(T) || T < 1) throw new RangeError(`T must be a positive integer, got ${T}`);
+  const encoder = options.encoder ?? directEncoder;
+  const shapes = sampleShapes(graph);
+  const sampleShape = shapes.get(graph.input.name)!;
+  const inputSize = sizeOf(sampleShape);
+  const layers = new Map<string, SpikeLayer>();
+  for (const n of graph.nodes) if (n.op === 'Spike') layers.set(n.name, spikeLayer(n, shapes.get(n.output)!));
+  const correctAt = new Int32Array(T);
+  let images = 0;
+  let inputEvents = 0;
+  let batchIndex = 0;
+  const limit = Math.min(options.limit ?? data.size, data.size);
+  for (const batch of data.batches({ batchSize: options.batchSize ?? 50, limit })) {
+    const count = batch.labels.length;
+    const stream = encoder.start({ shape: [count, ...sampleShape], data: batch.x.data }, batchIndex++);
+    // One draw per step: [batch × …] each (the direct encoder returns the images themselves).
+    const frames = Array.from({ length: T }, () => stream.next(1));
+    if (!encoder.constant) for (const frame of frames) for (const x of frame) inputEvents += x;
+    for (let b = 0; b < count; b++) {
+      const v = new Map([...layers].map(([name, layer]) => [name, layer.initialPotential.slice()]));
+      let cumulative: Float64Array | null = null;
+      for (let t = 0; t < T; t++) {
+        const x = tensor([1, ...sampleShape], frames[t].slice(b * inputSize, (b + 1) * inputSize));
+        const y = runStep(graph, x, layers, v).data;
+        cumulative ??= new Float64Array(y.length);
+        let best = 0;
+        for (let k = 0; k < y.length; k++) {
+          cumulative[k] += y[k];
+          if (cumulative[k] > cumulative[best]) best = k;
+        }
+        if (best === batch.labels[b]) correctAt[t]++;
+      }
+    }
+    images += count;
+  }
+  return {
+    T,
+    images,
+    inputEvents: encoder.constant ? null : inputEvents,
+    correctAt,
+    accuracyAt: Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images)),
+    layers: [...layers.values()].map((l) => ({ node: l.node.name, units: l.unitCounts.length, spikes: l.spikes, unitCounts: l.unitCounts })),
+  };
+}
+
+/** One step of one image: every node in graph order; `v` holds the membrane potentials by layer. */
+function runStep(graph: Graph, x: Tensor, layers: ReadonlyMap<string, SpikeLayer>, v: ReadonlyMap<string, Float32Array>): Tensor {
+  const values = new Map<string, Tensor>([[graph.input.name, x]]);
+  for (const node of graph.nodes) {
+    const inputs = node.inputs.map((name) => values.get(name)!);
+    values.set(node.output, node.op === 'Spike' ? fire(layers.get(node.name)!, inputs[0], v.get(node.name)!) : runKernel(node, inputs));
+  }
+  return values.get(graph.output)!;
+}
+
+function runKernel(node: Node, inputs: readonly Tensor[]): Tensor {
+  return (kernels[node.op] as (node: Node, inputs: readonly Tensor[]) => Tensor)(node, inputs);
+}
+
+/** v ← v + I; s = fire(v); reset; returns x = θ·s (same shape as I). */
+function fire(layer: SpikeLayer, current: Tensor, potential: Float32Array): Tensor {
+  const spikes = new Float32Array(potential.length);
+  layer.spikes += layer.step(current.data, potential, spikes);
+  const theta = layer.params.threshold;
+  const out = new Float32Array(spikes.length);
+  for (let j = 0; j < out.length; j++) {
+    layer.unitCounts[j] += spikes[j];
+    out[j] = theta[j] * spikes[j];
+  }
+  return tensor(current.shape, out);
+}
+
+function spikeLayer(node: SpikeNode, sampleShape: readonly number[]): SpikeLayer {
+  const kind = neuronKind(node.neuron);
+  const params: NeuronParams = {
+    threshold: perUnit(node.threshold.data, sampleShape),
+    reset: node.reset,
+    maxSpikesPerStep: node.maxSpikesPerStep,
+  };
+  return {
+    node,
+    params,
+    step: (current, v, spikes) => kind.step(params, { v }, { current, constantCurrent: false, spikes, steps: 1 }),
+    initialPotential: perUnit(node.initialPotential.data, sampleShape),
+    unitCounts: new Float64Array(sizeOf(sampleShape)),
+    spikes: 0,
+  };
+}
+
+/** θ or v(0) of unit j: the layer's one value, or the value of j's channel (axis 0 of the sample shape). */
+function perUnit(values: Float32Array, sampleShape: readonly number[]): Float32Array {
+  const units = sizeOf(sampleShape);
+  const perChannel = units / sampleShape[0];
+  return Float32Array.from({ length: units }, (_, j) => (values.length === 1 ? values[0] : values[Math.floor(j / perChannel)]));
+}

@@ -1,0 +1,181 @@
+/**
+ * The engine conformance cases: small converted SNNs on synthetic images, each run on the oracle and
+ * on every engine that can run it (engine-suite.ts). Between them they cover per-layer and
+ * per-channel θ, v(0) / bias shift / no shift, soft and hard reset, burst neurons, the spiking readout,
+ * AvgPool and GlobalAvgPool, strides, asymmetric pads, > 32 channels, residual Add, channel Concat,
+ * grouped and dilated convolutions, Poisson input, several batches and chunks, and graphs only the
+ * dense engine runs (overlapping or padded pools, Pad nodes).
+ */
+import { calibrate } from '../../src/ann/calibrate.js';
+import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
+import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '../../src/convert/index.js';
+import type { Dataset } from '../../src/data/dataset.js';
+import type { Graph, Node } from '../../src/ir/graph.js';
+import { poissonEncoder, type Encoder, type SimulationEngine } from '../../src/simulate/index.js';
+import { mulberry32 } from '../../src/tensor/random.js';
+import { labelledByAnn } from '../helpers/labelled.js';
+import { concatNet, eventNet, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+
+export interface EngineCase {
+  readonly name: string;
+  /** The SNN and its images (built once per process). */
+  readonly build: () => Promise<{ readonly snn: Graph; readonly data: Dataset }>;
+  readonly T: number;
+  readonly encoder?: Encoder;
+  readonly batchSize?: number;
+  /** The dense engine's steps per chunk (its default otherwise). */
+  readonly chunk?: number;
+  readonly engines: readonly SimulationEngine[];
+  /** For an engine not in `engines`: what its refusal must say. */
+  readonly refusal?: RegExp;
+}
+
+const both: readonly SimulationEngine[] = ['dense', 'event'];
+
+/** ANN → calibrated on 24 images it labels itself → SNN (on the reference backend, so no case depends on ONNX Runtime). */
+function converted(ann: () => Graph, options: Partial<ConversionOptions> = {}): EngineCase['build'] {
+  let built: ReturnType<EngineCase['build']> | null = null;
+  return () =>
+    (built ??= (async () => {
+      const graph = ann();
+      const shape = graph.input.shape.slice(1).map(Number) as [number, number, number];
+      const data = await labelledByAnn(referenceBackend, graph, 24, shape);
+      const stats = await calibrate(referenceBackend, graph, data);
+      return { snn: convertToSnn(graph, stats, { ...defaultConversionOptions, ...options }).graph, data };
+    })());
+}
+
+/** `net` with some nodes replaced. */
+function edited(net: Graph, edit: (n: Node) => Node | readonly Node[]): Graph {
+  return { ...net, nodes: net.nodes.flatMap((n) => edit(n)) };
+}
+
+/** smallCnn with an overlapping average pool (3×3, stride 1, padding 1) between its spiking layers. */
+function overlappingPool(): Graph {
+  const r = mulberry32(6);
+  return edited(smallCnn(23), (n) => {
+    if (n.name === 'pool1' && n.op === 'AvgPool') return { ...n, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6 * 64], 0.3, r) };
+    return n;
+  });
+}
+
+/** smallCnn with a padded 2×2 pool (pads 1: 8×8 → 5×5, counting only the image in the mean). */
+function paddedPool(): Graph {
+  const r = mulberry32(7);
+  return edited(smallCnn(24), (n) => {
+    if (n.name === 'pool1' && n.op === 'AvgPool') return { ...n, pads: [1, 1, 1, 1] };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6 * 25], 0.3, r) };
+    return n;
+  });
+}
+
+/** smallCnn with a Pad node (of `value`) between the pool and an unpadded conv2: the same sizes. */
+function padNode(value: number): Graph {
+  return edited(smallCnn(25), (n): Node | Node[] => {
+    if (n.name === 'conv2' && n.op === 'Conv2d')
+      return [
+        { op: 'Pad', name: 'pad', inputs: ['pool1'], output: 'pad', pads: [1, 1, 1, 1], value },
+        { ...n, inputs: ['pad'], pads: [0, 0, 0, 0] },
+      ];
+    return n;
+  });
+}
+
+/** concatNet with a dilated left branch and a grouped (2 groups) right branch of 4 channels. */
+function groupedDilated(): Graph {
+  const r = mulberry32(5);
+  return edited(concatNet(23), (n) => {
+    if (n.name === 'left' && n.op === 'Conv2d') return { ...n, dilations: [2, 2], pads: [2, 2, 2, 2] };
+    if (n.name === 'right' && n.op === 'Conv2d')
+      return { ...n, weight: randomTensor([4, 2, 3, 3], 0.5, r), bias: randomTensor([4], 0.1, r, 0.05), groups: 2 };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([3, 7 * 36], 0.3, r) };
+    return n;
+  });
+}
+
+const eventNet3 = () => eventNet(3);
+const notLowered = (node: string) => new RegExp(`event engine cannot run this simulation.*'${node}'`);
+
+export const engineCases: readonly EngineCase[] = [
+  { name: 'deng-gu, v0, soft reset, per-layer θ', build: converted(eventNet3), T: 16, engines: both },
+  { name: 'deng-gu, spiking readout', build: converted(eventNet3, { readout: 'spikes' }), T: 16, engines: both },
+  {
+    name: 'max-norm, burst neurons γ = 3, soft reset',
+    build: converted(eventNet3, { strategy: 'max-norm', shift: 'none', maxSpikesPerStep: 3 }),
+    T: 16,
+    engines: both,
+  },
+  {
+    name: 'max-norm, burst neurons γ = 2, hard reset',
+    build: converted(eventNet3, { strategy: 'max-norm', shift: 'none', maxSpikesPerStep: 2, reset: 'hard' }),
+    T: 16,
+    engines: both,
+  },
+  {
+    name: 'max-norm, bias shift, hard reset',
+    build: converted(eventNet3, { strategy: 'max-norm', shift: 'bias', tShift: 8, reset: 'hard' }),
+    T: 16,
+    engines: both,
+  },
+  {
+    name: 'max-norm, no shift, per-channel θ',
+    build: converted(eventNet3, { strategy: 'max-norm', shift: 'none', thresholdScope: 'channel' }),
+    T: 16,
+    engines: both,
+  },
+  {
+    name: 'AvgPool → Flatten → Dense, 4 batches of 7, chunks of 3',
+    build: converted(() => smallCnn(21)),
+    T: 12,
+    batchSize: 7,
+    chunk: 3,
+    engines: both,
+  },
+  {
+    name: 'per-channel θ through Flatten → Dense, relu',
+    build: converted(() => smallCnn(26, 'relu'), { strategy: 'max-norm', thresholdScope: 'channel' }),
+    T: 12,
+    engines: both,
+  },
+  { name: 'residual Add, GlobalAvgPool', build: converted(() => smallResidual(23)), T: 16, engines: both },
+  {
+    name: 'residual Add, percentile θ, hard reset, spiking readout',
+    build: converted(() => smallResidual(16), { strategy: 'percentile', shift: 'none', reset: 'hard', readout: 'spikes' }),
+    T: 16,
+    engines: both,
+  },
+  { name: 'channel Concat', build: converted(() => concatNet(23)), T: 16, engines: both },
+  { name: 'grouped and dilated convolutions', build: converted(groupedDilated), T: 16, engines: both },
+  {
+    name: 'Poisson input, 3 batches of 10, chunks of 5',
+    build: converted(() => eventNet(6)),
+    T: 12,
+    encoder: poissonEncoder(11),
+    batchSize: 10,
+    chunk: 5,
+    engines: both,
+  },
+  {
+    name: 'overlapping AvgPool (dense only)',
+    build: converted(overlappingPool),
+    T: 12,
+    engines: ['dense'],
+    refusal: /event engine cannot run this simulation.*pool1.*kernel = stride/,
+  },
+  {
+    name: 'padded AvgPool (dense only)',
+    build: converted(paddedPool),
+    T: 12,
+    engines: ['dense'],
+    refusal: /event engine cannot run this simulation.*pool1.*no padding/,
+  },
+  { name: 'zero Pad node (dense only)', build: converted(() => padNode(0)), T: 12, engines: ['dense'], refusal: notLowered('pad') },
+  {
+    name: 'Pad node of 0.25: θ cannot fold (dense only)',
+    build: converted(() => padNode(0.25)),
+    T: 12,
+    engines: ['dense'],
+    refusal: notLowered('pad'),
+  },
+];
