@@ -78,7 +78,10 @@ export function assertMatchesOracle(result: SimulationResult, oracle: OracleResu
     for (let u = 0; u < want.length; u++) {
       if (got[u] === want[u]) continue;
       off++;
-      assert.ok(tolerance.unitsOff > 0 && Math.abs(got[u] - want[u]) <= 1, `${layer.node} unit ${u}: ${got[u]} spikes, the oracle ${want[u]}`);
+      assert.ok(
+        tolerance.unitsOff > 0 && Math.abs(got[u] - want[u]) <= 1,
+        `${layer.node} unit ${u}: ${got[u]} spikes, the oracle ${want[u]}`,
+      );
     }
     const allowed = tolerance.unitsOff === 0 ? 0 : Math.max(1, Math.floor(tolerance.unitsOff * want.length));
     assert.ok(off <= allowed, `${layer.node}: ${off} of ${want.length} units differ from the oracle (${allowed} allowed)`);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { evaluateAnn } from '../../src/ann/evaluate.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
-import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '../../src/convert/index.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { poissonEncoder, simulate } from '../../src/simulate/index.js';
@@ -82,19 +81,6 @@ test('chunk size does not change the result (state carries over chunks)', async 
     a.layers.map((l) => l.spikes),
     b.layers.map((l) => l.spikes),
   );
-});
-
-test('ort and reference backends produce the same spike trains (dense engine)', async () => {
-  for (const ann of [smallCnn(14), smallResidual(15)]) {
-    const shape: [number, number, number] = ann.input.shape[1] === 1 ? [1, 8, 8] : [2, 6, 6];
-    const data = await labelledByAnn(ann, 16, shape);
-    const snn = await convert(ann, data, { strategy: 'deng-gu' });
-    const a = await simulate(ort, snn.graph, data, { T: 12, unitCounts: true, engine: 'dense' });
-    const b = await simulate(referenceBackend, snn.graph, data, { T: 12, unitCounts: true });
-    assert.deepEqual([...a.correctAt], [...b.correctAt]);
-    for (let l = 0; l < a.layers.length; l++)
-      assert.deepEqual([...a.layers[l].unitCounts!], [...b.layers[l].unitCounts!], a.layers[l].node);
-  }
 });
 
 test('residual networks, hard reset, spiking readout and poisson input all simulate', async () => {

@@ -51,12 +51,11 @@ export interface OracleResult {
 }
 
 interface SpikeLayer {
-  readonly node: SpikeNode;
-  readonly step: (current: Float32Array, v: Float32Array, spikes: Float32Array) => number;
+  readonly step: (current: Float32Array, v: Float32Array, spikes: Float32Array) => void;
   readonly params: NeuronParams;
   readonly initialPotential: Float32Array;
+  /** Summed over the images and steps simulated so far. */
   readonly unitCounts: Float64Array;
-  spikes: number;
 }
 
 export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptions): OracleResult {
@@ -103,7 +102,12 @@ export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptio
     inputEvents: encoder.constant ? null : inputEvents,
     correctAt,
     accuracyAt: Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images)),
-    layers: [...layers.values()].map((l) => ({ node: l.node.name, units: l.unitCounts.length, spikes: l.spikes, unitCounts: l.unitCounts })),
+    layers: [...layers].map(([node, { unitCounts }]) => ({
+      node,
+      units: unitCounts.length,
+      spikes: unitCounts.reduce((sum, count) => sum + count, 0),
+      unitCounts,
+    })),
   };
 }
 
@@ -124,7 +128,7 @@ function runKernel(node: Node, inputs: readonly Tensor[]): Tensor {
 /** v ← v + I; s = fire(v); reset; returns x = θ·s (same shape as I). */
 function fire(layer: SpikeLayer, current: Tensor, potential: Float32Array): Tensor {
   const spikes = new Float32Array(potential.length);
-  layer.spikes += layer.step(current.data, potential, spikes);
+  layer.step(current.data, potential, spikes);
   const theta = layer.params.threshold;
   const out = new Float32Array(spikes.length);
   for (let j = 0; j < out.length; j++) {
@@ -142,9 +146,8 @@ function spikeLayer(node: SpikeNode, sampleShape: readonly number[]): SpikeLayer
     maxSpikesPerStep: node.maxSpikesPerStep,
   };
   return {
-    node,
     params,
-    step: (current, v, spikes) => kind.step(params, { v }, { current, constantCurrent: false, spikes, steps: 1 }),
+    step: (current, v, spikes) => void kind.step(params, { v }, { current, constantCurrent: false, spikes, steps: 1 }),
     initialPotential: perUnit(node.initialPotential.data, sampleShape),
     unitCounts: new Float64Array(sizeOf(sampleShape)),
     spikes: 0,
