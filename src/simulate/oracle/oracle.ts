@@ -150,7 +150,6 @@ function spikeLayer(node: SpikeNode, sampleShape: readonly number[]): SpikeLayer
     step: (current, v, spikes) => void kind.step(params, { v }, { current, constantCurrent: false, spikes, steps: 1 }),
     initialPotential: perUnit(node.initialPotential.data, sampleShape),
     unitCounts: new Float64Array(sizeOf(sampleShape)),
-    spikes: 0,
   };
 }
 
