@@ -1,5 +1,5 @@
 /**
- * What the SNN costs (METHOD.md §8), per image:
+ * What the SNN costs (docs/method.md §8), per image:
  *   synops_l   = spikes_l · fanOut_l        fanOut_l = Σ_W MACs(W) / |input of W| over the weighted
  *                                            layers W that layer l's spikes reach through linear ops
  *   direct encoding: the input is constant, so the layers it feeds compute once per image:

@@ -1,5 +1,5 @@
 /**
- * Layer-wise conversion error (METHOD.md §2–3). For every spiking layer l, every unit and image of
+ * Layer-wise conversion error (docs/method.md §2–3). For every spiking layer l, every unit and image of
  * a sample, with a = the ANN activation, z = the ANN pre-activation, θ = the neuron's threshold and
  * r = θ·N/T the SNN's rate-coded output after T steps:
  *

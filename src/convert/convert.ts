@@ -1,5 +1,5 @@
 /**
- * The conversion pipeline shared by every strategy (METHOD.md §1–5):
+ * The conversion pipeline shared by every strategy (docs/method.md §1–5):
  *   Relu/Clip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2

@@ -1,7 +1,7 @@
 /**
  * Integrate-and-fire, one fused loop per chunk:
  *   v ← v + I(t);  n = min(⌊v/θ⌋, γ) if v ≥ θ else 0;  v ← v − θ·n (soft) or v ← 0 if n > 0 (hard)
- * With γ = 1 this is the plain IF neuron of METHOD.md §1 (fire at v ≥ θ); γ > 1 is the burst neuron.
+ * With γ = 1 this is the plain IF neuron of docs/method.md §1 (fire at v ≥ θ); γ > 1 is the burst neuron.
  */
 import type { NeuronKind, NeuronParams, NeuronState, StepArgs } from './neuron.js';
 

@@ -7,7 +7,7 @@
  * the bias of the layer that produces z (Conv/Dense bias, BatchNorm β, or through a residual Add
  * into its first branch), so the graph computes exactly the trained function. A standard Deng–Gu
  * conversion with the shift θ/(2T) on this graph then integrates the unshifted z, which is the
- * ANN-side shift's intent (METHOD.md §3).
+ * ANN-side shift's intent (docs/method.md §3).
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { tensor } from '../tensor/tensor.js';

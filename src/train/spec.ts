@@ -11,7 +11,7 @@ export type ActivationSpec =
   | { readonly kind: 'clip'; readonly theta: number }
   /** a = max(z, 0). */
   | { readonly kind: 'relu' }
-  /** a = clip(z − θ/(2T), 0, θ): the ANN-side shift (METHOD.md §3), T = tShift. */
+  /** a = clip(z − θ/(2T), 0, θ): the ANN-side shift (docs/method.md §3), T = tShift. */
   | { readonly kind: 'clip-shift'; readonly theta: number; readonly tShift: number };
 
 export type LayerSpec =

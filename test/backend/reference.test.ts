@@ -3,14 +3,53 @@ import assert from 'node:assert/strict';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { kernels, referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import { conv2d } from '../../src/backend/reference/ops/conv2d.js';
+import type { OpType } from '../../src/ir/graph.js';
 import { tensor } from '../../src/tensor/tensor.js';
-import { runConformance } from './conformance.js';
+import { mulberry32 } from '../helpers/random.js';
+import { handCases, randomCases, runConformance } from './conformance.js';
 
 runConformance('reference', () => referenceBackend, { oracle: () => createOrtBackend() });
 
-test('the op table has a kernel for every op', () => {
+/** Every op of the IR's Node union, written out: a new op fails to compile here until it is listed. */
+const irOps: Readonly<Record<OpType, true>> = {
+  Conv2d: true,
+  Dense: true,
+  BatchNorm: true,
+  AvgPool: true,
+  MaxPool: true,
+  GlobalAvgPool: true,
+  Flatten: true,
+  Reshape: true,
+  Add: true,
+  Concat: true,
+  Relu: true,
+  Clip: true,
+  Identity: true,
+  Dropout: true,
+  Softmax: true,
+  Pad: true,
+  Spike: true,
+};
+const sorted = (ops: Iterable<string>): string[] => [...ops].sort();
+
+test('the op table has a kernel for exactly the ops of the IR', () => {
   assert.equal(referenceBackend.name, 'reference');
-  for (const op of Object.keys(kernels)) assert.equal(typeof kernels[op as keyof typeof kernels], 'function');
+  assert.deepEqual(sorted(Object.keys(kernels)), sorted(Object.keys(irOps)));
+  for (const op of Object.keys(irOps) as OpType[]) assert.equal(typeof kernels[op], 'function', op);
+});
+
+test('the conformance table covers every IR op', () => {
+  // Spike is not a backend op: the contract cases check that every backend refuses it.
+  const expected = sorted(Object.keys(irOps).filter((op) => op !== 'Spike'));
+  const handOps = new Set(handCases.flatMap((c) => c.graph.nodes.map((n) => n.op)));
+  assert.deepEqual(sorted(handOps), expected, 'ops with a hand-computed case');
+  // Dropout is Identity at inference; its hand case is enough.
+  const randomOps = new Set(randomCases.flatMap((c) => c.build(mulberry32(1)).graph.nodes.map((n) => n.op)));
+  assert.deepEqual(
+    sorted(randomOps),
+    expected.filter((op) => op !== 'Dropout'),
+    'ops with a seeded random case',
+  );
 });
 
 test('kernels refuse inconsistent shapes with a RangeError', () => {
