@@ -22,6 +22,7 @@ export { createOrtBackend, type OrtBackendOptions } from './backend/ort/ort-back
 export * from './data/index.js';
 export * from './ann/index.js';
 export * from './neurons/index.js';
+export * from './model/index.js';
 export * from './convert/index.js';
 export * from './simulate/index.js';
 export * from './analysis/index.js';

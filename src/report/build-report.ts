@@ -12,7 +12,7 @@ import { defaultErrorSteps, layerErrors } from '../analysis/layer-error.js';
 import { recordRaster } from '../analysis/spike-raster.js';
 import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend } from '../backend/backend.js';
-import type { SnnModel } from '../convert/strategy.js';
+import type { SnnModel } from '../model/snn-model.js';
 import type { Dataset } from '../data/dataset.js';
 import { directEncoder, type Encoder } from '../simulate/encoders.js';
 import { REPORT_SCHEMA, type Report } from './schema.js';

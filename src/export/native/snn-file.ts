@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { ConversionInfo, SnnModel } from '../../convert/strategy.js';
+import type { ConversionInfo, SnnModel } from '../../model/snn-model.js';
 import type { Graph } from '../../ir/graph.js';
 import { validateGraph } from '../../ir/shapes.js';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';

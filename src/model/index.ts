@@ -1,0 +1,1 @@
+export * from './snn-model.js';
