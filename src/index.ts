@@ -26,6 +26,5 @@ export * from './model/index.js';
 export * from './convert/index.js';
 export * from './simulate/index.js';
 export * from './analysis/index.js';
-export * from './export/native/snn-file.js';
 export { writeFileAtomic, OutputExistsError } from './export/write-atomic.js';
 export * from './report/index.js';
