@@ -4,8 +4,7 @@
  * `rooms[R]` lists, nothing else. The table lives in eslint.config.js; docs/architecture.md draws it.
  *
  * Only relative imports into src/ are checked (import, export … from, import()); packages and
- * node:* are another rule's job. `exceptions` name single (file, imported file) pairs that break
- * the direction today, each with the reason, so that none is silent.
+ * node:* are another rule's job.
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 
@@ -14,11 +13,6 @@ function roomOf(root, file) {
   const parts = relative(root, file).split(sep);
   if (parts[0] === '..' || parts[0] === '') return null;
   return parts.length === 1 ? parts[0].replace(/\.js$/, '.ts') : parts[0];
-}
-
-/** Repository-relative path with / separators and the .ts extension an import's .js stands for. */
-function repoPath(cwd, file) {
-  return relative(cwd, file).split(sep).join('/').replace(/\.js$/, '.ts');
 }
 
 export const dependencyDirection = {
@@ -31,15 +25,6 @@ export const dependencyDirection = {
         properties: {
           root: { type: 'string' },
           rooms: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-          exceptions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: { file: { type: 'string' }, imports: { type: 'string' }, why: { type: 'string' } },
-              required: ['file', 'imports', 'why'],
-              additionalProperties: false,
-            },
-          },
         },
         required: ['root', 'rooms'],
         additionalProperties: false,
@@ -51,22 +36,19 @@ export const dependencyDirection = {
     },
   },
   create(context) {
-    const { root, rooms, exceptions = [] } = context.options[0];
+    const { root, rooms } = context.options[0];
     const cwd = context.cwd;
     const srcRoot = resolve(cwd, root);
     const file = context.filename;
     const from = roomOf(srcRoot, file);
     if (from === null) return {};
     const allowed = rooms[from];
-    const fromPath = repoPath(cwd, file);
 
     function check(node, source) {
       if (typeof source !== 'string' || !source.startsWith('.')) return;
       const target = resolve(dirname(file), source);
       const to = roomOf(srcRoot, target);
       if (to === null || to === from || allowed.includes(to)) return;
-      const targetPath = repoPath(cwd, target);
-      if (exceptions.some((e) => e.file === fromPath && e.imports === targetPath)) return;
       const list = allowed.length === 0 ? 'no other room' : allowed.join(', ');
       context.report({ node, messageId: 'upward', data: { from, to, source, allowed: list } });
     }

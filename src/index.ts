@@ -22,9 +22,9 @@ export { createOrtBackend, type OrtBackendOptions } from './backend/ort/ort-back
 export * from './data/index.js';
 export * from './ann/index.js';
 export * from './neurons/index.js';
+export * from './model/index.js';
 export * from './convert/index.js';
 export * from './simulate/index.js';
 export * from './analysis/index.js';
-export * from './export/native/snn-file.js';
-export { writeFileAtomic, OutputExistsError } from './export/write-atomic.js';
+export { writeFileAtomic, OutputExistsError } from './host/write-atomic.js';
 export * from './report/index.js';

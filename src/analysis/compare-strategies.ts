@@ -5,7 +5,8 @@
 import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend } from '../backend/backend.js';
 import { convertToSnn } from '../convert/convert.js';
-import { ConversionError, type ConversionOptions, type ResetMode, type ShiftMode } from '../convert/strategy.js';
+import { ConversionError } from '../convert/strategy.js';
+import type { ConversionOptions, ResetMode, ShiftMode } from '../model/snn-model.js';
 import { strategies } from '../convert/strategies/index.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';

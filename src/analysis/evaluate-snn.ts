@@ -4,7 +4,7 @@
  */
 import { evaluateAnn, type AnnEvaluation } from '../ann/evaluate.js';
 import type { Backend } from '../backend/backend.js';
-import type { SnnModel } from '../convert/strategy.js';
+import type { SnnModel } from '../model/snn-model.js';
 import type { Dataset } from '../data/dataset.js';
 import { simulate, type SimulateOptions, type SimulationResult } from '../simulate/simulator.js';
 import { snnCost, type EnergyConstants, type SnnCost } from './cost.js';

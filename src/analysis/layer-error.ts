@@ -17,7 +17,7 @@
  * from one run of max(T) steps: a causal system's first T steps are the same in a longer run.
  */
 import type { Backend } from '../backend/backend.js';
-import type { ResetMode, ShiftMode, SnnModel } from '../convert/strategy.js';
+import type { ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';

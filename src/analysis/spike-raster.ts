@@ -4,7 +4,7 @@
  * spanning the layer's rates), the second runs one step per chunk so a probe reads v after every step.
  */
 import type { Backend } from '../backend/backend.js';
-import type { SnnModel } from '../convert/strategy.js';
+import type { SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import { DataError } from '../data/dataset.js';
 import { sampleShapes } from '../ir/shapes.js';

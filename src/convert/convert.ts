@@ -12,7 +12,8 @@ import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, typ
 import { sampleShapes } from '../ir/shapes.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
-import { ConversionError, type ConversionOptions, type ConvertedLayer, type SnnModel, type ThresholdChoice } from './strategy.js';
+import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
+import { ConversionError, type ThresholdChoice } from './strategy.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
   checkConvertible(ann);

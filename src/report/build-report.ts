@@ -12,7 +12,8 @@ import { defaultErrorSteps, layerErrors } from '../analysis/layer-error.js';
 import { recordRaster } from '../analysis/spike-raster.js';
 import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend } from '../backend/backend.js';
-import type { SnnModel } from '../convert/strategy.js';
+import type { SnnModel } from '../model/snn-model.js';
+import { summarizeConversion } from './conversion-rows.js';
 import type { Dataset } from '../data/dataset.js';
 import { directEncoder, type Encoder } from '../simulate/encoders.js';
 import { REPORT_SCHEMA, type Report } from './schema.js';
@@ -105,18 +106,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
     createdAt: new Date().toISOString(),
     model: { source: options.source, inputShape: [...model.ann.input.shape] },
     data: { name: data.name, split: options.split ?? null, images: snn.images, encoder: snn.encoder },
-    conversion: {
-      options: model.conversion.options,
-      calibrationImages: model.conversion.calibrationImages,
-      layers: model.conversion.layers.map((l) => ({
-        node: l.node,
-        thetaMin: Math.min(...l.theta),
-        thetaMax: Math.max(...l.theta),
-        channels: l.theta.length,
-        units: l.units,
-        source: l.source,
-      })),
-    },
+    conversion: summarizeConversion(model.conversion),
     T: options.T,
     ann: { accuracy: ann.accuracy, images: ann.images },
     snn: {

@@ -3,6 +3,7 @@
  * non-executed <script type="application/json">), viewable offline with no script running.
  */
 import { reportCharts, renderSvg } from './charts.js';
+import { conversionSettings, thresholdRows } from './conversion-rows.js';
 import { compactNumber, dataName, errorCells, joules, num, pct, powersOfTwo, shiftDescription } from './format.js';
 import type { Report } from './schema.js';
 
@@ -16,12 +17,13 @@ export async function reportHtml(r: Report): Promise<string> {
     );
   }
   const byId = new Map(charts.map((c, i) => [c.id, figures[i]]));
-  const o = r.conversion.options;
   const last = r.snn.accuracyAt[r.T - 1];
   const energyRatio = r.cost.annEnergyPerImage > 0 ? r.cost.snnEnergyPerImage / r.cost.annEnergyPerImage : null;
   const sections = [
     `<header><h1>ann2snn report</h1><p class="sub">${esc(r.model.source)} · ${esc(dataName(r))} · ${r.data.images} images · T = ${r.T} · ${esc(r.createdAt)}</p>`,
-    `<p>Conversion: <b>${esc(o.strategy)}</b>${o.strategy === 'percentile' ? ` (p = ${o.percentile})` : ''}, <b>${esc(shiftDescription(o.shift, o.tShift))}</b>, ${o.reset} reset, readout ${o.readout}, thresholds per ${o.thresholdScope}${o.maxSpikesPerStep > 1 ? `, burst γ = ${o.maxSpikesPerStep}` : ''}; calibrated on ${r.conversion.calibrationImages} images. Input encoder: ${esc(r.data.encoder)}.</p></header>`,
+    `<p>Conversion: ${conversionSettings(r.conversion)
+      .map((row) => `${esc(row.label)} <b>${esc(row.value)}</b>`)
+      .join(', ')}. Input encoder: ${esc(r.data.encoder)}.</p></header>`,
     `<section class="cards">${card('ANN accuracy', pct(r.ann.accuracy))}${card(`SNN accuracy at T = ${r.T}`, pct(last))}${card('latency (within 1 point)', r.snn.latency === null ? `> ${r.T}` : `t = ${r.snn.latency}`)}${card('spikes / image', compactNumber(r.cost.spikesPerImage))}${card('synops / image', compactNumber(r.cost.synopsPerImage))}${card('energy / image', `${joules(r.cost.snnEnergyPerImage)}${energyRatio === null ? '' : ` (${num(energyRatio, 3)}× ANN)`}`)}</section>`,
     `<section><h2>Accuracy</h2>${byId.get('accuracy') ?? ''}${accuracyTable(r)}</section>`,
   ];
@@ -133,16 +135,8 @@ energy ${joules(c.snnEnergyPerImage)} against ${joules(c.annEnergyPerImage)} for
 }
 
 function thresholdTable(r: Report): string {
-  return htmlTable(
-    ['layer', 'θ', 'channels', 'units', 'source'],
-    r.conversion.layers.map((l) => [
-      l.node,
-      l.channels === 1 ? num(l.thetaMin) : `${num(l.thetaMin, 3)} … ${num(l.thetaMax, 3)}`,
-      String(l.channels),
-      String(l.units),
-      l.source,
-    ]),
-  );
+  const thresholds = thresholdRows(r.conversion);
+  return htmlTable(thresholds.headers, thresholds.rows);
 }
 
 function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {

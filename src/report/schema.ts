@@ -8,7 +8,7 @@ import type { StrategyComparison } from '../analysis/compare-strategies.js';
 import type { LayerCost } from '../analysis/cost.js';
 import type { LayerErrorAnalysis } from '../analysis/layer-error.js';
 import type { SpikeRaster } from '../analysis/spike-raster.js';
-import type { ConversionOptions } from '../convert/strategy.js';
+import type { ConversionOptions } from '../model/snn-model.js';
 
 export const REPORT_SCHEMA = 'ann2snn-report/1';
 

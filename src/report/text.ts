@@ -1,13 +1,13 @@
 /** The terminal view of a report: plain-text tables. */
-import { compactNumber, dataName, errorCells, joules, num, pct, powersOfTwo, shiftDescription, textTable } from './format.js';
+import { conversionSettings, settingsLine, thresholdRows } from './conversion-rows.js';
+import { compactNumber, dataName, errorCells, joules, num, pct, powersOfTwo, textTable } from './format.js';
 import type { Report } from './schema.js';
 
 export function reportText(r: Report): string {
-  const o = r.conversion.options;
   const out: string[] = [];
   out.push(
     `${r.model.source} on ${dataName(r)}, ${r.data.images} images, T = ${r.T}, encoder ${r.data.encoder}`,
-    `conversion: ${o.strategy}${o.strategy === 'percentile' ? ` p${o.percentile}` : ''}, ${shiftDescription(o.shift, o.tShift)}, ${o.reset} reset, readout ${o.readout}; calibrated on ${r.conversion.calibrationImages} images`,
+    `conversion: ${settingsLine(conversionSettings(r.conversion))}`,
     '',
   );
   const steps = powersOfTwo(r.T);
@@ -61,5 +61,7 @@ export function reportText(r: Report): string {
     `per image: ${compactNumber(c.spikesPerImage)} spikes, ${compactNumber(c.synopsPerImage)} synops + ${compactNumber(c.analogMacsPerImage)} analog-input MACs; ` +
       `energy ${joules(c.snnEnergyPerImage)} vs ANN ${joules(c.annEnergyPerImage)} (${compactNumber(c.annMacsPerImage)} MACs; E_AC ${num(c.eAc * 1e12)} pJ, E_MAC ${num(c.eMac * 1e12)} pJ)`,
   );
+  const thresholds = thresholdRows(r.conversion);
+  out.push('', textTable(thresholds.headers, thresholds.rows));
   return out.join('\n');
 }

@@ -4,7 +4,7 @@
  * without `force`).
  */
 import { extname } from 'node:path';
-import { writeFileAtomic } from '../export/write-atomic.js';
+import { writeFileAtomic } from '../host/write-atomic.js';
 import { ReportError } from './build-report.js';
 import { reportHtml } from './html.js';
 import { reportJson } from './json.js';

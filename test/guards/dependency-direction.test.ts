@@ -13,7 +13,6 @@ const eslint = new ESLint();
 interface RuleOptions {
   readonly root: string;
   readonly rooms: Readonly<Record<string, readonly string[]>>;
-  readonly exceptions: readonly { readonly file: string; readonly imports: string; readonly why: string }[];
 }
 
 async function ruleOptions(): Promise<RuleOptions> {
@@ -84,15 +83,4 @@ test('the rooms table has no cycle (it is a layering)', async () => {
     state.set(room, 'done');
   };
   for (const room of Object.keys(rooms)) visit(room, []);
-});
-
-test('every exception is still needed: without it, its file fails the rule', async () => {
-  const { root, rooms, exceptions } = await ruleOptions();
-  const strict = new ESLint({ overrideConfig: { files: ['src/**/*.ts'], rules: { [RULE]: ['error', { root, rooms, exceptions: [] }] } } });
-  for (const { file, imports } of exceptions) {
-    const [result] = await strict.lintFiles([file]);
-    const target = imports.replace(/^src\/[^/]+\//, '').replace(/\.ts$/, '.js');
-    const hit = result.messages.some((m) => m.ruleId === RULE && m.message.includes(target));
-    assert.ok(hit, `${file} no longer imports ${imports} against the direction: delete its exception`);
-  }
 });

@@ -9,7 +9,7 @@ import { loadAnn } from '../../src/ann/load.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { openDataset } from '../../src/data/open-dataset.js';
-import { saveSnn } from '../../src/export/native/snn-file.js';
+import { saveSnn } from '../../src/model/snn-file.js';
 import type { Report } from '../../src/report/schema.js';
 import { residualModel } from '../helpers/pytorch-like.js';
 

@@ -7,7 +7,7 @@ import { strategyVariants } from '../../src/analysis/compare-strategies.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { OutputExistsError } from '../../src/export/write-atomic.js';
+import { OutputExistsError } from '../../src/host/write-atomic.js';
 import {
   buildReport,
   REPORT_SCHEMA,
@@ -90,7 +90,26 @@ test('the values are computed: T and the strategy change them', async () => {
   const curves = a.comparison!.variants.map((v) => v.accuracyAt.join(','));
   assert.ok(new Set(curves).size > 1, 'the comparison variants give different curves');
   assert.equal(c.conversion.options.strategy, 'max-norm');
-  assert.match(reportText(c), /conversion: max-norm/);
+  assert.match(reportText(c), /conversion: strategy max-norm/);
+});
+
+test('the text report shows every setting the HTML report shows: threshold scope, burst γ, θ per layer', async () => {
+  const r = await report16;
+  const burst: Report = {
+    ...r,
+    conversion: { ...r.conversion, options: { ...r.conversion.options, thresholdScope: 'channel', maxSpikesPerStep: 4 } },
+  };
+  const text = reportText(r);
+  assert.match(
+    text,
+    /conversion: strategy deng-gu, shift v0 \(v\(0\) = θ\/2\), reset soft, readout accumulate, thresholds per layer, burst γ 1 \(IF\), calibration 24 images/,
+  );
+  assert.match(text, /layer\s+θ\s+channels\s+units\s+source/);
+  for (const l of r.conversion.layers) assert.match(text, new RegExp(`^${l.node}\\s.*${l.source.replace(/[()]/g, '.')}$`, 'm'));
+  for (const page of [reportText(burst), await reportHtml(burst)]) {
+    assert.match(page, /thresholds (<b>)?per channel/);
+    assert.match(page, /burst γ (<b>)?4/);
+  }
 });
 
 test('terminal text names every layer and variant; HTML is self-contained with one inline SVG per plot', async () => {

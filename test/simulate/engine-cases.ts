@@ -8,7 +8,8 @@
  */
 import { calibrate } from '../../src/ann/calibrate.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
-import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '../../src/convert/index.js';
+import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
+import type { ConversionOptions } from '../../src/model/snn-model.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { poissonEncoder, type Encoder, type SimulationEngine } from '../../src/simulate/index.js';

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import {
   calibrate,
+  conversionSettings,
   convertToSnn,
   defaultConversionOptions,
   loadAnn,
   openDataset,
   saveSnn,
+  settingsLine,
   strategies,
+  summarizeConversion,
+  thresholdRows,
   type ConversionOptions,
 } from '../../index.js';
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
@@ -103,20 +107,9 @@ export function registerConvert(program: Command): void {
         console.log(JSON.stringify({ model, output: flags.output, conversion: snn.conversion }, null, 2));
         return;
       }
-      const o = snn.conversion.options;
-      console.log(
-        `${model} → ${flags.output}: strategy ${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` (T_shift ${o.tShift})` : ''}, ${o.reset} reset, readout ${o.readout}; calibrated on ${stats.images} images of ${data.name}`,
-      );
-      console.log(
-        textTable(
-          ['layer', 'θ', 'units', 'source'],
-          snn.conversion.layers.map((l) => [l.node, formatTheta(l.theta), l.units, l.source]),
-        ),
-      );
+      const summary = summarizeConversion(snn.conversion);
+      console.log(`${model} → ${flags.output}: ${settingsLine(conversionSettings(summary, data.name))}`);
+      const thresholds = thresholdRows(summary);
+      console.log(textTable(thresholds.headers, thresholds.rows));
     });
-}
-
-export function formatTheta(theta: readonly number[]): string {
-  if (theta.length === 1) return theta[0].toPrecision(4);
-  return `${Math.min(...theta).toPrecision(3)}…${Math.max(...theta).toPrecision(3)} (${theta.length} ch)`;
 }

@@ -1,6 +1,7 @@
 import type { ActivationStats, LayerStats } from '../../ann/calibrate.js';
 import type { Node } from '../../ir/graph.js';
-import { ConversionError, type ConversionOptions, type ThresholdChoice } from '../strategy.js';
+import type { ConversionOptions } from '../../model/snn-model.js';
+import { ConversionError, type ThresholdChoice } from '../strategy.js';
 
 /** The Clip ceiling θ of a threshold ReLU clip(z, 0, θ), or null for Relu / unbounded Clip. */
 export function ceilingOf(site: Node): number | null {

@@ -1,24 +1,24 @@
 /**
- * The native SNN file (.snn), version 1:
+ * The native SNN file (.snn), version 1, as bytes ↔ model (no file system: runs in a browser too):
  *
  *   offset 0   8 bytes   magic "ANN2SNN\n"
  *          8   u32 LE    format version (1)
  *         12   u32 LE    header length H in bytes
  *         16   32 bytes  SHA-256 of everything after this field (header + tensor section)
- *         48   H bytes   UTF-8 JSON header: { graph, ann, conversion, tensors: [{ shape, offset }], meta }
+ *         48   H bytes   UTF-8 JSON header: { graph, ann, conversion, meta, tensors: [{ shape, offset }] }
  *     48 + H   …         tensor section: float32 little-endian, each tensor at its offset
  *
  * In the header's graph every tensor is replaced by { "$tensor": index }; non-finite numbers are
- * written as the strings "Infinity" / "-Infinity". Loading refuses an unknown version, a wrong
- * checksum, and tensors that reach past the end of the file.
+ * written as the strings "Infinity" / "-Infinity". Decoding refuses a wrong magic, an unknown
+ * version, a wrong checksum, a header that is not a JSON object, a tensor entry that is not
+ * { shape: non-negative integers, offset: non-negative integer }, and tensors that reach past the
+ * end of the file (checked before anything is allocated). docs/snn-format.md describes the format.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { ConversionInfo, SnnModel } from '../../convert/strategy.js';
-import type { Graph } from '../../ir/graph.js';
-import { validateGraph } from '../../ir/shapes.js';
-import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { Graph } from '../ir/graph.js';
+import { validateGraph } from '../ir/shapes.js';
+import { tensor, type Tensor } from '../tensor/tensor.js';
+import type { ConversionInfo, SnnModel } from './snn-model.js';
 
 export const SNN_FORMAT_VERSION = 1;
 const MAGIC = 'ANN2SNN\n';
@@ -68,6 +68,7 @@ export function encodeSnn(model: SnnModel, meta: SnnFileMeta = {}): Uint8Array {
   return out;
 }
 
+/** Bytes → model; `source` names the bytes (a path) in every SnnFileError. */
 export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnModel; meta: SnnFileMeta } {
   const fail = (message: string): never => {
     throw new SnnFileError(`${source}: ${message}`);
@@ -82,56 +83,60 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
   const actual = sha256(bytes.subarray(PREFIX));
   if (!expected.every((b, i) => b === actual[i])) fail('checksum mismatch: the file is corrupt or was modified');
   const sectionStart = PREFIX + headerLength;
-  let header: { graph: Graph; ann: Graph; conversion: ConversionInfo; meta: SnnFileMeta; tensors: TensorEntry[] };
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, sectionStart)));
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, sectionStart)));
   } catch (e) {
     return fail(`header is not valid JSON (${(e as Error).message})`);
   }
-  const tensors = header.tensors.map((entry, i) => {
-    const length = sizeOf(entry.shape) * 4;
-    const start = sectionStart + entry.offset;
-    if (entry.offset < 0 || start + length > bytes.length) fail(`tensor ${i} (shape [${entry.shape}]) reaches past the end of the file`);
+  if (!isRecord(parsed)) return fail('header is not a JSON object');
+  for (const field of ['graph', 'ann', 'conversion'] as const)
+    if (!isRecord(parsed[field])) fail(`header field '${field}' is missing or not an object`);
+  if (parsed.meta !== undefined && !isRecord(parsed.meta)) fail(`header field 'meta' is not an object`);
+  const entries = parsed.tensors;
+  if (!Array.isArray(entries)) return fail(`header field 'tensors' is not an array`);
+  const tensors = entries.map((entry: unknown, i) => {
+    const { shape, offset } = tensorEntry(entry) ?? fail(`tensor ${i}: not { shape: non-negative integers, offset: non-negative integer }`);
+    const start = sectionStart + offset;
+    // Counted against the bytes left, dimension by dimension, so a hostile shape never allocates.
+    let length = shape.includes(0) ? 0 : 4;
+    for (const dim of shape) {
+      if (start + length > bytes.length) break;
+      length *= dim;
+    }
+    if (start + length > bytes.length) fail(`tensor ${i} (shape [${shape}]) reaches past the end of the file`);
     const data = new Float32Array(length / 4);
     new Uint8Array(data.buffer).set(bytes.subarray(start, start + length));
-    return tensor(entry.shape, data);
+    return tensor(shape, data);
   });
   const revive = (value: unknown): unknown => {
     if (value === 'Infinity') return Infinity;
     if (value === '-Infinity') return -Infinity;
     if (Array.isArray(value)) return value.map(revive);
-    if (value && typeof value === 'object') {
-      const ref = (value as { $tensor?: number }).$tensor;
+    if (isRecord(value)) {
+      const ref = value.$tensor;
       if (typeof ref === 'number') return tensors[ref] ?? fail(`tensor reference ${ref} out of range`);
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
     }
     return value;
   };
-  const graph = revive(header.graph) as Graph;
-  const ann = revive(header.ann) as Graph;
+  const graph = revive(parsed.graph) as Graph;
+  const ann = revive(parsed.ann) as Graph;
   validateGraph(graph);
   validateGraph(ann);
-  return { model: { graph, ann, conversion: revive(header.conversion) as ConversionInfo }, meta: header.meta ?? {} };
+  return { model: { graph, ann, conversion: revive(parsed.conversion) as ConversionInfo }, meta: (parsed.meta ?? {}) as SnnFileMeta };
 }
 
-export async function saveSnn(path: string, model: SnnModel, meta: SnnFileMeta = {}, overwrite = false): Promise<void> {
-  await writeFileAtomic(path, encodeSnn(model, meta), overwrite);
+function tensorEntry(entry: unknown): TensorEntry | null {
+  if (!isRecord(entry)) return null;
+  const { shape, offset } = entry;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return null;
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0) return null;
+  return { shape: shape as number[], offset: offset as number };
 }
 
-export async function loadSnn(path: string): Promise<{ model: SnnModel; meta: SnnFileMeta }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new SnnFileError(
-      `cannot read '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  return decodeSnn(bytes, path);
-}
-
-function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTensor(value: unknown): value is Tensor {

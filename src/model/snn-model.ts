@@ -1,0 +1,50 @@
+/**
+ * The converted SNN as ann2snn carries it: the spiking graph, the ANN it came from, and what the
+ * conversion did (options and θ_l per spiking layer l), so every report, export and file can say it.
+ * Plain readonly data; the model room depends only on tensor and ir.
+ */
+import type { Graph } from '../ir/graph.js';
+
+/** How the quantization error is centred: bias θ/(2·T_shift), v(0) = θ/2, or neither. */
+export type ShiftMode = 'v0' | 'bias' | 'none';
+/** After a spike: v ← v − θ·s (soft) or v ← 0 (hard). */
+export type ResetMode = 'soft' | 'hard';
+/** The last layer: accumulate its potential over time, or count its spikes. */
+export type ReadoutMode = 'accumulate' | 'spikes';
+/** One θ per layer, or one per output channel. */
+export type ThresholdScope = 'layer' | 'channel';
+
+export interface ConversionOptions {
+  readonly strategy: string;
+  readonly shift: ShiftMode;
+  /** T_shift of the bias shift δ = θ/(2·T_shift) (METHOD.md §3). */
+  readonly tShift: number;
+  readonly reset: ResetMode;
+  readonly readout: ReadoutMode;
+  /** p for the percentile strategy, e.g. 99.9. */
+  readonly percentile: number;
+  readonly thresholdScope: ThresholdScope;
+  /** Largest spike count per neuron per step (1 = IF; > 1 = burst neuron). */
+  readonly maxSpikesPerStep: number;
+}
+
+export interface ConvertedLayer {
+  readonly node: string;
+  readonly theta: readonly number[];
+  readonly source: string;
+  readonly units: number;
+}
+
+/** What the conversion did, carried with the SNN so every report can say it. */
+export interface ConversionInfo {
+  readonly options: ConversionOptions;
+  readonly layers: readonly ConvertedLayer[];
+  readonly calibrationImages: number;
+}
+
+export interface SnnModel {
+  readonly graph: Graph;
+  /** The ANN it came from (simplified, final Softmax dropped): the reference for every comparison. */
+  readonly ann: Graph;
+  readonly conversion: ConversionInfo;
+}
