@@ -27,4 +27,6 @@ export * from './simulate/index.js';
 export * from './analysis/index.js';
 export * from './export/native/snn-file.js';
 export { writeFileAtomic, OutputExistsError } from './export/write-atomic.js';
+export * from './export/exporters.js';
+export { ExportError } from './export/export-error.js';
 export * from './report/index.js';
