@@ -26,5 +26,5 @@ if (process.argv[1]?.endsWith('onnx-step.mjs')) {
   const dims = session.inputMetadata[0].shape.map((d) => (typeof d === 'number' ? d : 1));
   const images = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), dims);
   const readout = await runSteps(session, images, Number(T));
-  console.log(`readout after ${T} steps: ${Array.from(readout, (v) => v.toFixed(3)).join(' ')}`);
+  console.log(JSON.stringify({ T: Number(T), readout: Array.from(readout) }));
 }
