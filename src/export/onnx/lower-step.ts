@@ -82,16 +82,12 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   const names = new Names();
   names.fresh(IMAGE_INPUT);
   const t = names.fresh(`${options.prefix}t`);
+  const [readoutState, readoutNext] = names.group(`${options.prefix}readout`, ['', '_next']);
   const spikeNodes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
-  const layers: SpikingLayerState[] = spikeNodes.map((n) => ({
-    node: n.name,
-    state: names.fresh(`${options.prefix}${n.name}`),
-    next: names.fresh(`${options.prefix}${n.name}_next`),
-    spikes: names.fresh(`${options.prefix}${n.name}_spikes`),
-    sampleShape: shapes.get(n.output)!,
-  }));
-  const readoutState = names.fresh(`${options.prefix}readout`);
-  const readoutNext = names.fresh(`${options.prefix}readout_next`);
+  const layers: SpikingLayerState[] = spikeNodes.map((n) => {
+    const [state, next, spikes] = names.group(`${options.prefix}${n.name}`, ['', '_next', '_spikes']);
+    return { node: n.name, state, next, spikes, sampleShape: shapes.get(n.output)! };
+  });
 
   const staticValues = imageOnlyValues(graph);
   const staticNodes: O.INodeProto[] = [];
@@ -272,6 +268,15 @@ function extendChain(graph: Graph, first: Node): Node[] {
 /** Public names are claimed first (as asked, or `base_1`, … if taken); internal names never clash with them. */
 class Names {
   private readonly used = new Set<string>();
+  /** Claims base + every suffix for the first base (`base`, `base_1`, …) whose names are all free. */
+  group(base: string, suffixes: readonly string[]): string[] {
+    for (let i = 0; ; i++) {
+      const names = suffixes.map((s) => `${i === 0 ? base : `${base}_${i}`}${s}`);
+      if (names.some((n) => this.used.has(n))) continue;
+      names.forEach((n) => this.used.add(n));
+      return names;
+    }
+  }
   fresh(base: string): string {
     let name = base;
     for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;

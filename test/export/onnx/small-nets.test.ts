@@ -63,6 +63,14 @@ test('the step graph names its inputs and outputs by the conventions', async () 
   const loop = await ort.InferenceSession.create(writeOnnxLoop(model, 4));
   assert.deepEqual(loop.inputNames, ['input']);
   assert.deepEqual(loop.outputNames, ['readout', 'act1_spikes', 'act2_spikes', 'predictions']);
+  // A layer named like a fixed name keeps the pattern `<name>`, `<name>_next`, `<name>_spikes`.
+  const clash = {
+    ...model,
+    graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.name === 'act1' ? { ...n, name: 'readout' } : n)) },
+  };
+  const renamed = await ort.InferenceSession.create(writeOnnxStep(clash));
+  assert.deepEqual(renamed.inputNames, ['input', 't', 'readout_1', 'act2', 'readout']);
+  assert.deepEqual(renamed.outputNames, ['readout_1_next', 'act2_next', 'readout_next', 'readout_1_spikes', 'act2_spikes']);
 });
 
 test('what the step cannot express is refused with the node name', () => {
