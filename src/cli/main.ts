@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExport } from './commands/export.js';
 import { registerEvalAnn } from './commands/eval-ann.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerReport } from './commands/report.js';
@@ -26,6 +27,7 @@ const userErrors = new Set([
   'RangeError',
   'TrainError',
   'ReportError',
+  'ExportError',
 ]);
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerSimulate(program);
   registerTrain(program);
   registerReport(program);
+  registerExport(program);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

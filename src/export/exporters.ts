@@ -1,0 +1,75 @@
+/**
+ * The exporter seam: one table, format → { extension, description, notes, write }, like the report
+ * writers. `exportSnn(model, format, options)` returns the file's bytes (no file system: the same code
+ * runs in a browser); `formatForPath` reads the format from a file name. Every writer refuses what its
+ * format cannot express with an `ExportError` naming the node, before any byte exists.
+ */
+import type { SnnModel } from '../model/snn-model.js';
+import { ExportError } from './export-error.js';
+import { onnxNotes } from './onnx/notes.js';
+import { writeOnnxLoop, writeOnnxStep } from './onnx/write-onnx.js';
+
+export interface ExportOptions {
+  /** Time steps of formats that fix them in the file (`onnx`); default `defaultSteps(model)`. */
+  readonly T?: number;
+}
+
+/** What a reader of the exported file runs exactly, and what it does not get. */
+export interface ExportNotes {
+  readonly exact: readonly string[];
+  readonly lost: readonly string[];
+}
+
+export interface Exporter {
+  /** File name ending that selects this format (the longest matching one wins). */
+  readonly extension: string;
+  readonly description: string;
+  notes(model: SnnModel, options: ExportOptions): ExportNotes;
+  write(model: SnnModel, options: ExportOptions): Uint8Array;
+}
+
+export const exporters = {
+  onnx: {
+    extension: '.onnx',
+    description: 'the whole simulation of T steps as one ONNX graph (a Loop over the step), opset 17',
+    notes: (model, options) => onnxNotes(model, 'onnx', defaultSteps(model, options)),
+    write: (model, options) => writeOnnxLoop(model, defaultSteps(model, options)),
+  },
+  'onnx-step': {
+    extension: '.step.onnx',
+    description: 'one time step as a stateful ONNX graph (states in, states_next out, step index t), opset 17',
+    notes: (model, options) => onnxNotes(model, 'onnx-step', defaultSteps(model, options)),
+    write: (model) => writeOnnxStep(model),
+  },
+  // nir: the NIR writer's line (src/export/nir/, `writeNir(model)`), extension '.nir'.
+} as const satisfies Readonly<Record<string, Exporter>>;
+
+export type ExportFormat = keyof typeof exporters;
+
+export const exportFormats = Object.keys(exporters) as ExportFormat[];
+
+export function exporterFor(format: string): Exporter {
+  if (!Object.hasOwn(exporters, format)) throw new ExportError(`unknown export format '${format}': use one of ${exportFormats.join(', ')}`);
+  return exporters[format as ExportFormat];
+}
+
+/** The file's bytes in `format`; throws ExportError (naming the node) for what the format cannot express. */
+export function exportSnn(model: SnnModel, format: string, options: ExportOptions = {}): Uint8Array {
+  return exporterFor(format).write(model, options);
+}
+
+/** The format a file name asks for: the exporter whose extension is the longest ending of `path`. */
+export function formatForPath(path: string): ExportFormat {
+  const lower = path.toLowerCase();
+  const matches = exportFormats.filter((f) => lower.endsWith(exporters[f].extension));
+  if (matches.length === 0) {
+    const known = exportFormats.map((f) => `${exporters[f].extension} (${f})`).join(', ');
+    throw new ExportError(`cannot tell the export format of '${path}': name it ${known}, or pass --format`);
+  }
+  return matches.reduce((a, b) => (exporters[b].extension.length > exporters[a].extension.length ? b : a));
+}
+
+/** T of formats that fix it: as given, else the model's T_shift (32 unless converted with another). */
+export function defaultSteps(model: SnnModel, options: ExportOptions): number {
+  return options.T ?? model.conversion.options.tShift;
+}

@@ -1,0 +1,100 @@
+/**
+ * `onnx-step` and `onnx` exports of small nets, run by a bare onnxruntime-node session, against our
+ * dense simulator image by image: predictions at every t and spike counts, for every conversion
+ * option the step expresses (shift v0 / bias, soft / hard reset, per-layer / per-channel θ, burst γ,
+ * accumulating / spiking readout), on a CNN with AvgPool and a residual net with Add, Concat and GAP.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { calibrate } from '../../../src/ann/calibrate.js';
+import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
+import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
+import type { ConversionOptions } from '../../../src/model/snn-model.js';
+import { ExportError } from '../../../src/export/export-error.js';
+import { writeOnnxLoop, writeOnnxStep } from '../../../src/export/onnx/write-onnx.js';
+import type { Graph } from '../../../src/ir/graph.js';
+import { smallCnn } from '../../helpers/nets.js';
+import { syntheticImages } from '../../helpers/synthetic-data.js';
+import { residualConcatNet } from './nets.js';
+import { assertAgrees, loopTrace, simulatorTrace, stepTrace } from './trace.js';
+
+const T = 16;
+const images = 200;
+
+const variants: readonly [string, Partial<ConversionOptions>][] = [
+  ['v0 shift, soft reset', {}],
+  ['bias shift (T_shift 8)', { shift: 'bias', tShift: 8 }],
+  ['hard reset', { reset: 'hard' }],
+  ['per-channel θ', { thresholdScope: 'channel' }],
+  ['burst γ = 2', { maxSpikesPerStep: 2 }],
+  ['spiking readout', { readout: 'spikes' }],
+];
+
+async function checkBoth(ann: Graph, options: Partial<ConversionOptions>, shape: [number, number, number], label: string): Promise<void> {
+  const data = syntheticImages(images, shape);
+  const stats = await calibrate(createOrtBackend({ threads: 2 }), ann, data, { limit: 100 });
+  const model = convertToSnn(ann, stats, { ...defaultConversionOptions, ...options });
+  const ours = await simulatorTrace(model.graph, data, T, images);
+  assertAgrees(ours, await stepTrace(writeOnnxStep(model), data, T, images), `${label}, onnx-step`);
+  assertAgrees(ours, await loopTrace(writeOnnxLoop(model, T), data, T, images), `${label}, onnx`);
+}
+
+for (const [name, options] of variants) {
+  test(`small CNN, ${name}: onnx-step and onnx agree with simulate`, async () => {
+    await checkBoth(smallCnn(3), options, [1, 8, 8], `small CNN, ${name}`);
+  });
+}
+
+test('residual net with Add and Concat (per-channel θ, burst γ = 2, hard reset): onnx-step and onnx agree with simulate', async () => {
+  await checkBoth(residualConcatNet(4), {}, [3, 12, 12], 'residual + concat');
+  await checkBoth(
+    residualConcatNet(5),
+    { thresholdScope: 'channel', maxSpikesPerStep: 2, reset: 'hard' },
+    [3, 12, 12],
+    'residual + concat, options',
+  );
+});
+
+test('the step graph names its inputs and outputs by the conventions', async () => {
+  const model = convertToSnn(smallCnn(3), null, defaultConversionOptions);
+  const ort = await import('onnxruntime-node');
+  const step = await ort.InferenceSession.create(writeOnnxStep(model));
+  assert.deepEqual(step.inputNames, ['input', 't', 'act1', 'act2', 'readout']);
+  assert.deepEqual(step.outputNames, ['act1_next', 'act2_next', 'readout_next', 'act1_spikes', 'act2_spikes']);
+  const loop = await ort.InferenceSession.create(writeOnnxLoop(model, 4));
+  assert.deepEqual(loop.inputNames, ['input']);
+  assert.deepEqual(loop.outputNames, ['readout', 'act1_spikes', 'act2_spikes', 'predictions']);
+  // A layer named like a fixed name keeps the pattern `<name>`, `<name>_next`, `<name>_spikes`.
+  const clash = {
+    ...model,
+    graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.name === 'act1' ? { ...n, name: 'readout' } : n)) },
+  };
+  const renamed = await ort.InferenceSession.create(writeOnnxStep(clash));
+  assert.deepEqual(renamed.inputNames, ['input', 't', 'readout_1', 'act2', 'readout']);
+  assert.deepEqual(renamed.outputNames, ['readout_1_next', 'act2_next', 'readout_next', 'readout_1_spikes', 'act2_spikes']);
+});
+
+test('what the step cannot express is refused with the node name', () => {
+  const model = convertToSnn(smallCnn(3), null, defaultConversionOptions);
+  const nodes = model.graph.nodes.map((n) =>
+    n.op === 'AvgPool'
+      ? {
+          name: n.name,
+          op: 'MaxPool' as const,
+          inputs: n.inputs,
+          output: n.output,
+          kernel: n.kernel,
+          strides: n.strides,
+          pads: n.pads,
+          ceilMode: n.ceilMode,
+        }
+      : n,
+  );
+  const withMax = { ...model, graph: { ...model.graph, nodes } };
+  assert.throws(
+    () => writeOnnxStep(withMax),
+    (e: Error) => e instanceof ExportError && /node 'pool1': MaxPool/.test(e.message),
+  );
+  assert.throws(() => writeOnnxLoop(model, 0), ExportError);
+  assert.throws(() => writeOnnxStep({ ...model, graph: model.ann }), /no spiking layer/);
+});
