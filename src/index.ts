@@ -28,3 +28,4 @@ export * from './analysis/index.js';
 export * from './export/native/snn-file.js';
 export { writeFileAtomic, OutputExistsError } from './export/write-atomic.js';
 export * from './report/index.js';
+export * from './export/nir/index.js';
