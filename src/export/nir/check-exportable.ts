@@ -14,11 +14,14 @@ export function checkNirExportable(model: SnnModel): void {
   const graph = model.graph;
   const rank = graph.input.shape.length;
   if (rank !== 4 && rank !== 2) throw new NirExportError(`input '${graph.input.name}': NIR Input takes (C, H, W) or (N); got rank ${rank}`);
-  const shapes = sampleShapes(graph);
-  for (const node of graph.nodes) checkNode(node, shapes.get(node.inputs[0]) ?? []);
+  // Node by node before any shape inference, so the refusal names the node NIR cannot express.
+  let shapes: Map<string, readonly number[]> | null = null;
+  const shapeOf = (value: string): readonly number[] => (shapes ??= sampleShapes(graph)).get(value)!;
+  for (const node of graph.nodes) checkNode(node, shapeOf);
+  shapeOf(graph.output);
 }
 
-function checkNode(node: Node, inputShape: readonly number[]): void {
+function checkNode(node: Node, shapeOf: (value: string) => readonly number[]): void {
   const refuse = (why: string): never => {
     throw new NirExportError(why, node.name);
   };
@@ -38,6 +41,7 @@ function checkNode(node: Node, inputShape: readonly number[]): void {
       const padded = node.pads.some((p) => p !== 0);
       if (padded && !node.countIncludePad) refuse('padded average pooling that does not count the padding is not a SumPool2d times 1/k²');
       if (node.ceilMode) {
+        const inputShape = shapeOf(node.inputs[0]);
         const partial = [0, 1].some((a) => (inputShape[a + 1] + node.pads[a] + node.pads[a + 2] - node.kernel[a]) % node.strides[a] !== 0);
         if (partial) refuse('ceil-mode pooling with partial windows has no NIR equivalent');
       }
@@ -47,7 +51,8 @@ function checkNode(node: Node, inputShape: readonly number[]): void {
       if (node.axis !== 1) refuse(`Flatten(axis=${node.axis}): only axis 1 maps to NIR Flatten(start_dim 0, end_dim −1)`);
       return;
     case 'Concat':
-      if (node.axis !== 1) refuse(`Concat(axis=${node.axis}): only channel concatenation (axis 1) can be split into the next layer's weights`);
+      if (node.axis !== 1)
+        refuse(`Concat(axis=${node.axis}): only channel concatenation (axis 1) can be split into the next layer's weights`);
       return;
     case 'Spike':
       if (node.neuron !== 'if') refuse(`neuron '${node.neuron}': only integrate-and-fire maps to NIR IF`);

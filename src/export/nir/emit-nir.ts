@@ -45,14 +45,14 @@ export function emitNir(graph: Graph, sumPools: ReadonlySet<string>): EmittedNir
   };
   const inputShape = graph.input.shape.slice(1) as number[];
   nodes.set('input', { type: 'Input', shape: inputShape });
-  const reps = new Map<string, readonly Piece[]>([[graph.input.name, [{ offset: 0, size: inputShape[0], terms: ['input']}]]]);
+  const reps = new Map<string, readonly Piece[]>([[graph.input.name, [{ offset: 0, size: inputShape[0], terms: ['input'] }]]]);
   const readers = new Map<string, Node[]>();
   for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
   /** IR value of each NIR Conv2d/Affine. */
   const owner = new Map<string, string>();
   /** Whether `value` reaches only `target`, and only through Add/Concat (its NIR nodes may then be widened). */
   const exclusive = (value: string, target: string): boolean => {
-    for (let v = value; ; ) {
+    for (let v = value; ;) {
       const r = readers.get(v) ?? [];
       const count = r.length + (v === graph.output ? 1 : 0);
       if (count !== 1) return false;
@@ -196,7 +196,10 @@ function weightedNode(node: Conv2dNode | DenseNode, piece: Piece, bias: Tensor, 
   if (piece.offset !== 0 || piece.size !== inputs) {
     const w = new Float32Array(outputs * piece.size * per);
     for (let o = 0; o < outputs; o++) {
-      w.set(node.weight.data.subarray((o * inputs + piece.offset) * per, (o * inputs + piece.offset + piece.size) * per), o * piece.size * per);
+      w.set(
+        node.weight.data.subarray((o * inputs + piece.offset) * per, (o * inputs + piece.offset + piece.size) * per),
+        o * piece.size * per,
+      );
     }
     weight = tensor([outputs, piece.size, ...node.weight.shape.slice(2)], w);
   }

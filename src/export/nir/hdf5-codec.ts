@@ -10,7 +10,16 @@
  */
 import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
-import { NIR_FIELDS, NIR_OPTIONAL_FIELDS, NirReadError, type IntPair, type NirGraph, type NirMetadataValue, type NirNode, type NirNodeType } from './nir-graph.js';
+import {
+  NIR_FIELDS,
+  NIR_OPTIONAL_FIELDS,
+  NirReadError,
+  type IntPair,
+  type NirGraph,
+  type NirMetadataValue,
+  type NirNode,
+  type NirNodeType,
+} from './nir-graph.js';
 
 /** Largest dataset a file may declare (256 MiB), and at most 64× the file (gzip reaches ~1000×; weights ~1.1×). */
 const MAX_DATASET_BYTES = 256 << 20;
@@ -20,9 +29,24 @@ const H5T_STRING = 3;
 
 let fileCounter = 0;
 
-async function fileSystem(): Promise<{ writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void }> {
+interface MemoryFs {
+  writeFile(path: string, data: Uint8Array): void;
+  readFile(path: string): Uint8Array;
+  unlink(path: string): void;
+}
+
+/** h5wasm's in-memory file system; HDF5 errors throw (instead of printing to stderr). */
+async function fileSystem(): Promise<MemoryFs> {
   const module = await h5wasm.ready;
-  return module.FS as unknown as { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void };
+  module.activate_throwing_error_handler();
+  return module.FS as unknown as MemoryFs;
+}
+
+/** The innermost cause of an HDF5 error stack ("… in H5F__super_read(): file signature not found"). */
+function hdf5Cause(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const causes = [...text.matchAll(/in \w+\(\): ([^\n]+)/g)].map((m) => m[1]);
+  return causes.at(-1) ?? text.split('\n')[0];
 }
 
 export async function encodeNir(graph: NirGraph, version: string): Promise<Uint8Array> {
@@ -107,15 +131,19 @@ export async function decodeNir(bytes: Uint8Array, source: string): Promise<NirG
   const fs = await fileSystem();
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
   fs.writeFile(path, bytes);
-  let file: H5File;
+  let file: H5File | null = null;
   try {
     file = new h5wasm.File(path, 'r');
+    if (file.file_id < 0n) throw new Error('unable to open');
   } catch (e) {
     fs.unlink(path);
-    throw new NirReadError(`${source}: not an HDF5 file (${(e as Error).message})`);
+    throw new NirReadError(`${source}: not an HDF5 file (${hdf5Cause(e)})`);
   }
   try {
     return readGraph(new Reader(file, source, Math.min(MAX_DATASET_BYTES, Math.max(1 << 20, 64 * bytes.length))));
+  } catch (e) {
+    if (e instanceof NirReadError) throw e;
+    throw new NirReadError(`${source}: unreadable HDF5 content (${hdf5Cause(e)})`);
   } finally {
     file.close();
     fs.unlink(path);
@@ -189,7 +217,12 @@ function readNode(r: Reader, g: Group, name: string): NirNode {
       return { type: t, weight: r.floats(g, 'weight', name) };
     case 'SumPool2d':
     case 'AvgPool2d':
-      return { type: t, kernelSize: r.pair(g, 'kernel_size', name), stride: r.pair(g, 'stride', name), padding: r.pair(g, 'padding', name) };
+      return {
+        type: t,
+        kernelSize: r.pair(g, 'kernel_size', name),
+        stride: r.pair(g, 'stride', name),
+        padding: r.pair(g, 'padding', name),
+      };
     case 'Flatten':
       return {
         type: t,
@@ -232,7 +265,10 @@ class Reader {
     const m = d.metadata;
     const elements = m.total_size;
     if (!Number.isSafeInteger(elements) || elements < 0 || elements * Math.max(m.size, 1) > this.maxBytes) {
-      this.fail(node, `dataset '${key}' declares ${elements} elements of ${m.size} bytes, more than this file can hold (limit ${this.maxBytes} bytes)`);
+      this.fail(
+        node,
+        `dataset '${key}' declares ${elements} elements of ${m.size} bytes, more than this file can hold (limit ${this.maxBytes} bytes)`,
+      );
     }
     return d;
   }
@@ -242,7 +278,8 @@ class Reader {
     if (!(entity instanceof Dataset)) this.fail(node, `'${key}' is missing or not a dataset`);
     const m = entity.metadata;
     const ok = typeClass === H5T_STRING ? m.type === H5T_STRING : m.type === H5T_INTEGER || m.type === H5T_FLOAT;
-    if (!ok) this.fail(node, `dataset '${key}' has HDF5 type class ${m.type}, expected ${typeClass === H5T_STRING ? 'a string' : 'numbers'}`);
+    if (!ok)
+      this.fail(node, `dataset '${key}' has HDF5 type class ${m.type}, expected ${typeClass === H5T_STRING ? 'a string' : 'numbers'}`);
     return this.checked(entity, key, node);
   }
 

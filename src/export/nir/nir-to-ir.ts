@@ -43,7 +43,9 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
   };
   const shapeOf = (value: string, at: string): readonly number[] => {
     try {
-      return inferShapes({ ...graph, output: value }, 1).get(value)!.slice(1);
+      return inferShapes({ ...graph, output: value }, 1)
+        .get(value)!
+        .slice(1);
     } catch (e) {
       if (e instanceof GraphError) throw new NirReadError(e.message.replace(/^node '[^']*': /, ''), e.nodeName ?? at);
       throw e;
@@ -82,7 +84,8 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
         break;
       case 'Conv2d': {
         const w = node.weight;
-        if (w.shape.length !== 4 || node.bias.data.length !== w.shape[0]) fail(`weight [${w.shape.join(', ')}] / bias [${node.bias.shape.join(', ')}] are not (O, C/g, kh, kw) / (O)`);
+        if (w.shape.length !== 4 || node.bias.data.length !== w.shape[0])
+          fail(`weight [${w.shape.join(', ')}] / bias [${node.bias.shape.join(', ')}] are not (O, C/g, kh, kw) / (O)`);
         if (inShape.length !== 3) fail(`Conv2d needs a (C, H, W) input, got [${inShape.join(', ')}]`);
         if (node.inputShape[0] !== 0 && (node.inputShape[0] !== inShape[1] || node.inputShape[1] !== inShape[2])) {
           fail(`input_shape (${node.inputShape.join(', ')}) does not match its input [${inShape.join(', ')}]`);
@@ -91,14 +94,26 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
         positive(node.dilation, 'dilation', fail);
         if (!(node.groups >= 1)) fail(`groups must be ≥ 1, got ${node.groups}`);
         const pads = convPads(node.padding, node.stride, node.dilation, [w.shape[2], w.shape[3]], fail);
-        emit({ op: 'Conv2d', name, inputs: [x], output: name, weight: w, bias: node.bias, strides: node.stride, pads, dilations: node.dilation, groups: node.groups });
+        emit({
+          op: 'Conv2d',
+          name,
+          inputs: [x],
+          output: name,
+          weight: w,
+          bias: node.bias,
+          strides: node.stride,
+          pads,
+          dilations: node.dilation,
+          groups: node.groups,
+        });
         break;
       }
       case 'Affine':
       case 'Linear': {
         const w = node.weight;
         const bias = node.type === 'Affine' ? node.bias : null;
-        if (w.shape.length !== 2 || (bias && bias.data.length !== w.shape[0])) fail(`weight [${w.shape.join(', ')}] is not (O, I) with a bias of O`);
+        if (w.shape.length !== 2 || (bias && bias.data.length !== w.shape[0]))
+          fail(`weight [${w.shape.join(', ')}] is not (O, I) with a bias of O`);
         if (inShape.length !== 1) fail(`${node.type} needs a flat input, got [${inShape.join(', ')}] (add a Flatten)`);
         emit({ op: 'Dense', name, inputs: [x], output: name, weight: w, bias });
         break;
@@ -110,22 +125,37 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
         positive(node.stride, 'stride', fail);
         if (node.padding.some((p) => !(p >= 0))) fail(`padding must be ≥ 0, got (${node.padding.join(', ')})`);
         const [ph, pw] = node.padding;
-        emit({ op: 'AvgPool', name, inputs: [x], output: name, kernel: node.kernelSize, strides: node.stride, pads: [ph, pw, ph, pw], ceilMode: false, countIncludePad: true });
+        emit({
+          op: 'AvgPool',
+          name,
+          inputs: [x],
+          output: name,
+          kernel: node.kernelSize,
+          strides: node.stride,
+          pads: [ph, pw, ph, pw],
+          ceilMode: false,
+          countIncludePad: true,
+        });
         if (node.type === 'SumPool2d') sumPools.push({ value: name, gain: node.kernelSize[0] * node.kernelSize[1] });
         break;
       }
       case 'Flatten': {
         const rank = inShape.length;
         const end = node.endDim < 0 ? node.endDim + rank : node.endDim;
-        if (node.startDim !== 0 || end !== rank - 1) fail(`Flatten(start_dim ${node.startDim}, end_dim ${node.endDim}) of [${inShape.join(', ')}]: only flattening everything is supported`);
-        if (node.inputType.length > 0 && sizeOf(node.inputType) !== sizeOf(inShape)) fail(`input_type [${node.inputType.join(', ')}] does not match its input [${inShape.join(', ')}]`);
+        if (node.startDim !== 0 || end !== rank - 1)
+          fail(
+            `Flatten(start_dim ${node.startDim}, end_dim ${node.endDim}) of [${inShape.join(', ')}]: only flattening everything is supported`,
+          );
+        if (node.inputType.length > 0 && sizeOf(node.inputType) !== sizeOf(inShape))
+          fail(`input_type [${node.inputType.join(', ')}] does not match its input [${inShape.join(', ')}]`);
         if (rank === 1) valueOf.set(name, x);
         else emit({ op: 'Flatten', name, inputs: [x], output: name, axis: 1 });
         break;
       }
       case 'IF': {
         const gain = ifGain(node.r, node.vThreshold, inShape, fail);
-        if (node.vReset && node.vReset.data.some((v) => v !== 0)) fail('v_reset ≠ 0 cannot be expressed (ann2snn resets to 0 or subtracts the threshold)');
+        if (node.vReset && node.vReset.data.some((v) => v !== 0))
+          fail('v_reset ≠ 0 cannot be expressed (ann2snn resets to 0 or subtracts the threshold)');
         const spike: SpikeNode = {
           op: 'Spike',
           name,
@@ -176,7 +206,8 @@ function topologicalOrder(nir: NirGraph): string[] {
   }
   for (const name of nir.nodes.keys()) {
     if (name !== inputs[0] && indegree.get(name) === 0) throw new NirReadError('no edge leads into this node', name);
-    if (name !== outputs[0] && outdegree.get(name) === 0) throw new NirReadError('no edge leads out of this node (it reaches no Output)', name);
+    if (name !== outputs[0] && outdegree.get(name) === 0)
+      throw new NirReadError('no edge leads out of this node (it reaches no Output)', name);
   }
   const order: string[] = [];
   const ready = [inputs[0]];
@@ -198,7 +229,8 @@ function topologicalOrder(nir: NirGraph): string[] {
 }
 
 function checkSize(shape: readonly number[], name: string): void {
-  if (sizeOf(shape) > MAX_VALUE_ELEMENTS) throw new NirReadError(`computes [${shape.join(', ')}] per sample, more than ${MAX_VALUE_ELEMENTS} values`, name);
+  if (sizeOf(shape) > MAX_VALUE_ELEMENTS)
+    throw new NirReadError(`computes [${shape.join(', ')}] per sample, more than ${MAX_VALUE_ELEMENTS} values`, name);
 }
 
 function positive(pair: readonly number[], field: string, fail: (why: string) => never): void {
@@ -225,7 +257,10 @@ function convPads(
 /** r/v_threshold per channel ([C, H, W]) or per feature ([N]); both broadcast from one value. */
 function ifGain(r: Tensor, vThreshold: Tensor, shape: readonly number[], fail: (why: string) => never): Float32Array {
   const units = sizeOf(shape);
-  for (const [field, t] of [['r', r], ['v_threshold', vThreshold]] as const) {
+  for (const [field, t] of [
+    ['r', r],
+    ['v_threshold', vThreshold],
+  ] as const) {
     if (t.data.length !== units && t.data.length !== 1) fail(`${field} has ${t.data.length} values for an input of [${shape.join(', ')}]`);
     if (t.data.some((v) => !(v > 0))) fail(`${field} must be > 0`);
   }
@@ -235,7 +270,8 @@ function ifGain(r: Tensor, vThreshold: Tensor, shape: readonly number[], fail: (
   for (let c = 0; c < shape[0]; c++) {
     gain[c] = at(r, c * inner) / at(vThreshold, c * inner);
     for (let k = 1; k < inner; k++) {
-      if (Math.fround(at(r, c * inner + k) / at(vThreshold, c * inner + k)) !== gain[c]) fail(`r/v_threshold differs within channel ${c}: only per-channel values map to ann2snn`);
+      if (Math.fround(at(r, c * inner + k) / at(vThreshold, c * inner + k)) !== gain[c])
+        fail(`r/v_threshold differs within channel ${c}: only per-channel values map to ann2snn`);
     }
   }
   return gain;

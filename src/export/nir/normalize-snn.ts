@@ -21,14 +21,22 @@ export interface NirReadyGraph {
 export function normalizeForNir(model: SnnModel): NirReadyGraph {
   const net = netOf(model.graph, [model.graph.output]);
   const spikes = net.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
-  for (const s of spikes) scaleReaders(net, s.output, perChannel(s.threshold.data, net.shapes.get(s.output)!, (t) => t));
+  for (const s of spikes)
+    scaleReaders(
+      net,
+      s.output,
+      perChannel(s.threshold.data, net.shapes.get(s.output)!, (t) => t),
+    );
   for (const s of spikes) {
     const now = net.nodes.find((n) => n.name === s.name) as SpikeNode;
-    scaleValue(net, now.inputs[0], perChannel(s.threshold.data, net.shapes.get(s.output)!, (t) => 1 / t), now);
+    scaleValue(
+      net,
+      now.inputs[0],
+      perChannel(s.threshold.data, net.shapes.get(s.output)!, (t) => 1 / t),
+      now,
+    );
   }
-  net.nodes = net.nodes.map((n) =>
-    n.op === 'Spike' ? { ...n, threshold: tensor([1], [1]), initialPotential: tensor([1], [0]) } : n,
-  );
+  net.nodes = net.nodes.map((n) => (n.op === 'Spike' ? { ...n, threshold: tensor([1], [1]), initialPotential: tensor([1], [0]) } : n));
   const sumPools = new Set<string>();
   for (const pool of net.nodes.filter((n) => n.op === 'AvgPool' || n.op === 'GlobalAvgPool')) {
     const [, h, w] = net.shapes.get(pool.inputs[0])!;
@@ -43,4 +51,3 @@ export function normalizeForNir(model: SnnModel): NirReadyGraph {
   }
   return { graph: graphOf(net), sumPools };
 }
-

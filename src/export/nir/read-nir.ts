@@ -54,7 +54,9 @@ export function nirToSnn(nir: NirGraph, options: NirReadOptions = {}): SnnModel 
     layers: spikes.map((s) => ({
       node: s.name,
       theta: [1],
-      source: written ? `NIR IF (θ as converted: ${originalTheta(written, s.name)}, folded into the weights)` : 'NIR IF (r/v_threshold folded into the weights)',
+      source: written
+        ? `NIR IF (θ as converted: ${originalTheta(written, s.name)}, folded into the weights)`
+        : 'NIR IF (r/v_threshold folded into the weights)',
       units: sizeOf(shapes.get(s.output)!),
     })),
     calibrationImages: written?.calibrationImages ?? 0,
@@ -66,7 +68,9 @@ export function nirToSnn(nir: NirGraph, options: NirReadOptions = {}): SnnModel 
 function annOf(graph: Graph): Graph {
   return {
     ...graph,
-    nodes: graph.nodes.map((n): Node => (n.op === 'Spike' ? { op: 'Clip', name: n.name, inputs: n.inputs, output: n.output, min: 0, max: 1 } : n)),
+    nodes: graph.nodes.map((n): Node =>
+      n.op === 'Spike' ? { op: 'Clip', name: n.name, inputs: n.inputs, output: n.output, min: 0, max: 1 } : n,
+    ),
   };
 }
 
@@ -84,7 +88,9 @@ function writtenConversion(nir: NirGraph): ConversionInfo | null {
       Number.isFinite(o.tShift) &&
       Array.isArray(parsed.layers) &&
       Number.isInteger(parsed.calibrationImages);
-    return ok ? { options: { ...defaultConversionOptions, ...o }, layers: parsed.layers!, calibrationImages: parsed.calibrationImages! } : null;
+    return ok
+      ? { options: { ...defaultConversionOptions, ...o }, layers: parsed.layers!, calibrationImages: parsed.calibrationImages! }
+      : null;
   } catch {
     return null;
   }

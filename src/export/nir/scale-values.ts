@@ -180,7 +180,12 @@ function scaleRows<N extends Conv2dNode | DenseNode>(node: N, gain: Float32Array
   const per = node.weight.data.length / rows;
   const w = node.weight.data.slice();
   for (let o = 0; o < rows; o++) for (let k = 0; k < per; k++) w[o * per + k] *= gain[o];
-  const bias = node.bias ? tensor(node.bias.shape, node.bias.data.map((b, o) => b * gain[o])) : null;
+  const bias = node.bias
+    ? tensor(
+        node.bias.shape,
+        node.bias.data.map((b, o) => b * gain[o]),
+      )
+    : null;
   return { ...node, weight: tensor(node.weight.shape, w), bias };
 }
 

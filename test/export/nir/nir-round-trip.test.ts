@@ -28,7 +28,10 @@ async function assertRoundTrip(model: SnnModel, data: InMemoryDataset, shift = '
     let differing = 0;
     for (let u = 0; u < a.length; u++) differing += Math.abs(a[u] - b[u]);
     // Float noise: θ moves from the comparison (v ≥ θ) into the weights (W/θ, v ≥ 1).
-    assert.ok(differing <= 0.002 * original.layers[i].spikes + 2, `${original.layers[i].node}: ${differing} of ${original.layers[i].spikes} spikes differ`);
+    assert.ok(
+      differing <= 0.002 * original.layers[i].spikes + 2,
+      `${original.layers[i].node}: ${differing} of ${original.layers[i].spikes} spikes differ`,
+    );
   }
   assert.equal(back.conversion.options.reset, 'soft');
   assert.equal(back.conversion.options.shift, shift);
@@ -37,7 +40,10 @@ async function assertRoundTrip(model: SnnModel, data: InMemoryDataset, shift = '
 
 test('NIR round trip: CNN with AvgPool (per-layer θ)', async () => {
   const { model, data } = await converted(ort, smallCnn(31, 'relu'), [1, 8, 8], { strategy: 'max-norm' });
-  assert.ok(model.conversion.layers.some((l) => l.theta[0] !== 1), 'θ ≠ 1 somewhere');
+  assert.ok(
+    model.conversion.layers.some((l) => l.theta[0] !== 1),
+    'θ ≠ 1 somewhere',
+  );
   await assertRoundTrip(model, data);
 });
 
@@ -60,7 +66,11 @@ test('NIR round trip: channel Concat of currents (placed by widened convolutions
 });
 
 test('NIR round trip: CNN, per-channel θ, hard reset kept from the metadata', async () => {
-  const { model, data } = await converted(ort, smallCnn(34, 'relu'), [1, 8, 8], { strategy: 'max-norm', thresholdScope: 'channel', reset: 'hard' });
+  const { model, data } = await converted(ort, smallCnn(34, 'relu'), [1, 8, 8], {
+    strategy: 'max-norm',
+    thresholdScope: 'channel',
+    reset: 'hard',
+  });
   const back = await readNir((await writeNir(model)).bytes);
   assert.equal(back.conversion.options.reset, 'hard');
   assert.ok(back.graph.nodes.filter((n) => n.op === 'Spike').every((n) => n.reset === 'hard'));
