@@ -5,10 +5,11 @@
  *   /node/nodes/<name>/type       string; one dataset per field (NIR_FIELDS), float32 tensors,
  *                                 int64 integers
  * Bytes only (h5wasm's in-memory Emscripten file system), so the same code runs in a browser.
+ * h5wasm (4 MB of JavaScript and WebAssembly, ~1 s to load) is imported on first use only.
  * Reading checks every dataset's class and refuses sizes beyond MAX_DATASET_BYTES (and beyond what
  * the file could hold compressed) before h5wasm allocates them.
  */
-import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm';
+import type { Dataset, File as H5File, Group } from 'h5wasm';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
 import {
   NIR_FIELDS,
@@ -35,11 +36,18 @@ interface MemoryFs {
   unlink(path: string): void;
 }
 
-/** h5wasm's in-memory file system; HDF5 errors throw (instead of printing to stderr). */
-async function fileSystem(): Promise<MemoryFs> {
-  const module = await h5wasm.ready;
-  module.activate_throwing_error_handler();
-  return module.FS as unknown as MemoryFs;
+type H5 = (typeof import('h5wasm'))['default'];
+
+let loading: Promise<{ h5: H5; fs: MemoryFs }> | null = null;
+
+/** h5wasm and its in-memory file system; HDF5 errors throw (instead of printing to stderr). */
+function h5wasm(): Promise<{ h5: H5; fs: MemoryFs }> {
+  loading ??= import('h5wasm').then(async ({ default: h5 }) => {
+    const module = await h5.ready;
+    module.activate_throwing_error_handler();
+    return { h5, fs: module.FS as unknown as MemoryFs };
+  });
+  return loading;
 }
 
 /** The innermost cause of an HDF5 error stack ("… in H5F__super_read(): file signature not found"). */
@@ -50,9 +58,9 @@ function hdf5Cause(e: unknown): string {
 }
 
 export async function encodeNir(graph: NirGraph, version: string): Promise<Uint8Array> {
-  const fs = await fileSystem();
+  const { h5, fs } = await h5wasm();
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
-  const file = new h5wasm.File(path, 'w');
+  const file = new h5.File(path, 'w');
   try {
     writeString(file, 'version', version);
     const root = file.create_group('node');
@@ -128,19 +136,19 @@ function writeNode(group: Group, node: NirNode): void {
 }
 
 export async function decodeNir(bytes: Uint8Array, source: string): Promise<NirGraph> {
-  const fs = await fileSystem();
+  const { h5, fs } = await h5wasm();
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
   fs.writeFile(path, bytes);
   let file: H5File | null = null;
   try {
-    file = new h5wasm.File(path, 'r');
+    file = new h5.File(path, 'r');
     if (file.file_id < 0n) throw new Error('unable to open');
   } catch (e) {
     fs.unlink(path);
     throw new NirReadError(`${source}: not an HDF5 file (${hdf5Cause(e)})`);
   }
   try {
-    return readGraph(new Reader(file, source, Math.min(MAX_DATASET_BYTES, Math.max(1 << 20, 64 * bytes.length))));
+    return readGraph(new Reader(h5, file, source, Math.min(MAX_DATASET_BYTES, Math.max(1 << 20, 64 * bytes.length))));
   } catch (e) {
     if (e instanceof NirReadError) throw e;
     throw new NirReadError(`${source}: unreadable HDF5 content (${hdf5Cause(e)})`);
@@ -171,7 +179,7 @@ function readGraph(r: Reader): NirGraph {
   const meta = root.keys().includes('metadata') ? r.group(root, 'metadata', undefined, '/node/metadata') : null;
   for (const key of meta?.keys() ?? []) {
     const entity = meta!.get(key);
-    if (!(entity instanceof Dataset) || (entity.shape ?? []).length !== 0) continue;
+    if (!r.isDataset(entity) || (entity.shape ?? []).length !== 0) continue;
     const value = r.checked(entity, key, undefined).value;
     if (typeof value === 'string' || typeof value === 'number') metadata[key] = value;
     else if (typeof value === 'bigint') metadata[key] = Number(value);
@@ -244,11 +252,16 @@ function readNode(r: Reader, g: Group, name: string): NirNode {
 class Reader {
   readonly root: Group;
   constructor(
+    private readonly h5: H5,
     file: H5File,
     readonly source: string,
     private readonly maxBytes: number,
   ) {
     this.root = file;
+  }
+
+  isDataset(entity: unknown): entity is Dataset {
+    return entity instanceof this.h5.Dataset;
   }
 
   private fail(node: string | undefined, message: string): never {
@@ -257,7 +270,7 @@ class Reader {
 
   group(parent: Group, key: string, node: string | undefined, path: string): Group {
     const entity = parent.keys().includes(key) ? parent.get(key) : null;
-    if (!(entity instanceof Group)) this.fail(node, `${path} is missing or not a group`);
+    if (!(entity instanceof this.h5.Group)) this.fail(node, `${path} is missing or not a group`);
     return entity;
   }
 
@@ -275,7 +288,7 @@ class Reader {
 
   dataset(g: Group, key: string, node: string | undefined, typeClass: number): Dataset {
     const entity = g.keys().includes(key) ? g.get(key) : null;
-    if (!(entity instanceof Dataset)) this.fail(node, `'${key}' is missing or not a dataset`);
+    if (!this.isDataset(entity)) this.fail(node, `'${key}' is missing or not a dataset`);
     const m = entity.metadata;
     const ok = typeClass === H5T_STRING ? m.type === H5T_STRING : m.type === H5T_INTEGER || m.type === H5T_FLOAT;
     if (!ok)
@@ -332,7 +345,7 @@ class Reader {
   /** Conv2d padding: numbers, or the strings 'valid' (0) / 'same' (NaN: resolved with the kernel). */
   padding(g: Group, node: string): IntPair {
     const d = g.keys().includes('padding') ? g.get('padding') : null;
-    if (d instanceof Dataset && d.metadata.type === H5T_STRING) {
+    if (this.isDataset(d) && d.metadata.type === H5T_STRING) {
       const text = this.string(g, 'padding', node);
       if (text === 'valid') return [0, 0];
       if (text === 'same') return [Number.NaN, Number.NaN];

@@ -52,7 +52,7 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
     }
   };
   const sumPools: { value: string; gain: number }[] = [];
-  const spikeGains: { spike: string; gain: Float32Array }[] = [];
+  const spikeGains: { spike: string; gain: Float64Array }[] = [];
 
   for (const name of order.slice(1)) {
     const node = nir.nodes.get(name)!;
@@ -174,7 +174,7 @@ export function nirToIr(nir: NirGraph, reset: ResetMode): Graph {
     }
   }
   const net = netOf(graph, [graph.output]);
-  for (const { value, gain } of sumPools) scaleReaders(net, value, new Float32Array(net.shapes.get(value)![0]).fill(gain));
+  for (const { value, gain } of sumPools) scaleReaders(net, value, new Float64Array(net.shapes.get(value)![0]).fill(gain));
   for (const { spike, gain } of spikeGains) {
     const node = net.nodes.find((n) => n.name === spike)!;
     scaleValue(net, node.inputs[0], gain, node);
@@ -255,7 +255,7 @@ function convPads(
 }
 
 /** r/v_threshold per channel ([C, H, W]) or per feature ([N]); both broadcast from one value. */
-function ifGain(r: Tensor, vThreshold: Tensor, shape: readonly number[], fail: (why: string) => never): Float32Array {
+function ifGain(r: Tensor, vThreshold: Tensor, shape: readonly number[], fail: (why: string) => never): Float64Array {
   const units = sizeOf(shape);
   for (const [field, t] of [
     ['r', r],
@@ -266,11 +266,11 @@ function ifGain(r: Tensor, vThreshold: Tensor, shape: readonly number[], fail: (
   }
   const at = (t: Tensor, i: number): number => (t.data.length === 1 ? t.data[0] : t.data[i]);
   const inner = shape.length === 3 ? shape[1] * shape[2] : 1;
-  const gain = new Float32Array(shape[0]);
+  const gain = new Float64Array(shape[0]);
   for (let c = 0; c < shape[0]; c++) {
     gain[c] = at(r, c * inner) / at(vThreshold, c * inner);
     for (let k = 1; k < inner; k++) {
-      if (Math.fround(at(r, c * inner + k) / at(vThreshold, c * inner + k)) !== gain[c])
+      if (at(r, c * inner + k) / at(vThreshold, c * inner + k) !== gain[c])
         fail(`r/v_threshold differs within channel ${c}: only per-channel values map to ann2snn`);
     }
   }

@@ -47,7 +47,7 @@ export function normalizeForNir(model: SnnModel): NirReadyGraph {
     net.nodes[net.nodes.indexOf(pool)] = sum;
     sumPools.add(sum.name);
     const c = net.shapes.get(pool.output)![0];
-    scaleReaders(net, sum.output, new Float32Array(c).fill(1 / (sum.kernel[0] * sum.kernel[1])));
+    scaleReaders(net, sum.output, new Float64Array(c).fill(1 / (sum.kernel[0] * sum.kernel[1])));
   }
   return { graph: graphOf(net), sumPools };
 }

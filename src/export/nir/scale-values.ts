@@ -3,7 +3,8 @@
  * each other (θ folded into weights, SumPool = AvgPool·k², IF r/v_threshold):
  *   scaleValue(v, g, reader):  `reader` sees g ⊙ v instead of v   (pushed back into the producer)
  *   scaleReaders(v, g):        every reader of v sees g ⊙ v        (pushed forward into the readers)
- * g is one factor per channel (rank-4 values) or per feature (rank-2 values). Both push the factor
+ * g is one factor per channel (rank-4 values) or per feature (rank-2 values), in float64 so that a
+ * weight is rounded to float32 once per rewrite (W·θ_S/θ_L: one rounding of the exact quotient). Both push the factor
  * through channel-wise linear ops (AvgPool, GlobalAvgPool, Flatten, Add, Concat) into the rows
  * (weights and bias) or columns (weights) of a Conv2d/Dense; where none is reachable, or a value
  * has other readers, a diagonal 1×1 Conv2d / Dense is inserted (W = diag(g), no bias).
@@ -30,8 +31,8 @@ export function graphOf(net: Net): Graph {
   return { input: net.input, output: net.output, nodes: net.nodes };
 }
 
-const isOne = (g: Float32Array): boolean => g.every((x) => x === 1);
-const isUniform = (g: Float32Array): boolean => g.every((x) => x === g[0]);
+const isOne = (g: Float64Array): boolean => g.every((x) => x === 1);
+const isUniform = (g: Float64Array): boolean => g.every((x) => x === g[0]);
 
 /** Units per channel of a value: H·W for [C, H, W], 1 for [F]. */
 function channelsOf(net: Net, value: string): number {
@@ -58,7 +59,7 @@ function replaceNode(net: Net, old: Node, next: Node): void {
 }
 
 /** `reader` sees gain ⊙ value. */
-export function scaleValue(net: Net, value: string, gain: Float32Array, reader: Node | 'output'): void {
+export function scaleValue(net: Net, value: string, gain: Float64Array, reader: Node | 'output'): void {
   if (isOne(gain)) return;
   const producer = net.nodes.find((n) => n.output === value);
   if (producer && readCount(net, value) === 1) {
@@ -100,7 +101,7 @@ export function scaleValue(net: Net, value: string, gain: Float32Array, reader: 
 }
 
 /** Every reader of `value` sees gain ⊙ value (the graph output too, unless `value` is free and g uniform). */
-export function scaleReaders(net: Net, value: string, gain: Float32Array): void {
+export function scaleReaders(net: Net, value: string, gain: Float64Array): void {
   if (isOne(gain)) return;
   const direct: Node[] = [];
   for (const reader of readersOf(net, value)) {
@@ -117,7 +118,7 @@ export function scaleReaders(net: Net, value: string, gain: Float32Array): void 
         scaleReaders(net, reader.output, perFeatureOf(gain, net.shapes.get(value)!));
         break;
       case 'Concat': {
-        const widened = new Float32Array(channelsOf(net, reader.output)).fill(1);
+        const widened = new Float64Array(channelsOf(net, reader.output)).fill(1);
         let offset = 0;
         for (const input of reader.inputs) {
           const c = channelsOf(net, input);
@@ -136,7 +137,7 @@ export function scaleReaders(net: Net, value: string, gain: Float32Array): void 
 }
 
 /** Inserts D = diag(gain)·value right after its producer and makes `readers` (and the output) read D. */
-function insertDiagonal(net: Net, value: string, gain: Float32Array, readers: readonly Node[], output: boolean): void {
+function insertDiagonal(net: Net, value: string, gain: Float64Array, readers: readonly Node[], output: boolean): void {
   const shape = net.shapes.get(value)!;
   const name = uniqueName(net, `${value}_scale`);
   const c = gain.length;
@@ -175,7 +176,7 @@ function uniqueName(net: Net, base: string): string {
 }
 
 /** Output channel o of a Conv2d/Dense (weights and bias) times gain[o]. */
-function scaleRows<N extends Conv2dNode | DenseNode>(node: N, gain: Float32Array): N {
+function scaleRows<N extends Conv2dNode | DenseNode>(node: N, gain: Float64Array): N {
   const rows = node.weight.shape[0];
   const per = node.weight.data.length / rows;
   const w = node.weight.data.slice();
@@ -190,7 +191,7 @@ function scaleRows<N extends Conv2dNode | DenseNode>(node: N, gain: Float32Array
 }
 
 /** Input channel (Conv2d) or feature (Dense) i of the weights times gain[i]. */
-function scaleColumns<N extends Conv2dNode | DenseNode>(node: N, gain: Float32Array, inputShape: readonly number[]): N {
+function scaleColumns<N extends Conv2dNode | DenseNode>(node: N, gain: Float64Array, inputShape: readonly number[]): N {
   const w = node.weight.data.slice();
   if (node.op === 'Dense') {
     const [outputs, inputs] = node.weight.shape;
@@ -209,19 +210,19 @@ function scaleColumns<N extends Conv2dNode | DenseNode>(node: N, gain: Float32Ar
 }
 
 /** Per-channel factors of [C, H, W] spread over the C·H·W features of its flattening. */
-function perFeatureOf(gain: Float32Array, shape: readonly number[]): Float32Array {
+function perFeatureOf(gain: Float64Array, shape: readonly number[]): Float64Array {
   if (shape.length !== 3) return gain;
   const inner = shape[1] * shape[2];
-  const out = new Float32Array(gain.length * inner);
+  const out = new Float64Array(gain.length * inner);
   for (let c = 0; c < gain.length; c++) out.fill(gain[c], c * inner, (c + 1) * inner);
   return out;
 }
 
 /** The per-channel factors of per-feature ones over [C, H, W], or null when a channel's differ. */
-function perChannelOf(gain: Float32Array, shape: readonly number[]): Float32Array | null {
+function perChannelOf(gain: Float64Array, shape: readonly number[]): Float64Array | null {
   if (shape.length !== 3) return gain;
   const inner = shape[1] * shape[2];
-  const out = new Float32Array(shape[0]);
+  const out = new Float64Array(shape[0]);
   for (let c = 0; c < shape[0]; c++) {
     out[c] = gain[c * inner];
     for (let k = 1; k < inner; k++) if (gain[c * inner + k] !== out[c]) return null;
@@ -230,7 +231,7 @@ function perChannelOf(gain: Float32Array, shape: readonly number[]): Float32Arra
 }
 
 /** θ (one value or one per channel) as one factor per channel of a value of `shape`. */
-export function perChannel(theta: Float32Array, shape: readonly number[], map: (t: number) => number): Float32Array {
+export function perChannel(theta: ArrayLike<number>, shape: readonly number[], map: (t: number) => number): Float64Array {
   const c = shape[0];
-  return Float32Array.from({ length: c }, (_, i) => map(theta.length === 1 ? theta[0] : theta[i]));
+  return Float64Array.from({ length: c }, (_, i) => map(theta.length === 1 ? theta[0] : theta[i]));
 }

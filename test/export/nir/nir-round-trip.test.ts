@@ -61,7 +61,9 @@ test('NIR round trip: channel Concat of spikes (split into the next weights), pe
 test('NIR round trip: channel Concat of currents (placed by widened convolutions), no shift', async () => {
   const { model, data } = await converted(ort, concatNet(36, true), [1, 6, 6], { thresholdScope: 'channel', shift: 'none' });
   const { graph } = snnToNir(model);
-  assert.deepEqual(graph.nodes.get('left')!.type === 'Conv2d' && graph.nodes.get('left')!.weight.shape, [6, 4, 3, 3]);
+  const left = graph.nodes.get('left')!;
+  assert.ok(left.type === 'Conv2d');
+  assert.deepEqual(left.weight.shape, [6, 4, 3, 3], 'widened to all six channels of the concatenation');
   await assertRoundTrip(model, data, 'none');
 });
 
