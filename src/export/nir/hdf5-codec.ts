@@ -60,7 +60,8 @@ function hdf5Cause(e: unknown): string {
 export async function encodeNir(graph: NirGraph, version: string): Promise<Uint8Array> {
   const { h5, fs } = await h5wasm();
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
-  const file = new h5.File(path, 'w');
+  // Objects in formats HDF5 1.8–1.10 read (h5wasm's HDF5 2.0 could otherwise pick newer ones).
+  const file = new h5.File(path, 'w', { libver: ['earliest', 'v110'] });
   try {
     writeString(file, 'version', version);
     const root = file.create_group('node');
@@ -159,7 +160,7 @@ export async function decodeNir(bytes: Uint8Array, source: string): Promise<NirG
 }
 
 function readGraph(r: Reader): NirGraph {
-  const version = r.string(r.root, 'version', undefined);
+  r.string(r.root, 'version', undefined);
   const root = r.group(r.root, 'node', undefined, '/node');
   const type = r.string(root, 'type', undefined);
   if (type !== 'NIRGraph') throw new NirReadError(`${r.source}: /node/type is '${type}', expected 'NIRGraph'`);
@@ -175,7 +176,7 @@ function readGraph(r: Reader): NirGraph {
   const nodesGroup = r.group(root, 'nodes', undefined, '/node/nodes');
   const nodes = new Map<string, NirNode>();
   for (const name of nodesGroup.keys()) nodes.set(name, readNode(r, r.group(nodesGroup, name, name, `/node/nodes/${name}`), name));
-  const metadata: Record<string, NirMetadataValue> = { version };
+  const metadata: Record<string, NirMetadataValue> = {};
   const meta = root.keys().includes('metadata') ? r.group(root, 'metadata', undefined, '/node/metadata') : null;
   for (const key of meta?.keys() ?? []) {
     const entity = meta!.get(key);
