@@ -50,6 +50,11 @@ function checkNode(node: Node, shapeOf: (value: string) => readonly number[]): v
     case 'Flatten':
       if (node.axis !== 1) refuse(`Flatten(axis=${node.axis}): only axis 1 maps to NIR Flatten(start_dim 0, end_dim −1)`);
       return;
+    case 'Reshape':
+      // [0, −1] or [−1, F]: (N, everything else), a flatten for every batch size.
+      if (node.shape.length !== 2 || (node.shape[0] !== 0 && node.shape[0] !== -1))
+        refuse(`Reshape to [${node.shape.join(', ')}]: only flattening to (N, features) maps to NIR Flatten`);
+      return;
     case 'Concat':
       if (node.axis !== 1)
         refuse(`Concat(axis=${node.axis}): only channel concatenation (axis 1) can be split into the next layer's weights`);

@@ -3,12 +3,13 @@
  *   - every Spike gets θ = 1 and v(0) = 0: its incoming current is divided by θ_L (per channel) and
  *     its outgoing x = θ_S·s multiplied into the readers, so spikes stay binary. An identity path
  *     between two spiking layers (a residual shortcut) becomes a diagonal 1×1 Conv2d θ_S/θ_L;
+ *   - a flattening Reshape becomes a Flatten;
  *   - every AvgPool/GlobalAvgPool becomes a sum over its window (flagged in `sumPools`, GlobalAvgPool
  *     as a window over the whole map) with 1/k² multiplied into the readers.
  * The readout keeps its scale only up to a positive factor (argmax over time sums is unchanged).
  */
 import type { SnnModel } from '../../convert/strategy.js';
-import type { AvgPoolNode, Graph, SpikeNode } from '../../ir/graph.js';
+import type { AvgPoolNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { tensor } from '../../tensor/tensor.js';
 import { graphOf, netOf, perChannel, scaleReaders, scaleValue } from './scale-values.js';
 
@@ -20,6 +21,10 @@ export interface NirReadyGraph {
 
 export function normalizeForNir(model: SnnModel): NirReadyGraph {
   const net = netOf(model.graph, [model.graph.output]);
+  // A Reshape that check-exportable let through flattens each sample: it is a Flatten.
+  net.nodes = net.nodes.map((n): Node =>
+    n.op === 'Reshape' ? { op: 'Flatten', name: n.name, inputs: n.inputs, output: n.output, axis: 1 } : n,
+  );
   const spikes = net.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
   for (const s of spikes)
     scaleReaders(

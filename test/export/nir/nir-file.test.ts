@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import h5wasm, { Dataset, Group } from 'h5wasm';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions, type SnnModel } from '../../../src/convert/index.js';
-import { NIR_VERSION, NirExportError, writeNir } from '../../../src/export/nir/index.js';
+import { NIR_VERSION, NirExportError, snnToNir, writeNir } from '../../../src/export/nir/index.js';
 import { smallCnn, smallResidual } from '../../helpers/nets.js';
 import { concatNet, converted } from './nets.js';
 
@@ -151,7 +151,18 @@ test('writeNir refuses what NIR cannot express, naming the node, before writing'
       withNode(model, 'pool1', (n) => (n.op === 'AvgPool' ? { ...n, pads: [1, 1, 1, 1], countIncludePad: false } : n)),
       /node 'pool1': padded average pooling/,
     ],
+    [
+      withNode(model, 'flatten', (n) => ({ op: 'Reshape', name: n.name, inputs: n.inputs, output: n.output, shape: [0, 6, 16] })),
+      /node 'flatten': Reshape to \[0, 6, 16\]/,
+    ],
   ];
   for (const [bad, message] of refusals)
     await assert.rejects(writeNir(bad), (e: Error) => e instanceof NirExportError && message.test(e.message));
+});
+
+test('a Reshape that flattens each sample is written as a NIR Flatten', () => {
+  const model = convertToSnn(smallCnn(46), null, defaultConversionOptions);
+  const reshaped = withNode(model, 'flatten', (n) => ({ op: 'Reshape', name: n.name, inputs: n.inputs, output: n.output, shape: [0, -1] }));
+  const flatten = snnToNir(reshaped).graph.nodes.get('flatten');
+  assert.deepEqual(flatten, { type: 'Flatten', startDim: 0, endDim: -1, inputType: [6, 4, 4] });
 });
