@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
-import type { SnnModel } from '../../../src/convert/index.js';
+import { convertToSnn, defaultConversionOptions, type SnnModel } from '../../../src/convert/index.js';
+import type { Graph } from '../../../src/ir/graph.js';
+import { mulberry32 } from '../../../src/tensor/random.js';
+import { labelledByAnn } from '../../helpers/labelled.js';
 import type { InMemoryDataset } from '../../../src/data/in-memory-dataset.js';
 import { nirReaderVariants, readNir, snnToNir, writeNir } from '../../../src/export/nir/index.js';
 import { simulate } from '../../../src/simulate/index.js';
-import { smallCnn, smallResidual } from '../../helpers/nets.js';
+import { conv3x3, randomTensor, smallCnn, smallResidual } from '../../helpers/nets.js';
 import { concatNet, converted } from './nets.js';
 
 const ort = createOrtBackend({ threads: 1 });
@@ -99,4 +102,32 @@ test('reader variants: both start at v = 0, one subtracts, one resets to zero; r
     const b = await simulate(ort, asRead.graph, data, { T });
     assert.deepEqual([...b.correctAt], [...a.correctAt], variant.description);
   }
+});
+
+test('NIR round trip: Concat of a current and of earlier spikes into one spiking layer (0/1 placement), θ = 1', async () => {
+  const r = mulberry32(38);
+  const ann: Graph = {
+    input: { name: 'x', shape: [null, 1, 6, 6] },
+    output: 'fc',
+    nodes: [
+      conv3x3(r, 'c1', 'x', 1, 4),
+      { op: 'Clip', name: 'a1', inputs: ['c1'], output: 'a1', min: 0, max: 1 },
+      conv3x3(r, 'c2', 'a1', 4, 3),
+      { op: 'Concat', name: 'cat', inputs: ['c2', 'a1'], output: 'cat', axis: 1 },
+      { op: 'Clip', name: 'a2', inputs: ['cat'], output: 'a2', min: 0, max: 1 },
+      { op: 'Flatten', name: 'flat', inputs: ['a2'], output: 'flat', axis: 1 },
+      { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([3, 7 * 36], 0.3, r), bias: null },
+    ],
+  };
+  const data = await labelledByAnn(ort, ann, 40, [1, 6, 6]);
+  const model = convertToSnn(ann, null, { ...defaultConversionOptions, shift: 'none' });
+  const { graph } = snnToNir(model);
+  assert.deepEqual(
+    graph.edges.filter(([, to]) => to === 'a2'),
+    [
+      ['c2', 'a2'],
+      ['a1_place', 'a2'],
+    ],
+  );
+  await assertRoundTrip(model, data, 'none');
 });
