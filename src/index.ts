@@ -30,3 +30,4 @@ export { writeFileAtomic, OutputExistsError } from './host/write-atomic.js';
 export * from './export/exporters.js';
 export { ExportError } from './export/export-error.js';
 export * from './report/index.js';
+export * from './export/nir/index.js';

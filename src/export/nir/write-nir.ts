@@ -1,0 +1,93 @@
+/**
+ * writeNir(model) → NIR bytes (HDF5). The SNN is checked (check-exportable.ts: refusals name the
+ * node), normalized to θ = 1 (normalize-snn.ts) and emitted (emit-nir.ts); what NIR cannot say goes
+ * to `warnings`/`notes` and into the graph's `metadata` group:
+ *   generator, reset, v_init, shift, T_shift, readout, readout_note, source_sha256, time_step,
+ *   conversion (the ConversionInfo as JSON, θ per layer as converted), warnings.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { SnnModel } from '../../convert/strategy.js';
+import type { Graph } from '../../ir/graph.js';
+import { checkNirExportable } from './check-exportable.js';
+import { emitNir } from './emit-nir.js';
+import { encodeNir } from './hdf5-codec.js';
+import { NIR_VERSION, type NirGraph, type NirMetadataValue } from './nir-graph.js';
+import { normalizeForNir } from './normalize-snn.js';
+
+export interface NirWriteOptions {
+  /** SHA-256 (hex) of the file the model came from; default: a digest of the SNN graph itself. */
+  readonly sourceSha256?: string;
+}
+
+export interface NirLowering {
+  readonly graph: NirGraph;
+  /** What a reader of the file loses against the SNN as converted (v(0) = θ/2). */
+  readonly warnings: readonly string[];
+  /** What a reader must know (reset, readout, time step). */
+  readonly notes: readonly string[];
+}
+
+export interface NirFile extends Omit<NirLowering, 'graph'> {
+  readonly bytes: Uint8Array;
+}
+
+export async function writeNir(model: SnnModel, options: NirWriteOptions = {}): Promise<NirFile> {
+  const { graph, warnings, notes } = snnToNir(model, options);
+  return { bytes: await encodeNir(graph, NIR_VERSION), warnings, notes };
+}
+
+/** The NIR graph of an SNN, without HDF5 (pure; throws NirExportError before anything is written). */
+export function snnToNir(model: SnnModel, options: NirWriteOptions = {}): NirLowering {
+  checkNirExportable(model);
+  const { graph, sumPools } = normalizeForNir(model);
+  const { nodes, edges } = emitNir(graph, sumPools);
+  const o = model.conversion.options;
+  const warnings =
+    o.shift === 'v0'
+      ? ['v(0) = θ/2 is not expressible in NIR: readers start at v = 0 (convert with --shift bias to keep the shift in the biases)']
+      : [];
+  const notes = [
+    o.reset === 'soft'
+      ? 'NIR IF has no reset mode: Sinabs and SpiNNaker2 subtract the threshold (soft reset, as converted); Norse and SpikingJelly reset to zero'
+      : 'NIR IF resets to v_reset = 0 (hard reset, as converted); Sinabs and SpiNNaker2 subtract the threshold instead',
+    readoutNote(o.readout),
+    'thresholds are folded into the weights: every IF has r = 1 and v_threshold = 1; one NIR step = one SNN step (dt = 1); ann2snn fires at v ≥ 1',
+  ];
+  const metadata: Record<string, NirMetadataValue> = {
+    generator: 'ann2snn',
+    reset: o.reset,
+    v_init: o.shift === 'v0' ? 'theta/2 (not expressible in NIR: readers start at 0)' : '0',
+    shift: o.shift,
+    T_shift: o.tShift,
+    readout: o.readout,
+    readout_note: readoutNote(o.readout),
+    source_sha256: options.sourceSha256 ?? graphDigest(model.graph),
+    time_step: notes[2],
+    conversion: JSON.stringify(model.conversion),
+    warnings: warnings.join('\n'),
+  };
+  return { graph: { nodes, edges, metadata }, warnings, notes };
+}
+
+function readoutNote(readout: SnnModel['conversion']['options']['readout']): string {
+  return readout === 'accumulate'
+    ? 'accumulating readout: the graph ends at its last Affine/Conv2d (no neurons); sum the Output over the T steps and take the argmax'
+    : 'spiking readout: count the Output spikes over the T steps and take the argmax';
+}
+
+/** SHA-256 over the graph's structure (tensors as shapes) and then every tensor's float32 bytes. */
+function graphDigest(graph: Graph): string {
+  const hash = sha256.create();
+  const tensors: Float32Array[] = [];
+  const structure = JSON.stringify(graph, (_key, value: unknown) => {
+    if (value instanceof Float32Array) {
+      tensors.push(value);
+      return value.length;
+    }
+    return value;
+  });
+  hash.update(utf8ToBytes(structure));
+  for (const t of tensors) hash.update(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+  return bytesToHex(hash.digest());
+}
