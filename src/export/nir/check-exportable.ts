@@ -5,7 +5,7 @@
  * pooling that is not a sum times 1/k² (padding not counted, partial ceil-mode windows), burst
  * neurons (γ > 1: an IF emits one spike per step) and neuron models other than IF.
  */
-import type { SnnModel } from '../../convert/strategy.js';
+import type { SnnModel } from '../../model/snn-model.js';
 import type { Node } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { NirExportError } from './nir-graph.js';

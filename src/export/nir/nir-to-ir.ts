@@ -8,7 +8,7 @@
  * Everything is validated first (unknown edge ends, cycles, dead ends, shapes, sizes) with errors
  * naming the NIR node.
  */
-import type { ResetMode } from '../../convert/strategy.js';
+import type { ResetMode } from '../../model/snn-model.js';
 import { GraphError, type Graph, type Node, type SpikeNode } from '../../ir/graph.js';
 import { inferShapes } from '../../ir/shapes.js';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';

@@ -8,7 +8,7 @@
  *     as a window over the whole map) with 1/k² multiplied into the readers.
  * The readout keeps its scale only up to a positive factor (argmax over time sums is unchanged).
  */
-import type { SnnModel } from '../../convert/strategy.js';
+import type { SnnModel } from '../../model/snn-model.js';
 import type { AvgPoolNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { tensor } from '../../tensor/tensor.js';
 import { graphOf, netOf, perChannel, scaleReaders, scaleValue } from './scale-values.js';

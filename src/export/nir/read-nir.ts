@@ -6,13 +6,8 @@
  * otherwise the reset is NIR's equation (reset to v_reset = 0: 'hard') unless `reset` says otherwise.
  * A v(0) = θ/2 shift does not survive NIR, so a model converted with it reads back with shift 'none'.
  */
-import {
-  defaultConversionOptions,
-  type ConversionInfo,
-  type ConversionOptions,
-  type ResetMode,
-  type SnnModel,
-} from '../../convert/strategy.js';
+import { defaultConversionOptions } from '../../convert/strategy.js';
+import type { ConversionInfo, ConversionOptions, ResetMode, SnnModel } from '../../model/snn-model.js';
 import { validateGraph } from '../../ir/shapes.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import type { Graph, Node } from '../../ir/graph.js';

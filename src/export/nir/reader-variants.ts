@@ -3,7 +3,7 @@
  * mode and no initial membrane, so every reader starts at v = 0 (v(0) = θ/2 is lost; a bias shift
  * stays in the biases) and either subtracts the threshold or resets to zero.
  */
-import type { SnnModel } from '../../convert/strategy.js';
+import type { SnnModel } from '../../model/snn-model.js';
 import { tensor } from '../../tensor/tensor.js';
 
 export interface NirReaderVariant {

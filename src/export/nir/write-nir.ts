@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { SnnModel } from '../../convert/strategy.js';
+import type { SnnModel } from '../../model/snn-model.js';
 import type { Graph } from '../../ir/graph.js';
 import { checkNirExportable } from './check-exportable.js';
 import { emitNir } from './emit-nir.js';

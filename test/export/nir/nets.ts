@@ -1,7 +1,8 @@
 /** SNNs for the NIR tests: converted with the bias shift and soft reset (what NIR keeps exactly). */
 import { calibrate } from '../../../src/ann/calibrate.js';
 import type { Backend } from '../../../src/backend/backend.js';
-import { convertToSnn, defaultConversionOptions, type ConversionOptions, type SnnModel } from '../../../src/convert/index.js';
+import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
+import type { ConversionOptions, SnnModel } from '../../../src/model/snn-model.js';
 import type { InMemoryDataset } from '../../../src/data/in-memory-dataset.js';
 import type { Graph, Node } from '../../../src/ir/graph.js';
 import { mulberry32 } from '../../../src/tensor/random.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
-import { convertToSnn, defaultConversionOptions, type SnnModel } from '../../../src/convert/index.js';
+import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
+import type { SnnModel } from '../../../src/model/snn-model.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
 import { labelledByAnn } from '../../helpers/labelled.js';
