@@ -29,8 +29,8 @@ export async function benchOnnxExport(): Promise<Record<string, number | string>
   const backend = createOrtBackend({ threads });
   const model = convertToSnn(ann, await calibrate(backend, ann, data, { limit: 100 }), defaultConversionOptions);
   const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' as const };
-  const step = await ort.InferenceSession.create(exportSnn(model, 'onnx-step'), options);
-  const loop = await ort.InferenceSession.create(exportSnn(model, 'onnx', { T }), options);
+  const step = await ort.InferenceSession.create(await exportSnn(model, 'onnx-step'), options);
+  const loop = await ort.InferenceSession.create(await exportSnn(model, 'onnx', { T }), options);
 
   const stepSeconds = await timed(() => runStep(step, data));
   const loopSeconds = await timed(async () => {

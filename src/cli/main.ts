@@ -28,6 +28,8 @@ const userErrors = new Set([
   'TrainError',
   'ReportError',
   'ExportError',
+  'NirExportError',
+  'NirReadError',
 ]);
 
 export async function main(argv: readonly string[]): Promise<number> {

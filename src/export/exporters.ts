@@ -6,12 +6,16 @@
  */
 import type { SnnModel } from '../model/snn-model.js';
 import { ExportError } from './export-error.js';
+import { nirNotes } from './nir/notes.js';
+import { writeNir } from './nir/write-nir.js';
 import { onnxNotes } from './onnx/notes.js';
 import { writeOnnxLoop, writeOnnxStep } from './onnx/write-onnx.js';
 
 export interface ExportOptions {
   /** Time steps of formats that fix them in the file (`onnx`); default `defaultSteps(model)`. */
   readonly T?: number;
+  /** SHA-256 (hex) of the file the model was read from, recorded by formats that keep provenance (nir). */
+  readonly sourceSha256?: string;
 }
 
 /** What a reader of the exported file runs exactly, and what it does not get. */
@@ -25,7 +29,8 @@ export interface Exporter {
   readonly extension: string;
   readonly description: string;
   notes(model: SnnModel, options: ExportOptions): ExportNotes;
-  write(model: SnnModel, options: ExportOptions): Uint8Array;
+  /** Async: some writers load their encoder on first use (nir: h5wasm's WebAssembly). */
+  write(model: SnnModel, options: ExportOptions): Promise<Uint8Array>;
 }
 
 export const exporters = {
@@ -33,15 +38,20 @@ export const exporters = {
     extension: '.onnx',
     description: 'the whole simulation of T steps as one ONNX graph (a Loop over the step), opset 17',
     notes: (model, options) => onnxNotes(model, 'onnx', defaultSteps(model, options)),
-    write: (model, options) => writeOnnxLoop(model, defaultSteps(model, options)),
+    write: async (model, options) => writeOnnxLoop(model, defaultSteps(model, options)),
   },
   'onnx-step': {
     extension: '.step.onnx',
     description: 'one time step as a stateful ONNX graph (states in, states_next out, step index t), opset 17',
     notes: (model, options) => onnxNotes(model, 'onnx-step', defaultSteps(model, options)),
-    write: (model) => writeOnnxStep(model),
+    write: async (model) => writeOnnxStep(model),
   },
-  // nir: the NIR writer's line (src/export/nir/, `writeNir(model)`), extension '.nir'.
+  nir: {
+    extension: '.nir',
+    description: 'NIR graph (HDF5): Conv2d/Affine/SumPool2d/Flatten/IF nodes, θ folded so every IF has v_threshold = 1',
+    notes: (model) => nirNotes(model),
+    write: async (model, options) => (await writeNir(model, { sourceSha256: options.sourceSha256 })).bytes,
+  },
 } as const satisfies Readonly<Record<string, Exporter>>;
 
 export type ExportFormat = keyof typeof exporters;
@@ -54,7 +64,7 @@ export function exporterFor(format: string): Exporter {
 }
 
 /** The file's bytes in `format`; throws ExportError (naming the node) for what the format cannot express. */
-export function exportSnn(model: SnnModel, format: string, options: ExportOptions = {}): Uint8Array {
+export function exportSnn(model: SnnModel, format: string, options: ExportOptions = {}): Promise<Uint8Array> {
   return exporterFor(format).write(model, options);
 }
 

@@ -100,7 +100,11 @@ export function registerConvert(program: Command): void {
       await saveSnn(
         flags.output,
         snn,
-        { source: model, calibration: `${data.name} (${flags.calibSplit}, ${stats.images} images)` },
+        {
+          source: model,
+          calibration: `${data.name} (${flags.calibSplit}, ${stats.images} images)`,
+          calibrationData: flags.calib,
+        },
         flags.force,
       );
       if (flags.json) {

@@ -1,26 +1,55 @@
 import { stat } from 'node:fs/promises';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
-import { loadSnn } from '../../model/snn-file.js';
 import { defaultSteps, exporterFor, exportFormats, formatForPath } from '../../export/exporters.js';
+import { nirReaderVariants } from '../../export/nir/reader-variants.js';
+import { readNir } from '../../export/nir/read-nir.js';
 import { OutputExistsError, writeFileAtomic } from '../../host/write-atomic.js';
-import { oneOf, positiveInt } from '../options.js';
+import { openDataset, simulate, type SnnModel } from '../../index.js';
+import { pct, textTable } from '../../report/format.js';
+import { loadModelFile } from '../load-model.js';
+import { makeBackend, oneOf, positiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
 
 interface Flags {
   format?: string;
   output: string;
   T?: number;
+  data?: string;
+  split: 'train' | 'test' | 'all';
+  limit: number;
+  check: boolean;
+  threads: number;
   force?: boolean;
   json?: boolean;
+}
+
+interface ReaderAccuracy {
+  readonly reader: string;
+  readonly description: string;
+  readonly accuracyAtT: number;
 }
 
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('export a converted SNN for other runtimes: prints what the file runs exactly and what it loses')
-    .argument('<model>', '.snn file from `ann2snn convert`')
+    .description(
+      'export a converted SNN for other runtimes: prints what the file runs exactly, what it loses and (nir) the accuracy its readers reach',
+    )
+    .argument('<model>', '.snn file from `ann2snn convert` (or a .nir file)')
     .option('--format <name>', `${exportFormats.join(' | ')} (default: from the output's extension)`, oneOf(...exportFormats))
     .requiredOption('-o, --output <file>', 'the file to write')
-    .option('--T <n>', 'time steps of formats that fix them (onnx; default: the model’s T_shift)', positiveInt)
+    .option(
+      '--T <n>',
+      'time steps: of formats that fix them (onnx) and of the nir readers’ check (default: the model’s T_shift)',
+      positiveInt,
+    )
+    .option('--data <spec>', 'nir: data to simulate the readers on (default: the calibration data named in the model)')
+    .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
+    .option('--limit <n>', 'nir: images of the readers’ check', positiveInt, 1000)
+    .option('--no-check', 'nir: skip simulating the file as its readers run it')
+    .option('--threads <n>', 'threads of the readers’ check', positiveInt, 2)
     .option('--force', 'overwrite the output file')
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: Flags) => {
@@ -29,22 +58,69 @@ export function registerExport(program: Command): void {
       // Refused before the model is read; writeFileAtomic checks again at the end.
       if (!flags.force && (await stat(flags.output).catch(() => null)))
         throw new OutputExistsError(`'${flags.output}' already exists; pass --force to overwrite it`);
-      const { model } = await loadSnn(file);
-      const options = { T: flags.T };
-      const bytes = exporter.write(model, options);
+      const { model, meta, bytes: source } = await loadModelFile(file);
+      const options = { T: flags.T, sourceSha256: bytesToHex(sha256(source)) };
+      const bytes = await exporter.write(model, options);
       await writeFileAtomic(flags.output, bytes, flags.force);
       const notes = exporter.notes(model, options);
-      const T = format === 'onnx' ? defaultSteps(model, options) : null;
+      const T = format === 'onnx' || format === 'nir' ? defaultSteps(model, options) : null;
+      const dataSpec = flags.data ?? (typeof meta.calibrationData === 'string' ? meta.calibrationData : undefined);
+      const readers = format === 'nir' && flags.check && dataSpec ? await readerAccuracies(model, bytes, dataSpec, T!, flags) : null;
       if (flags.json) {
-        console.log(JSON.stringify({ model: file, output: flags.output, format, T, bytes: bytes.length, ...notes }, null, 2));
+        const summary = { model: file, output: flags.output, format, T, bytes: bytes.length, ...notes, data: readers && dataSpec, readers };
+        console.log(JSON.stringify(summary, null, 2));
         return;
       }
       console.log(
-        `${file} → ${flags.output}: ${format}, ${exporter.description}${T === null ? '' : `, T = ${T}`} (${(bytes.length / 1024).toFixed(1)} KiB)`,
+        `${file} → ${flags.output}: ${format}, ${exporter.description}${format === 'onnx' ? `, T = ${T}` : ''} (${(bytes.length / 1024).toFixed(1)} KiB)`,
       );
       console.log('exact:');
       for (const line of notes.exact) console.log(`  - ${line}`);
       console.log('not in the file:');
       for (const line of notes.lost) console.log(`  - ${line}`);
+      if (readers) {
+        console.log(`accuracy at T = ${T} on ${dataSpec} (${flags.split}, first ${flags.limit} images), as each reader runs the file:`);
+        console.log(
+          textTable(
+            ['simulated as', 'accuracy'],
+            readers.map((r) => [r.description, pct(r.accuracyAtT)]),
+          ),
+        );
+      } else if (format === 'nir' && flags.check) {
+        console.log(
+          'readers’ accuracy not checked: the model names no calibration data; pass --data to simulate the file as its readers run it',
+        );
+      }
     });
+}
+
+/** Accuracy at T of the SNN as converted, and of the written NIR file read back as each kind of reader runs it. */
+async function readerAccuracies(model: SnnModel, nir: Uint8Array, dataSpec: string, T: number, flags: Flags): Promise<ReaderAccuracy[]> {
+  const data = openDataset(dataSpec, { split: flags.split });
+  const backend = makeBackend({ backend: 'ort', threads: flags.threads });
+  const runs = [
+    {
+      reader: 'ann2snn',
+      description: `ann2snn (as converted: ${model.conversion.options.reset} reset, shift ${model.conversion.options.shift})`,
+      model,
+    },
+    ...nirReaderVariants(await readNir(nir, flags.output)).map((v) => ({
+      reader: v.name,
+      description: `NIR, ${v.description}`,
+      model: v.model,
+    })),
+  ];
+  const out: ReaderAccuracy[] = [];
+  for (const run of runs) {
+    const bar = progressBar(`${run.reader} T=${T}`, flags.json);
+    const result = await simulate(backend, run.model.graph, data, {
+      T,
+      limit: flags.limit,
+      threads: flags.threads,
+      onProgress: bar.update,
+    });
+    bar.stop();
+    out.push({ reader: run.reader, description: run.description, accuracyAtT: result.accuracyAt[T - 1] });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * reads, with the field names of the `nir` Python package (neuromorphs/NIR, nir/ir/*.py; the HDF5
  * layout of nir/serialization.py). Shapes exclude the batch dimension, as in NIR.
  */
+import { ExportError } from '../export-error.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** The NIR release whose layout the writer follows (written to `/version`); files read with nir ≥ 1.0.4. */
@@ -102,15 +103,9 @@ export const NIR_OPTIONAL_FIELDS: Readonly<Partial<Record<NirNodeType, readonly 
   IF: ['v_reset'],
 };
 
-export class NirExportError extends Error {
+/** What NIR cannot express (an ExportError: the CLI and callers treat it as any export refusal). */
+export class NirExportError extends ExportError {
   override readonly name = 'NirExportError';
-  constructor(
-    message: string,
-    /** The IR node NIR cannot express, when there is one. */
-    readonly nodeName?: string,
-  ) {
-    super(nodeName === undefined ? message : `node '${nodeName}': ${message}`);
-  }
 }
 
 export class NirReadError extends Error {

@@ -7,6 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { nirWarnings, readoutNote, resetNote, TIME_STEP_NOTE } from './notes.js';
 import type { SnnModel } from '../../model/snn-model.js';
 import type { Graph } from '../../ir/graph.js';
 import { checkNirExportable } from './check-exportable.js';
@@ -43,17 +44,8 @@ export function snnToNir(model: SnnModel, options: NirWriteOptions = {}): NirLow
   const { graph, sumPools } = normalizeForNir(model);
   const { nodes, edges } = emitNir(graph, sumPools);
   const o = model.conversion.options;
-  const warnings =
-    o.shift === 'v0'
-      ? ['v(0) = θ/2 is not expressible in NIR: readers start at v = 0 (convert with --shift bias to keep the shift in the biases)']
-      : [];
-  const notes = [
-    o.reset === 'soft'
-      ? 'NIR IF has no reset mode: Sinabs and SpiNNaker2 subtract the threshold (soft reset, as converted); Norse and SpikingJelly reset to zero'
-      : 'NIR IF resets to v_reset = 0 (hard reset, as converted); Sinabs and SpiNNaker2 subtract the threshold instead',
-    readoutNote(o.readout),
-    'thresholds are folded into the weights: every IF has r = 1 and v_threshold = 1; one NIR step = one SNN step (dt = 1); ann2snn fires at v ≥ 1',
-  ];
+  const warnings = nirWarnings(o);
+  const notes = [resetNote(o), readoutNote(o.readout), TIME_STEP_NOTE];
   const metadata: Record<string, NirMetadataValue> = {
     generator: 'ann2snn',
     reset: o.reset,
@@ -68,12 +60,6 @@ export function snnToNir(model: SnnModel, options: NirWriteOptions = {}): NirLow
     warnings: warnings.join('\n'),
   };
   return { graph: { nodes, edges, metadata }, warnings, notes };
-}
-
-function readoutNote(readout: SnnModel['conversion']['options']['readout']): string {
-  return readout === 'accumulate'
-    ? 'accumulating readout: the graph ends at its last Affine/Conv2d (no neurons); sum the Output over the T steps and take the argmax'
-    : 'spiking readout: count the Output spikes over the T steps and take the argmax';
 }
 
 /** SHA-256 over the graph's structure (tensors as shapes) and then every tensor's float32 bytes. */

@@ -26,14 +26,15 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('formatForPath: .step.onnx → onnx-step, .onnx → onnx; others refused', () => {
+test('formatForPath: .step.onnx → onnx-step, .onnx → onnx, .nir → nir; others refused', async () => {
   assert.equal(formatForPath('a/model.step.onnx'), 'onnx-step');
+  assert.equal(formatForPath('net.nir'), 'nir');
   assert.equal(formatForPath('model.ONNX'), 'onnx');
   assert.throws(
     () => formatForPath('model.bin'),
     (e: Error) => e instanceof ExportError && /\.step\.onnx \(onnx-step\)/.test(e.message),
   );
-  assert.throws(() => exportSnn(model, 'tflite'), /unknown export format 'tflite'/);
+  await assert.rejects(async () => exportSnn(model, 'tflite'), /unknown export format 'tflite'/);
 });
 
 test('export writes onnx-step and onnx (T from --T, else T_shift) and says what is exact and what is lost', async () => {
@@ -43,7 +44,7 @@ test('export writes onnx-step and onnx (T from --T, else T_shift) and says what 
   assert.match(r.out, /onnx-step/);
   assert.match(r.out, /exact:\n {2}- spikes, membrane potentials/);
   assert.match(r.out, /not in the file:/);
-  assert.deepEqual(readFileSync(step), Buffer.from(exportSnn(model, 'onnx-step')));
+  assert.deepEqual(readFileSync(step), Buffer.from(await exportSnn(model, 'onnx-step')));
 
   const full = join(dir, 'm.onnx');
   const j = cli('export', snn, '-o', full, '--json');

@@ -16,13 +16,13 @@ test('the README JavaScript loop runs on an exported onnx-step file and matches 
   assert.ok(snippet, 'the README has the JavaScript onnx-step snippet');
   const model = convertToSnn(await loadAnn('models/demo-mnist.onnx'), null, defaultConversionOptions);
   const file = join(mkdtempSync(join(tmpdir(), 'ann2snn-readme-')), 'model.step.onnx');
-  writeFileSync(file, exportSnn(model, 'onnx-step'));
+  writeFileSync(file, await exportSnn(model, 'onnx-step'));
   // Run as written (only the file name changes), as an ES module resolving onnxruntime-node from here.
   const code = snippet.replace("'model.step.onnx'", JSON.stringify(file));
   const run = spawnSync(process.execPath, ['--input-type=module', '--eval', code], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const printed = JSON.parse(run.stdout) as number[];
-  const loop = await ort.InferenceSession.create(exportSnn(model, 'onnx', { T: 32 }));
+  const loop = await ort.InferenceSession.create(await exportSnn(model, 'onnx', { T: 32 }));
   const out = await loop.run({ input: new ort.Tensor('float32', new Float32Array(784).fill(0.5), [1, 1, 28, 28]) });
   assert.deepEqual(printed, Array.from(out.readout.data as Float64Array));
   assert.ok(printed.some((v) => v !== 0));

@@ -32,8 +32,8 @@ test(
     const model = convertToSnn(await loadAnn(modelFile), null, { ...defaultConversionOptions, strategy: 'deng-gu' });
     const data = openDataset(dataName, { split: 'test' });
     const ours = await simulatorTrace(model.graph, data, T, images);
-    assertAgrees(ours, await stepTrace(exportSnn(model, 'onnx-step'), data, T, images), `${modelFile}, onnx-step`);
-    assertAgrees(ours, await loopTrace(exportSnn(model, 'onnx', { T }), data, T, images), `${modelFile}, onnx`);
+    assertAgrees(ours, await stepTrace(await exportSnn(model, 'onnx-step'), data, T, images), `${modelFile}, onnx-step`);
+    assertAgrees(ours, await loopTrace(await exportSnn(model, 'onnx', { T }), data, T, images), `${modelFile}, onnx`);
   },
 );
 
@@ -43,6 +43,6 @@ test(`VGG-style net (random weights, 3×16×16), 200 synthetic images, T = ${T}`
   const stats = await calibrate(createOrtBackend({ threads: 2 }), ann, data, { limit: 100 });
   const model = convertToSnn(ann, stats, { ...defaultConversionOptions, thresholdScope: 'channel' });
   const ours = await simulatorTrace(model.graph, data, T, 200);
-  assertAgrees(ours, await stepTrace(exportSnn(model, 'onnx-step'), data, T, 200), 'VGG-style, onnx-step');
-  assertAgrees(ours, await loopTrace(exportSnn(model, 'onnx', { T }), data, T, 200), 'VGG-style, onnx');
+  assertAgrees(ours, await stepTrace(await exportSnn(model, 'onnx-step'), data, T, 200), 'VGG-style, onnx-step');
+  assertAgrees(ours, await loopTrace(await exportSnn(model, 'onnx', { T }), data, T, 200), 'VGG-style, onnx');
 });
