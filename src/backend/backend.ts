@@ -8,6 +8,13 @@
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/**
+ * Arithmetic of the layers fed by spike counts: 'f32'; 'int8': u8 counts × s8 weights with
+ * per-output-channel scales (~8-bit weights); 'int8x2': the weights as two int8 halves (~16-bit).
+ */
+export type SpikePrecision = 'f32' | 'int8' | 'int8x2';
+export const SPIKE_PRECISIONS: readonly SpikePrecision[] = ['f32', 'int8', 'int8x2'];
+
 export interface CompileOptions {
   /** Values to return; defaults to [graph.output]. Any node output may be requested. */
   readonly outputs?: readonly string[];
@@ -19,6 +26,12 @@ export interface CompileOptions {
   readonly binaryInput?: boolean;
   /** With `binaryInput`: the largest value the input holds (γ; default 1). */
   readonly inputMax?: number;
+  /**
+   * With `binaryInput`: the arithmetic of the first Conv2d/Dense (default 'f32'). A backend with
+   * integer kernels (ORT) runs 'int8'/'int8x2' there, where the graph allows it; a backend without
+   * them computes in f32. Chosen per compile by the simulator (SimulateOptions.precision).
+   */
+  readonly precision?: SpikePrecision;
 }
 
 export interface CompiledGraph {
@@ -30,12 +43,6 @@ export interface CompiledGraph {
 
 export interface Backend {
   readonly name: string;
-  /**
-   * The arithmetic of segments compiled with `binaryInput`, for fast backends. The simulator picks its
-   * (f32) event engine automatically only where this is 'f32'; a backend without it (the reference,
-   * the oracle) is simulated with the dense engine unless asked otherwise.
-   */
-  readonly spikePrecision?: string;
   compile(graph: Graph, options?: CompileOptions): Promise<CompiledGraph>;
 }
 

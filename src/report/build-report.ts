@@ -11,7 +11,7 @@ import { evaluateSnn, type SnnEvaluation } from '../analysis/evaluate-snn.js';
 import { defaultErrorSteps, layerErrors } from '../analysis/layer-error.js';
 import { recordRaster } from '../analysis/spike-raster.js';
 import type { ActivationStats } from '../ann/calibrate.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SpikePrecision } from '../backend/backend.js';
 import type { SnnModel } from '../convert/strategy.js';
 import type { Dataset } from '../data/dataset.js';
 import { directEncoder, type Encoder } from '../simulate/encoders.js';
@@ -32,6 +32,8 @@ export interface BuildReportOptions {
   readonly batchSize?: number;
   readonly chunk?: number;
   readonly encoder?: Encoder;
+  /** Arithmetic of the spike-fed layers (SimulateOptions.precision); default f32. */
+  readonly precision?: SpikePrecision;
   readonly energy?: EnergyConstants;
   /** An evaluation already made of this model on this data (simulate --report); with unit counts for histograms. */
   readonly evaluation?: SnnEvaluation;
@@ -58,6 +60,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
       batchSize: options.batchSize,
       chunk: options.chunk,
       encoder,
+      precision: options.precision,
       energy: options.energy,
       unitCounts: true,
       onAnnProgress: progress('ann'),
@@ -74,6 +77,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
         batchSize: options.batchSize,
         chunk: options.chunk,
         encoder,
+        precision: options.precision,
         onProgress: progress('layer error'),
       })
     : null;
@@ -96,7 +100,9 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
 
   const rasterOptions = options.raster === false ? null : (options.raster ?? {});
   if (rasterOptions) options.onProgress?.('raster', 0, 1);
-  const raster = rasterOptions ? await recordRaster(backend, model, data, { T: options.T, encoder, ...rasterOptions }) : null;
+  const raster = rasterOptions
+    ? await recordRaster(backend, model, data, { T: options.T, encoder, precision: options.precision, ...rasterOptions })
+    : null;
   if (rasterOptions) options.onProgress?.('raster', 1, 1);
 
   const { ann, snn, cost } = evaluation;

@@ -1,3 +1,4 @@
 export * from './encoders.js';
-export * from './plan.js';
+export { findStaticValues } from './static-values.js';
+export { perUnit } from './per-unit.js';
 export * from './simulator.js';

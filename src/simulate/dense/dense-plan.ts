@@ -1,17 +1,18 @@
 /**
- * The execution plan of an SNN graph. Values that depend only on a constant input are "static" and
+ * The dense engine's plan of an SNN graph. Values that depend only on a constant input are "static" and
  * computed once per batch (the first layer under direct encoding). Everything after a spiking layer
  * is "dynamic" and computed for a whole time chunk at once: backend segments (single-input chains of
  * linear ops, one compiled graph each, run on [steps·batch, …]), Add/Concat in TypeScript, and the
  * spiking layers as fused neuron steps.
  */
-import type { Backend, CompiledGraph } from '../backend/backend.js';
-import type { Graph, Node, SpikeNode } from '../ir/graph.js';
-import { consumersOf, GraphError } from '../ir/graph.js';
-import { sampleShapes } from '../ir/shapes.js';
-import { neuronKind, type NeuronKind, type NeuronParams } from '../neurons/index.js';
-import { sizeOf } from '../tensor/tensor.js';
-import { foldThreshold } from './fold-threshold.js';
+import type { Backend, CompiledGraph, SpikePrecision } from '../../backend/backend.js';
+import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
+import { consumersOf, GraphError } from '../../ir/graph.js';
+import { sampleShapes } from '../../ir/shapes.js';
+import { neuronKind, type NeuronKind, type NeuronParams } from '../../neurons/index.js';
+import { foldThreshold } from '../fold-threshold.js';
+import { perUnit } from '../per-unit.js';
+import { findStaticValues } from '../static-values.js';
 
 export interface SegmentStage {
   readonly kind: 'segment';
@@ -38,7 +39,8 @@ export interface MergeStage {
 
 export type Stage = SegmentStage | SpikeStage | MergeStage;
 
-export interface Plan {
+/** Stages of the dense time loop, the static part, and the shapes and spike amplitudes they read. */
+export interface DensePlan {
   readonly graph: Graph;
   /** Runs the static part once per batch; null when nothing is static. */
   readonly staticPart: { readonly compiled: CompiledGraph; readonly outputs: readonly string[] } | null;
@@ -67,7 +69,13 @@ const backendOps = new Set<Node['op']>([
   'Softmax',
 ]);
 
-export async function buildPlan(backend: Backend, graph: Graph, constantInput: boolean): Promise<Plan> {
+/** `precision` goes to every segment fed by spike counts (CompileOptions.precision). */
+export async function buildDensePlan(
+  backend: Backend,
+  graph: Graph,
+  constantInput: boolean,
+  precision: SpikePrecision = 'f32',
+): Promise<DensePlan> {
   const shapes = sampleShapes(graph);
   const staticValues = findStaticValues(graph, constantInput);
   const spikeAmplitude = new Map<string, Float32Array>();
@@ -89,7 +97,7 @@ export async function buildPlan(backend: Backend, graph: Graph, constantInput: b
     } else {
       const chain = extendChain(graph, node);
       chain.forEach((n) => assigned.add(n));
-      const stage = await segmentStage(backend, chain, shapes, spikeAmplitude, graph);
+      const stage = await segmentStage(backend, chain, shapes, spikeAmplitude, graph, precision);
       compiledGraphs.push(stage.compiled);
       stages.push(stage);
     }
@@ -105,15 +113,6 @@ export async function buildPlan(backend: Backend, graph: Graph, constantInput: b
       await Promise.all(compiledGraphs.map((c) => c.dispose()));
     },
   };
-}
-
-/** Values computed from the input alone when it is constant in time (nothing is static otherwise). */
-export function findStaticValues(graph: Graph, constantInput: boolean): Set<string> {
-  const values = new Set<string>();
-  if (!constantInput) return values;
-  values.add(graph.input.name);
-  for (const n of graph.nodes) if (n.op !== 'Spike' && n.inputs.every((i) => values.has(i))) values.add(n.output);
-  return values;
 }
 
 async function compileStaticPart(backend: Backend, graph: Graph, staticValues: ReadonlySet<string>) {
@@ -150,6 +149,7 @@ async function segmentStage(
   shapes: ReadonlyMap<string, readonly number[]>,
   spikeAmplitude: ReadonlyMap<string, Float32Array>,
   graph: Graph,
+  precision: SpikePrecision,
 ): Promise<SegmentStage> {
   const input = chain[0].inputs[0];
   const inputShape = shapes.get(input)!;
@@ -159,7 +159,7 @@ async function segmentStage(
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
   // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
-  const hint = folded !== null && producer?.op === 'Spike' ? { binaryInput: true, inputMax: producer.maxSpikesPerStep } : {};
+  const hint = folded !== null && producer?.op === 'Spike' ? { binaryInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
   return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesBinarySpikes: folded !== null };
 }
 
@@ -177,14 +177,4 @@ function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number
     },
     initialPotential: perUnit(node.initialPotential.data, shape),
   };
-}
-
-/** Expands a per-layer (length 1) or per-channel (axis 0 of the sample shape) vector to every unit. */
-export function perUnit(values: Float32Array, sampleShape: readonly number[]): Float32Array {
-  const units = sizeOf(sampleShape);
-  const out = new Float32Array(units);
-  if (values.length === 1) return out.fill(values[0]);
-  const inner = units / sampleShape[0];
-  for (let c = 0; c < sampleShape[0]; c++) out.fill(values[c], c * inner, (c + 1) * inner);
-  return out;
 }
