@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { BackendError } from '../../src/backend/backend.js';
 import { createOrtBackend, type OrtCompiledGraph } from '../../src/backend/ort/ort-backend.js';
 import type { SpikePrecision } from '../../src/backend/backend.js';
-import { planInt8 } from '../../src/backend/ort/int8-segment.js';
+import { planInt8 } from '../../src/quantize/int8-plan.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import type { Conv2dNode, DenseNode, Graph, Node } from '../../src/ir/graph.js';
-import { dequantizedGraph } from '../../src/ir/passes/quantize-weights.js';
+import { dequantizedGraph } from '../../src/quantize/dequantized-graph.js';
 import { sizeOf, tensor, type Tensor } from '../../src/tensor/tensor.js';
 import { mulberry32, randomTensor, seedOf } from '../helpers/random.js';
 

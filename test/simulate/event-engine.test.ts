@@ -8,7 +8,7 @@ import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '
 import { GraphError, type Graph, type Node } from '../../src/ir/graph.js';
 import { sampleShapes } from '../../src/ir/shapes.js';
 import { lowerToEvents } from '../../src/simulate/event/event-net.js';
-import { quantizeSynapses } from '../../src/simulate/event/event-quantize.js';
+import { quantizeChannelsLast } from '../../src/quantize/quantize-weights.js';
 import { findStaticValues, poissonEncoder, simulate, type SimulationResult } from '../../src/simulate/index.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 import { avgPool2x2, conv3x3, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
@@ -261,11 +261,11 @@ test('int8 event engine: s8 weights with per-channel scales, close to f32, no sa
   const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
   assert.ok('net' in lowering);
   const [synapses] = lowering.net.inputs[1];
-  const q = quantizeSynapses(synapses);
   const channels = synapses.output.paddedChannels;
-  for (let i = 0; i < q.weights.length; i++) {
-    assert.ok(Math.abs(q.weights[i]) <= 127);
-    assert.ok(Math.abs(q.weights[i] * q.scale[i % channels] - synapses.weights[i]) <= q.scale[i % channels] / 2 + 1e-7);
+  const q = quantizeChannelsLast(synapses.weights, channels);
+  for (let i = 0; i < q.q.length; i++) {
+    assert.ok(Math.abs(q.q[i]) <= 127);
+    assert.ok(Math.abs(q.q[i] * q.scale[i % channels] - synapses.weights[i]) <= q.scale[i % channels] / 2 + 1e-7);
   }
   const f32 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 1 });
   const i8 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 2, precision: 'int8' });

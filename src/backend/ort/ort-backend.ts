@@ -6,7 +6,7 @@
  * A graph compiled with `binaryInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
  * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales
  * (int8-segment.ts); its results then match the reference backend on the dequantized weights
- * (`dequantizedGraph`), not on the f32 ones. Where the integer path does not apply, the graph runs in
+ * (src/quantize/dequantized-graph.ts), not on the f32 ones. Where the integer path does not apply, the graph runs in
  * f32 and the compiled graph says why (`OrtCompiledGraph.fallbackReason`).
  */
 import { availableParallelism } from 'node:os';
@@ -16,7 +16,8 @@ import { graphToOnnx } from '../../onnx/export-graph.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { BackendError, SPIKE_PRECISIONS, type Backend, type CompiledGraph, type CompileOptions, type SpikePrecision } from '../backend.js';
 import { checkInput, planGraph } from '../plan.js';
-import { int8RowBytes, int8SegmentOnnx, planInt8 } from './int8-segment.js';
+import { planInt8 } from '../../quantize/int8-plan.js';
+import { int8RowBytes, int8SegmentOnnx } from './int8-segment.js';
 import { OrtWorkerHost, type RemoteSession } from './off-thread.js';
 import { rowLayout, rowsForBudget, runInRows, type RowLayout } from './row-split.js';
 

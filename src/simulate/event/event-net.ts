@@ -7,6 +7,7 @@
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci fired at o·s − p + k} W'[ky, kx, ci, c]
  * which costs one row of W' per spike and tap (the synaptic operations), not a dense product:
  *   - Conv2d: W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx] (groups and dilation as zeros in W');
+ *     θ is folded by fold-threshold.ts (`scaleInputs`), as in the dense engine;
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
@@ -21,6 +22,7 @@
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
+import { scaleInputs } from '../fold-threshold.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -311,6 +313,7 @@ function convSynapses(
   const [KH, KW] = [(kh - 1) * dy + 1, (kw - 1) * dx + 1];
   const cin = from.grid.channels;
   const outPerGroup = cout / node.groups;
+  const scaled = scaleInputs(node, (ci) => amplitude(from, ci) / (pool[0] * pool[1])).weight.data;
   const weights = new Float32Array(KH * KW * cin * output.paddedChannels);
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
@@ -319,7 +322,7 @@ function convSynapses(
         for (let k = 0; k < perGroup; k++) {
           const ci = group * perGroup + k;
           const row = ((ky * dy * KW + kx * dx) * cin + ci) * output.paddedChannels;
-          weights[row + c] = (amplitude(from, ci) / (pool[0] * pool[1])) * node.weight.data[((c * perGroup + k) * kh + ky) * kw + kx];
+          weights[row + c] = scaled[((c * perGroup + k) * kh + ky) * kw + kx];
         }
       }
     }
@@ -347,14 +350,15 @@ function denseSynapses(
   const [fout, fin] = node.weight.shape;
   const input = pooled(from, pool);
   const { height: H, width: W, channels: cin } = input;
+  // Feature f of the flattened pooled grid is channel ⌊f / (H·W)⌋.
+  const scaled = scaleInputs(node, (f) => amplitude(from, Math.floor(f / (H * W))) / (pool[0] * pool[1])).weight.data;
   const weights = new Float32Array(H * W * cin * output.paddedChannels);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       for (let ci = 0; ci < cin; ci++) {
-        const scale = amplitude(from, ci) / (pool[0] * pool[1]);
         const feature = (ci * H + y) * W + x;
         const row = ((y * W + x) * cin + ci) * output.paddedChannels;
-        for (let c = 0; c < fout; c++) weights[row + c] = scale * node.weight.data[c * fin + feature];
+        for (let c = 0; c < fout; c++) weights[row + c] = scaled[c * fin + feature];
       }
     }
   }

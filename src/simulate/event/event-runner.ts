@@ -5,11 +5,11 @@
  * map, and fires in the pass of its last map, and the readout's current is scored. All state of one image (membranes and spike lists) lives in the module's
  * memory, laid out once; nothing is allocated in the time loop, and memory does not depend on T.
  * With precision 'int8' the synapses hold s8 weights with a scale per output channel
- * (event-quantize.ts) and sum in i16/i32 before the f32 neurons.
+ * (src/quantize/quantize-weights.ts) and sum in i16/i32 before the f32 neurons.
  */
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
-import { quantizeSynapses } from './event-quantize.js';
+import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
@@ -154,9 +154,9 @@ export class EventRunner {
     this.words = new Int32Array(this.kernels.memory.buffer);
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
     synapses.forEach((s) => {
-      const q = precision === 'int8' ? quantizeSynapses(s.synapses) : null;
+      const q = precision === 'int8' ? quantizeChannelsLast(s.synapses.weights, s.synapses.output.paddedChannels) : null;
       if (q) {
-        new Int8Array(this.kernels.memory.buffer, s.weights, q.weights.length).set(q.weights);
+        new Int8Array(this.kernels.memory.buffer, s.weights, q.q.length).set(q.q);
         this.f32(s.scale, q.scale.length).set(q.scale);
       } else {
         this.f32(s.weights, s.synapses.weights.length).set(s.synapses.weights);
