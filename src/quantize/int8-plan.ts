@@ -4,6 +4,7 @@
  * and the op's integer input must fit u8. Pure IR; the ORT backend builds its int8 segment from it.
  */
 import type { Conv2dNode, DenseNode, Graph, Node } from '../ir/graph.js';
+import { isLinear, OP_TRAITS } from '../ir/op-traits.js';
 import { inferShapes, windowOut } from '../ir/shapes.js';
 
 /** How the integer op's input relates to the segment input, and where the segment splits. */
@@ -50,7 +51,7 @@ export function planInt8(graph: Graph, options: Int8PlanOptions = {}): Int8Plan 
     if (n.inputs.length !== 1 || n.inputs[0] !== value)
       return { reason: `node '${n.name}' does not continue a single-input chain from '${graph.input.name}'` };
     const outputs = options.outputs ?? [graph.output];
-    if (n.op === 'Conv2d' || n.op === 'Dense') {
+    if (isLinear(n)) {
       if (outputs.some((o) => o === value || prefix.some((p) => p.output === o)))
         return { reason: 'an output before the first Conv2d/Dense is requested' };
       if (n.op === 'Conv2d' && n.groups !== 1)
@@ -89,14 +90,12 @@ export function planInt8(graph: Graph, options: Int8PlanOptions = {}): Int8Plan 
       case 'Pad':
         if (n.value !== 0) return { reason: `node '${n.name}': Pad with value ${n.value} before the first Conv2d/Dense` };
         break;
-      case 'MaxPool':
-      case 'Flatten':
-      case 'Reshape':
-      case 'Identity':
-      case 'Dropout':
-        break;
-      default:
+      default: {
+        // Max pools and shape-only ops move integers without changing them (ir/op-traits.ts).
+        const { kind } = OP_TRAITS[n.op];
+        if (kind === 'max-pool' || kind === 'shape') break;
         return { reason: `node '${n.name}': ${n.op} before the first Conv2d/Dense does not keep integer inputs integer` };
+      }
     }
     prefix.push(n);
     value = n.output;

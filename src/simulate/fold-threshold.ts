@@ -1,11 +1,12 @@
 /**
  * Keeping spikes binary: the next layer receives x = θ·s, and W(θ·s) = (W·θ)s, so θ moves into the
- * weights of the first Conv/Dense after the spiking layer. Linear, channel-preserving ops in between
- * (AvgPool, GlobalAvgPool, zero Pad) commute with the scaling; Flatten maps channel c to the features
- * c·H·W … (c+1)·H·W − 1. Returns null where the chain does not allow folding (the simulator then
+ * weights of the first linear op (Conv2d/Dense) after the spiking layer. Linear, channel-preserving
+ * ops in between (average pools, zero Pad, shape-only ops) commute with the scaling; a flattening
+ * op maps channel c to the features c·H·W … (c+1)·H·W − 1 (op kinds: ir/op-traits.ts). Returns null where the chain does not allow folding (the simulator then
  * scales the spikes itself). `scaleInputs` is the fold itself, shared with the event lowering.
  */
 import type { Conv2dNode, DenseNode, Node } from '../ir/graph.js';
+import { isLinear, OP_TRAITS } from '../ir/op-traits.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 
 export function foldThreshold(nodes: readonly Node[], theta: Float32Array, inputShape: readonly number[]): Node[] | null {
@@ -13,21 +14,18 @@ export function foldThreshold(nodes: readonly Node[], theta: Float32Array, input
   let shape = inputShape;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    switch (node.op) {
-      case 'Conv2d':
-      case 'Dense': {
-        const amplitude = perChannel;
-        return [...nodes.slice(0, i), scaleInputs(node, amplitude ? (j) => amplitude[j] : () => theta[0]), ...nodes.slice(i + 1)];
-      }
-      case 'AvgPool':
-      case 'GlobalAvgPool':
+    if (isLinear(node)) {
+      const amplitude = perChannel;
+      return [...nodes.slice(0, i), scaleInputs(node, amplitude ? (j) => amplitude[j] : () => theta[0]), ...nodes.slice(i + 1)];
+    }
+    switch (OP_TRAITS[node.op].kind) {
+      case 'average-pool':
         break;
-      case 'Pad':
-        if (node.value !== 0) return null;
+      case 'pad':
+        if (node.op === 'Pad' && node.value !== 0) return null;
         break;
-      case 'Flatten':
-      case 'Reshape':
-        if (perChannel) {
+      case 'shape':
+        if (OP_TRAITS[node.op].flattens && perChannel) {
           if (shape.length !== 3 || i + 1 >= nodes.length || nodes[i + 1].op !== 'Dense') return null;
           perChannel = expandChannels(perChannel, shape[1] * shape[2]);
         }
@@ -42,7 +40,7 @@ export function foldThreshold(nodes: readonly Node[], theta: Float32Array, input
 
 /** Per-sample output shape of the shape-changing ops this fold walks through. */
 function nextShape(node: Node, shape: readonly number[]): readonly number[] {
-  if (node.op === 'Flatten' || node.op === 'Reshape') return [sizeOf(shape)];
+  if (OP_TRAITS[node.op].flattens) return [sizeOf(shape)];
   if (node.op === 'GlobalAvgPool') return [shape[0], 1, 1];
   return shape; // H and W change, channels do not: only channels matter here
 }

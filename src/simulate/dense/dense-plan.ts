@@ -8,6 +8,7 @@
 import type { Backend, CompiledGraph, SpikePrecision } from '../../backend/backend.js';
 import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, GraphError } from '../../ir/graph.js';
+import { OP_TRAITS } from '../../ir/op-traits.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { neuronKind, type NeuronKind, type NeuronParams } from '../../neurons/index.js';
 import { foldThreshold } from '../fold-threshold.js';
@@ -51,23 +52,6 @@ export interface DensePlan {
   readonly staticValues: ReadonlySet<string>;
   dispose(): Promise<void>;
 }
-
-const backendOps = new Set<Node['op']>([
-  'Conv2d',
-  'Dense',
-  'BatchNorm',
-  'AvgPool',
-  'MaxPool',
-  'GlobalAvgPool',
-  'Flatten',
-  'Reshape',
-  'Pad',
-  'Relu',
-  'Clip',
-  'Identity',
-  'Dropout',
-  'Softmax',
-]);
 
 /** `precision` goes to every segment fed by spike counts (CompileOptions.precision). */
 export async function buildDensePlan(
@@ -130,6 +114,12 @@ async function compileStaticPart(backend: Backend, graph: Graph, staticValues: R
   return { compiled: await backend.compile(sub, { outputs }), outputs };
 }
 
+/** Every op but merges (added here) and Spike (stepped here) runs in a backend segment. */
+function runsOnBackend(node: Node): boolean {
+  const { kind } = OP_TRAITS[node.op];
+  return kind !== 'merge' && kind !== 'spike';
+}
+
 /** Grows a chain of backend ops while each value has exactly one consumer, which has one input. */
 function extendChain(graph: Graph, first: Node): Node[] {
   const chain = [first];
@@ -138,7 +128,7 @@ function extendChain(graph: Graph, first: Node): Node[] {
     const consumers = consumersOf(graph, last.output);
     if (last.output === graph.output || consumers.length !== 1) return chain;
     const next = consumers[0];
-    if (!backendOps.has(next.op) || next.inputs.length !== 1) return chain;
+    if (!runsOnBackend(next) || next.inputs.length !== 1) return chain;
     chain.push(next);
   }
 }

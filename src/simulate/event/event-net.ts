@@ -22,6 +22,7 @@
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
+import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
 import { scaleInputs } from '../fold-threshold.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
@@ -148,8 +149,7 @@ function sumOfMaps(walk: Walk, value: string): Maps {
   if (!node || node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
   const single = ownedBy(walk, node);
   if (single) return single;
-  if (node.op === 'Flatten' || node.op === 'Reshape' || node.op === 'Identity' || node.op === 'Dropout')
-    return sumOfMaps(walk, node.inputs[0]);
+  if (OP_TRAITS[node.op].kind === 'shape') return sumOfMaps(walk, node.inputs[0]);
   if (node.op === 'Add') {
     const synapses: EventSynapses[] = [];
     for (const input of node.inputs) {
@@ -160,7 +160,7 @@ function sumOfMaps(walk: Walk, value: string): Maps {
     return { synapses };
   }
   if (node.op === 'Concat') return concatenated(walk, node.inputs, node.axis, grid(walk.shapes.get(value)!));
-  if (node.op === 'Conv2d' || node.op === 'Dense') return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
+  if (isLinear(node)) return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
   return mapFrom(walk, value, null, walk.shapes.get(value)!);
 }
 
@@ -201,8 +201,8 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   const chain: Node[] = [];
   let node = producerOf(walk.graph, value);
   while (node && node.op !== 'Spike') {
-    if (!['AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Identity', 'Dropout'].includes(node.op))
-      return { reason: `'${node.name}' (${node.op}) between spiking layers` };
+    const { kind } = OP_TRAITS[node.op];
+    if (kind !== 'average-pool' && kind !== 'shape') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
     const refusal = ownedBy(walk, node);
     if (refusal) return refusal;
     chain.unshift(node);
@@ -220,7 +220,7 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
     if (refusal) return { reason: refusal };
     if (n.op === 'AvgPool') pool = [pool[0] * n.kernel[0], pool[1] * n.kernel[1]];
     if (n.op === 'GlobalAvgPool') pool = [layer.grid.height, layer.grid.width];
-    if (n.op === 'Flatten' || n.op === 'Reshape') flat = true;
+    if (OP_TRAITS[n.op].flattens) flat = true;
     shape = walk.shapes.get(n.output)!;
   }
   const output = grid(outputShape);
@@ -275,17 +275,12 @@ function beforeLinear(node: Node, shape: readonly number[], pool: readonly [numb
     }
     case 'GlobalAvgPool':
       return pool[0] === 1 && pool[1] === 1 ? null : `'${node.name}': GlobalAvgPool after AvgPool`;
-    case 'Flatten':
-    case 'Reshape':
-    case 'Identity':
-    case 'Dropout':
-      return null;
     case 'Conv2d':
       return flat ? `'${node.name}': Conv2d after Flatten` : null;
     case 'Dense':
       return flat ? null : `'${node.name}': Dense on a 3-D value`;
     default:
-      return `'${node.name}' (${node.op}) between spiking layers`;
+      return OP_TRAITS[node.op].kind === 'shape' ? null : `'${node.name}' (${node.op}) between spiking layers`;
   }
 }
 
