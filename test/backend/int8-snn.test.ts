@@ -21,7 +21,7 @@ function recording(): { backend: Backend; compiled: string[] } {
       name: inner.name,
       async compile(graph, options) {
         const c = (await inner.compile(graph, options)) as OrtCompiledGraph;
-        compiled.push(options?.binaryInput ? c.precision : 'not binary');
+        compiled.push(options?.spikeCountInput ? c.precision : 'not spike counts');
         return c;
       },
     },
@@ -45,7 +45,7 @@ test('a small SNN simulated with int8 and int8x2 weights keeps the f32 accuracy'
     const result = await simulate(backend, snn, data, { T: 48, engine: 'dense', precision });
     // smallCnn: conv1 is static (direct encoding); the conv2 and fc segments take spikes
     assert.deepEqual(
-      compiled.filter((p) => p !== 'not binary'),
+      compiled.filter((p) => p !== 'not spike counts'),
       [precision, precision],
     );
     const delta = Math.abs(result.accuracyAt[47] - reference.accuracyAt[47]);

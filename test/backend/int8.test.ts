@@ -62,7 +62,7 @@ async function checkSegment(
 ) {
   const precision = options.precision ?? 'int8';
   const backend = createOrtBackend({ subBatchBytes: options.subBatchBytes });
-  const compiled = (await backend.compile(graph, { binaryInput: true, inputMax: options.inputMax, precision })) as OrtCompiledGraph;
+  const compiled = (await backend.compile(graph, { spikeCountInput: true, inputMax: options.inputMax, precision })) as OrtCompiledGraph;
   try {
     assert.equal(compiled.fallbackReason, null);
     assert.equal(compiled.precision, precision);
@@ -154,7 +154,7 @@ test('int8 segment: the tail after the integer op runs in f32 (pool, flatten, re
   const graph = chain([3, 6, 6], nodes);
   await checkSegment(graph, spikes(r, [4, 3, 6, 6]));
   const backend = createOrtBackend();
-  const compiled = await backend.compile(graph, { binaryInput: true, outputs: ['c', 'f'], precision: 'int8' });
+  const compiled = await backend.compile(graph, { spikeCountInput: true, outputs: ['c', 'f'], precision: 'int8' });
   const oracle = await referenceBackend.compile(dequantizedGraph(graph, { nodes: ['c'] }), { outputs: ['c', 'f'] });
   const x = spikes(r, [2, 3, 6, 6]);
   const [got, want] = [await compiled.run(x), await oracle.run(x)];
@@ -183,8 +183,11 @@ test('sub-batched runs give the same values as one run', async () => {
     [conv('c', 'x', randomTensor(r, [4, 3, 3, 3]), {}, r), { op: 'Relu', name: 'a', inputs: ['c'], output: 'a' }],
   );
   const x = spikes(r, [11, 3, 6, 6]);
-  const whole = await createOrtBackend({ subBatchBytes: 0 }).compile(graph, { binaryInput: true, precision: 'int8' });
-  const split = (await createOrtBackend({ subBatchBytes: 1 }).compile(graph, { binaryInput: true, precision: 'int8' })) as OrtCompiledGraph;
+  const whole = await createOrtBackend({ subBatchBytes: 0 }).compile(graph, { spikeCountInput: true, precision: 'int8' });
+  const split = (await createOrtBackend({ subBatchBytes: 1 }).compile(graph, {
+    spikeCountInput: true,
+    precision: 'int8',
+  })) as OrtCompiledGraph;
   const f32Split = (await createOrtBackend({ subBatchBytes: 4000 }).compile(graph)) as OrtCompiledGraph;
   const f32 = await createOrtBackend().compile(graph);
   assert.equal(split.rowsPerRun, 1);
@@ -199,7 +202,7 @@ test('sub-batched runs give the same values as one run', async () => {
 test('graphs without an integer path run in f32 and say why; bad options are refused', async () => {
   const r = mulberry32(seedOf('fallback'));
   const backend = createOrtBackend();
-  const reasonFor = async (graph: Graph, options: { binaryInput?: boolean; inputMax?: number } = { binaryInput: true }) => {
+  const reasonFor = async (graph: Graph, options: { spikeCountInput?: boolean; inputMax?: number } = { spikeCountInput: true }) => {
     const compiled = (await backend.compile(graph, { ...options, precision: 'int8' })) as OrtCompiledGraph;
     const x = spikes(r, [2, ...(graph.input.shape.slice(1) as number[])]);
     const want = (await (await referenceBackend.compile(graph)).run(x)).get(graph.output)!;
@@ -210,7 +213,7 @@ test('graphs without an integer path run in f32 and say why; bad options are ref
   };
   const grouped = chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 2, 3, 3]), { groups: 2 }, r)]);
   assert.match(await reasonFor(grouped), /grouped convolution/);
-  assert.match(await reasonFor(chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 4, 3, 3]), {}, r)]), {}), /not declared binary/);
+  assert.match(await reasonFor(chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 4, 3, 3]), {}, r)]), {}), /not declared spike counts/);
   const uneven: Node = {
     op: 'AvgPool',
     name: 'p',
@@ -231,7 +234,7 @@ test('graphs without an integer path run in f32 and say why; bad options are ref
   const gap: Node = { op: 'GlobalAvgPool', name: 'g', inputs: ['x'], output: 'g' };
   const flat: Node = { op: 'Flatten', name: 'f', inputs: ['g'], output: 'f', axis: 1 };
   const wide = chain([2, 12, 12], [gap, flat, dense('d', 'f', randomTensor(r, [3, 2]), r)]);
-  assert.match(await reasonFor(wide, { binaryInput: true, inputMax: 2 }), /beyond u8/);
-  await assert.rejects(backend.compile(grouped, { binaryInput: true, precision: 'int4' as SpikePrecision }), BackendError);
+  assert.match(await reasonFor(wide, { spikeCountInput: true, inputMax: 2 }), /beyond u8/);
+  await assert.rejects(backend.compile(grouped, { spikeCountInput: true, precision: 'int4' as SpikePrecision }), BackendError);
   assert.throws(() => createOrtBackend({ subBatchBytes: -1 }), BackendError);
 });

@@ -105,9 +105,9 @@ test('off-thread runs give exactly the on-thread values (f32, int8, int8x2, sub-
   const before = x.data.slice();
   for (const precision of ['f32', 'int8', 'int8x2'] as SpikePrecision[]) {
     for (const subBatchBytes of [undefined, 0, 1]) {
-      const on = (await createOrtBackend({ subBatchBytes }).compile(graph, { binaryInput: true, precision })) as OrtCompiledGraph;
+      const on = (await createOrtBackend({ subBatchBytes }).compile(graph, { spikeCountInput: true, precision })) as OrtCompiledGraph;
       const off = (await createOrtBackend({ subBatchBytes, offThread: true }).compile(graph, {
-        binaryInput: true,
+        spikeCountInput: true,
         precision,
       })) as OrtCompiledGraph;
       assert.equal(off.precision, on.precision);

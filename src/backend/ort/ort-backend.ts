@@ -3,7 +3,7 @@
  * (`graphToOnnx`) and open one InferenceSession on the bytes; run = one `session.run`. The fast path
  * for every heavy linear op; its results match the reference backend to 1e-5 relative.
  *
- * A graph compiled with `binaryInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
+ * A graph compiled with `spikeCountInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
  * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales
  * (int8-segment.ts); its results then match the reference backend on the dequantized weights
  * (src/quantize/dequantized-graph.ts), not on the f32 ones. Where the integer path does not apply, the graph runs in
@@ -15,7 +15,7 @@ import type { Graph } from '../../ir/graph.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { BackendError, SPIKE_PRECISIONS, type Backend, type CompiledGraph, type CompileOptions, type SpikePrecision } from '../backend.js';
-import { checkInput, planGraph } from '../plan.js';
+import { checkInput, nodesToRun } from '../nodes-to-run.js';
 import { planInt8 } from '../../quantize/int8-plan.js';
 import { int8RowBytes, int8SegmentOnnx } from './int8-segment.js';
 import { OrtWorkerHost, type RemoteSession } from './off-thread.js';
@@ -115,7 +115,7 @@ interface Settings {
 }
 
 async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: Settings): Promise<OrtCompiledGraph> {
-  const plan = planGraph('ort', graph, options.outputs);
+  const plan = nodesToRun('ort', graph, options.outputs);
   const { threads } = settings;
   let bytes: Uint8Array | null = null;
   const asked = options.precision ?? 'f32';
@@ -124,7 +124,7 @@ async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: 
   let precision: SpikePrecision = 'f32';
   let fallbackReason: string | null = null;
   let rowBytes: number | null = null;
-  if (asked !== 'f32' && options.binaryInput) {
+  if (asked !== 'f32' && options.spikeCountInput) {
     const int8 = planInt8(graph, { outputs: plan.outputs, inputMax: options.inputMax });
     if ('reason' in int8) {
       fallbackReason = int8.reason;
@@ -134,7 +134,7 @@ async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: 
       rowBytes = int8RowBytes(graph, int8);
     }
   } else if (asked !== 'f32') {
-    fallbackReason = 'the input is not declared binary (CompileOptions.binaryInput)';
+    fallbackReason = 'the input is not declared spike counts (CompileOptions.spikeCountInput)';
   }
   bytes ??= graphToOnnx(graph, { outputs: plan.outputs });
   const layout = rowLayout(graph, plan.outputs);

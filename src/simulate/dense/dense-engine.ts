@@ -121,7 +121,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
     if (!ctx.encoder.constant) {
       const encoded = stream.next(steps);
       for (let i = 0; i < encoded.length; i++) ctx.inputEvents.count += encoded[i];
-      values.set(plan.graph.input.name, { data: encoded, isStatic: false, binary: false });
+      values.set(plan.graph.input.name, { data: encoded, isStatic: false, spikeCounts: false });
     }
     for (const stage of plan.stages) {
       if (stage.kind === 'spike') {
@@ -132,10 +132,10 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
       } else if (stage.kind === 'segment') {
-        const input = stage.takesBinarySpikes ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
+        const input = stage.takesSpikeCounts ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
         const rows = (input.length / sizeOf(plan.shapes.get(stage.input)!)) | 0;
         const out = await stage.compiled.run({ shape: [rows, ...plan.shapes.get(stage.input)!], data: input });
-        values.set(stage.output, { data: out.get(stage.output)!.data, isStatic: false, binary: false });
+        values.set(stage.output, { data: out.get(stage.output)!.data, isStatic: false, spikeCounts: false });
       } else {
         values.set(stage.node.output, runMerge(plan, stage.kind, stage.node.inputs, stage.node.output, values, steps * batch));
       }
@@ -150,10 +150,10 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
 
 async function runStaticPart(plan: DensePlan, x: Tensor): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
-  if (plan.staticValues.has(plan.graph.input.name)) values.set(plan.graph.input.name, { data: x.data, isStatic: true, binary: false });
+  if (plan.staticValues.has(plan.graph.input.name)) values.set(plan.graph.input.name, { data: x.data, isStatic: true, spikeCounts: false });
   if (!plan.staticPart) return values;
   const outputs = await plan.staticPart.compiled.run(x);
-  for (const name of plan.staticPart.outputs) values.set(name, { data: outputs.get(name)!.data, isStatic: true, binary: false });
+  for (const name of plan.staticPart.outputs) values.set(name, { data: outputs.get(name)!.data, isStatic: true, spikeCounts: false });
   return values;
 }
 
@@ -175,5 +175,5 @@ function runSpikeStage(
       for (let j = 0; j < units; j++) tally.unitCounts[j] += spikes[row + j];
     }
   }
-  return { data: spikes, isStatic: false, binary: true };
+  return { data: spikes, isStatic: false, spikeCounts: true };
 }

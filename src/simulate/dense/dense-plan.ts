@@ -20,8 +20,8 @@ export interface SegmentStage {
   readonly input: string;
   readonly output: string;
   readonly compiled: CompiledGraph;
-  /** θ was folded into the segment's weights: feed binary spikes as they are. */
-  readonly takesBinarySpikes: boolean;
+  /** θ was folded into the segment's weights: feed the spike counts as they are. */
+  readonly takesSpikeCounts: boolean;
 }
 
 export interface SpikeStage {
@@ -47,7 +47,7 @@ export interface DensePlan {
   readonly staticPart: { readonly compiled: CompiledGraph; readonly outputs: readonly string[] } | null;
   readonly stages: readonly Stage[];
   readonly shapes: ReadonlyMap<string, readonly number[]>;
-  /** θ per unit of each spiking layer's output value: the amplitude of its binary spikes. */
+  /** θ per unit of each spiking layer's output value: the amplitude of its spikes. */
   readonly spikeAmplitude: ReadonlyMap<string, Float32Array>;
   readonly staticValues: ReadonlySet<string>;
   dispose(): Promise<void>;
@@ -149,8 +149,8 @@ async function segmentStage(
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
   // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
-  const hint = folded !== null && producer?.op === 'Spike' ? { binaryInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
-  return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesBinarySpikes: folded !== null };
+  const hint = folded !== null && producer?.op === 'Spike' ? { spikeCountInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
+  return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesSpikeCounts: folded !== null };
 }
 
 function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {

@@ -1,6 +1,6 @@
 /**
- * The values of the dense time loop and the arithmetic on them outside the backend: θ·s of binary
- * spikes, Add and channel Concat, and the readout's running argmax.
+ * The values of the dense time loop and the arithmetic on them outside the backend: θ·s of spike
+ * counts, Add and channel Concat, and the readout's running argmax.
  */
 import { sizeOf } from '../../tensor/tensor.js';
 import type { DensePlan } from './dense-plan.js';
@@ -8,13 +8,13 @@ import type { DensePlan } from './dense-plan.js';
 export interface Value {
   readonly data: Float32Array;
   readonly isStatic: boolean;
-  /** Binary spikes whose amplitude θ (per unit) is not yet applied. */
-  readonly binary: boolean;
+  /** Spike counts (0..γ per unit and step) whose amplitude θ is not yet applied. */
+  readonly spikeCounts: boolean;
 }
 
-/** θ·s for binary spikes; the data itself otherwise. */
+/** θ·s for spike counts s; the data itself otherwise. */
 export function materialize(plan: DensePlan, name: string, value: Value): Float32Array {
-  if (!value.binary) return value.data;
+  if (!value.spikeCounts) return value.data;
   const amplitude = plan.spikeAmplitude.get(name)!;
   const units = amplitude.length;
   const out = new Float32Array(value.data.length);
@@ -56,7 +56,7 @@ export function runMerge(
       offset += op.units;
     }
   }
-  return { data: out, isStatic: false, binary: false };
+  return { data: out, isStatic: false, spikeCounts: false };
 }
 
 /** cumulative += I(t) for each step of the chunk; correctAt[t0 + t] counts argmax(cumulative) = label. */

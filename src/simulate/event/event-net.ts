@@ -14,7 +14,7 @@
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
  * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). Add sums maps; a channel Concat
  * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
- * The first spiking layer is driven by the static part (computed once per image), or the input is
+ * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
  * Anything else (overlapping or padded pools, Pad, …) is not lowered: the reason is returned and
@@ -70,12 +70,13 @@ export interface EventSynapses {
 
 export interface EventNet {
   /**
-   * 'static': layers[0] is the first spiking layer, driven by the static value `drive` (its current,
-   * constant in time); 'spikes': layers[0] is the input itself (`drive` = the graph input), spiking
-   * as a Bernoulli encoder makes it (amplitude 1).
+   * 'static': layers[0] is the first spiking layer, fed by the static value `layer0Input` (its
+   * current, constant in time); 'spikes': layers[0] is the input itself (`layer0Input` = the graph
+   * input), spiking as a Bernoulli encoder makes it (amplitude 1).
    */
   readonly input: 'static' | 'spikes';
-  readonly drive: string;
+  /** The graph value that feeds layers[0], per image. */
+  readonly layer0Input: string;
   /** The spiking layers in graph order (after the input layer, with spiking input). */
   readonly layers: readonly EventSpikingLayer[];
   /** inputs[i]: the synapses whose currents add up into layers[i] (empty for layers[0]). */
@@ -104,9 +105,9 @@ export function lowerToEvents(
   const bad = spikes.find((s) => s.neuron !== 'if');
   if (bad) return { reason: `'${bad.name}' has neurons of kind '${bad.neuron}' (the event engine runs IF and burst IF neurons)` };
   const spikingInput = input === 'spikes';
-  const drive = spikingInput ? graph.input.name : spikes[0].inputs[0];
+  const layer0Input = spikingInput ? graph.input.name : spikes[0].inputs[0];
   if (!spikingInput) {
-    if (!staticValues.has(drive)) return { reason: 'the input changes in time and is not a Bernoulli spike train' };
+    if (!staticValues.has(layer0Input)) return { reason: 'the input changes in time and is not a Bernoulli spike train' };
     const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
     if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
   }
@@ -128,7 +129,7 @@ export function lowerToEvents(
   if (outputGrid.height * outputGrid.width !== 1) return { reason: `the output '${graph.output}' is not a vector of class scores` };
   const left = graph.nodes.find((n) => !staticValues.has(n.output) && !walk.visited.has(n));
   if (left) return { reason: `'${left.name}' (${left.op}) is not on a path the event engine lowers` };
-  return { net: { input, drive, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
+  return { net: { input, layer0Input, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
 }
 
 interface Walk {

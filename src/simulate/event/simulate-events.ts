@@ -35,9 +35,10 @@ export async function simulateEvents(
   // By default a worker per core, but no more than one per 16 images (starting one costs ~50 ms).
   const threads = options.threads ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(total / 16)));
   const pool = createEventPool(net, threads, precision); // workers boot while the backend compiles
-  const drive =
+  // With static input, the backend computes layer 0's input current from the images.
+  const layer0Current =
     net.input === 'static'
-      ? await backend.compile({ input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) })
+      ? await backend.compile({ input: graph.input, output: net.layer0Input, nodes: nodesNeededFor(graph, [net.layer0Input]) })
       : null;
   const totals = emptyTotals(net, T, unitCounts);
   let images = 0;
@@ -47,19 +48,19 @@ export async function simulateEvents(
       { batchSize: options.batchSize ?? 50, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
       async ({ x, labels }, index) => {
         const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
-        let drives = input.data;
+        let layer0Inputs = input.data;
         let stream: BatchRequest['stream'] = null;
-        if (drive) {
-          drives = (await drive.run(input)).get(net.drive)!.data;
+        if (layer0Current) {
+          layer0Inputs = (await layer0Current.run(input)).get(net.layer0Input)!.data;
         } else {
           encoder.start(input, index); // checks the input as the dense engine does
           stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
         }
-        addTotals(totals, await pool.run({ drives, images: labels.length, labels, T, unitCounts, stream }));
+        addTotals(totals, await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream }));
       },
     );
   } finally {
-    await Promise.all([drive?.dispose(), pool.close()]);
+    await Promise.all([layer0Current?.dispose(), pool.close()]);
   }
   // With spiking input, layers[0] is the input: its spikes are the input events, not a layer's.
   const first = net.input === 'spikes' ? 1 : 0;
