@@ -11,7 +11,7 @@
  */
 import { calibrate } from '../src/ann/calibrate.js';
 import { loadAnn } from '../src/ann/load.js';
-import type { Backend } from '../src/backend/backend.js';
+import type { Backend, SpikePrecision } from '../src/backend/backend.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { Dataset } from '../src/data/dataset.js';
@@ -32,22 +32,20 @@ export async function benchInt8(options: Int8BenchOptions = {}): Promise<Record<
   const threads = options.threads ?? Number(process.env.BENCH_THREADS ?? 2);
   const T = options.T ?? 32;
   const reps = options.reps ?? Number(process.env.INT8_REPS ?? 3);
-  const f32 = createOrtBackend({ threads });
-  const int8 = createOrtBackend({ threads, precision: 'int8' });
-  const int8x2 = createOrtBackend({ threads, precision: 'int8x2' });
+  const backend = createOrtBackend({ threads });
   const mnist = openDataset('mnist', { split: 'test' });
-  const snn = convertToSnn(cnn4(), await calibrate(f32, cnn4(), mnist, { limit: 200 }), defaultConversionOptions).graph;
-  const variants: Record<string, [Backend, SimulationEngine, number]> = {
-    eventF32: [f32, 'event', 500],
-    eventInt8: [int8, 'event', 500],
-    denseF32: [f32, 'dense', 200],
-    denseInt8: [int8, 'dense', 200],
-    denseInt8x2: [int8x2, 'dense', 200],
+  const snn = convertToSnn(cnn4(), await calibrate(backend, cnn4(), mnist, { limit: 200 }), defaultConversionOptions).graph;
+  const variants: Record<string, [SpikePrecision, SimulationEngine, number]> = {
+    eventF32: ['f32', 'event', 500],
+    eventInt8: ['int8', 'event', 500],
+    denseF32: ['f32', 'dense', 200],
+    denseInt8: ['int8', 'dense', 200],
+    denseInt8x2: ['int8x2', 'dense', 200],
   };
   const seconds: Record<string, number[]> = {};
   for (let rep = 0; rep < reps; rep++) {
-    for (const [name, [backend, engine, images]] of Object.entries(variants)) {
-      const run = await simulate(backend, snn, mnist, { T, limit: images, batchSize: 50, engine, threads });
+    for (const [name, [precision, engine, images]] of Object.entries(variants)) {
+      const run = await simulate(backend, snn, mnist, { T, limit: images, batchSize: 50, engine, precision, threads });
       (seconds[name] ??= []).push(run.seconds / images);
     }
   }
@@ -64,7 +62,7 @@ export async function benchInt8(options: Int8BenchOptions = {}): Promise<Record<
   };
   const fashion = fashionMnistOrNull();
   if (fashion)
-    Object.assign(result, await trainedAccuracy(await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, f32, int8, threads, T, 1000));
+    Object.assign(result, await trainedAccuracy(await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, backend, threads, T, 1000));
   else result.trained = 'skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)';
   return result;
 }
@@ -73,15 +71,15 @@ export async function benchInt8(options: Int8BenchOptions = {}): Promise<Record<
 async function trainedAccuracy(
   ann: Graph,
   data: Dataset,
-  f32: Backend,
-  int8: Backend,
+  backend: Backend,
   threads: number,
   T: number,
   images: number,
 ): Promise<Record<string, number>> {
-  const snn = convertToSnn(ann, await calibrate(f32, ann, data, { limit: 200 }), defaultConversionOptions).graph;
-  const run = (backend: Backend): Promise<SimulationResult> => simulate(backend, snn, data, { T, limit: images, threads });
-  const [a, b] = [await run(f32), await run(int8)];
+  const snn = convertToSnn(ann, await calibrate(backend, ann, data, { limit: 200 }), defaultConversionOptions).graph;
+  const run = (precision: SpikePrecision): Promise<SimulationResult> =>
+    simulate(backend, snn, data, { T, limit: images, precision, threads });
+  const [a, b] = [await run('f32'), await run('int8')];
   return {
     trainedImages: a.images,
     trainedF32Accuracy: a.accuracyAt[T - 1],

@@ -32,7 +32,7 @@ if (want('ann')) {
 }
 
 if (want('snn')) {
-  const backends = { f32: createOrtBackend({ threads }), int8: createOrtBackend({ threads, precision: 'int8' }) };
+  const backend = createOrtBackend({ threads });
   const fashion = fashionMnistOrNull();
   const trained = fashion
     ? [['cnn4 trained (Fashion-MNIST)', await loadAnn('models/fmnist-cnn4-clip.onnx'), fashion, 500, 100] as const]
@@ -50,7 +50,7 @@ if (want('snn')) {
       { engine: 'event', precision: 'int8', images: eventImages },
       { engine: 'dense', precision: 'f32', images: denseImages },
     ] as const;
-    const rows = await benchSnn(backends, threads, graph, data, plans, [32, 128]);
+    const rows = await benchSnn(backend, threads, graph, data, plans, [32, 128]);
     results[`snn-${name}`] = rows;
     for (const r of rows) {
       console.log(

@@ -34,14 +34,13 @@ export interface SnnBenchPlan {
 }
 
 export async function benchSnn(
-  backends: Record<'f32' | 'int8', Backend>,
+  backend: Backend,
   threads: number,
   ann: Graph,
   data: Dataset,
   plans: readonly SnnBenchPlan[],
   Ts: readonly number[],
 ): Promise<SnnBenchRow[]> {
-  const backend = backends.f32;
   const stats = await calibrate(backend, ann, data, { limit: 100 });
   const snn = convertToSnn(ann, stats, defaultConversionOptions);
   const batchSize = 50;
@@ -50,7 +49,7 @@ export async function benchSnn(
     const annSeconds: number[] = [];
     for (let rep = 0; rep < 5; rep++) annSeconds.push((await evaluateAnn(backend, ann, data, { limit: images, batchSize })).seconds);
     for (const T of Ts) {
-      const sim = await simulate(backends[precision], snn.graph, data, { T, limit: images, batchSize, engine, threads });
+      const sim = await simulate(backend, snn.graph, data, { T, limit: images, batchSize, engine, precision, threads });
       rows.push({
         engine,
         precision,

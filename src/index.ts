@@ -15,7 +15,7 @@ export { importOnnx, readOnnxFile } from './onnx/import.js';
 export { graphToOnnx } from './onnx/export-graph.js';
 export { OnnxError } from './onnx/errors.js';
 export { listOnnxNodes, type OnnxNodeInfo } from './onnx/list-nodes.js';
-export type { Backend, CompiledGraph, CompileOptions } from './backend/backend.js';
+export type { Backend, CompiledGraph, CompileOptions, SpikePrecision } from './backend/backend.js';
 export { BackendError } from './backend/backend.js';
 export { referenceBackend } from './backend/reference/reference-backend.js';
 export { createOrtBackend, type OrtBackendOptions } from './backend/ort/ort-backend.js';

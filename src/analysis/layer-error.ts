@@ -16,13 +16,13 @@
  * *accumulated*, the layer inside the full SNN (a probe counts spikes per image and unit). Both come
  * from one run of max(T) steps: a causal system's first T steps are the same in a longer run.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SpikePrecision } from '../backend/backend.js';
 import type { ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
 import { initialState, neuronKind } from '../neurons/index.js';
-import { perUnit } from '../simulate/plan.js';
+import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 import type { Encoder } from '../simulate/encoders.js';
 import { reshape, sizeOf } from '../tensor/tensor.js';
@@ -35,6 +35,8 @@ export interface LayerErrorOptions {
   readonly batchSize?: number;
   readonly chunk?: number;
   readonly encoder?: Encoder;
+  /** Arithmetic of the spike-fed layers (SimulateOptions.precision); default f32. */
+  readonly precision?: SpikePrecision;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -267,6 +269,7 @@ async function accumulatedErrors(
     chunk: options.chunk,
     batchSize: n,
     encoder: options.encoder,
+    precision: options.precision,
     probes: [probe],
   });
 }

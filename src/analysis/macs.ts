@@ -5,6 +5,7 @@
  * the field as negligible beside the synapses).
  */
 import { parameterCount, type Graph, type Node } from '../ir/graph.js';
+import { fanIn, isLinear } from '../ir/op-traits.js';
 import { sampleShapes } from '../ir/shapes.js';
 import { sizeOf } from '../tensor/tensor.js';
 
@@ -35,13 +36,9 @@ export function nodeCosts(graph: Graph): NodeCost[] {
   });
 }
 
+/** Linear ops (ir/op-traits.ts) cost |output| · fan-in; every other op none. */
 function macsOf(node: Node, outputUnits: number): number {
-  if (node.op === 'Conv2d') {
-    const [, cPerGroup, kh, kw] = node.weight.shape;
-    return outputUnits * cPerGroup * kh * kw;
-  }
-  if (node.op === 'Dense') return outputUnits * node.weight.shape[1];
-  return 0;
+  return isLinear(node) ? outputUnits * fanIn(node) : 0;
 }
 
 export function totalMacs(graph: Graph): number {

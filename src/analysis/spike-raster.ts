@@ -3,12 +3,12 @@
  * Two short simulations of that image: the first counts every unit's spikes (to pick neurons
  * spanning the layer's rates), the second runs one step per chunk so a probe reads v after every step.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SpikePrecision } from '../backend/backend.js';
 import type { SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import { DataError } from '../data/dataset.js';
 import { sampleShapes } from '../ir/shapes.js';
-import { perUnit } from '../simulate/plan.js';
+import { perUnit } from '../simulate/per-unit.js';
 import type { Encoder } from '../simulate/encoders.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 
@@ -18,6 +18,8 @@ export interface RasterOptions {
   readonly image?: number;
   readonly neuronsPerLayer?: number;
   readonly encoder?: Encoder;
+  /** Arithmetic of the spike-fed layers (SimulateOptions.precision); default f32. */
+  readonly precision?: SpikePrecision;
 }
 
 export interface RasterNeuron {
@@ -73,7 +75,13 @@ export async function recordRaster(backend: Backend, model: SnnModel, data: Data
       for (let i = 0; i < spikes.length; i++) c[i % chunk.units] += spikes[i];
     },
   };
-  await simulate(backend, model.graph, single, { T, batchSize: 1, encoder: options.encoder, probes: [counter] });
+  await simulate(backend, model.graph, single, {
+    T,
+    batchSize: 1,
+    encoder: options.encoder,
+    precision: options.precision,
+    probes: [counter],
+  });
 
   const chosen = new Map(spikeNodes.map((n) => [n.name, pickNeurons(counts.get(n.name) ?? new Float64Array(0), perLayer)]));
   const traceLayer =
@@ -97,7 +105,14 @@ export async function recordRaster(backend: Backend, model: SnnModel, data: Data
       if (layer === traceLayer?.name && traceUnit >= 0) v.push(potentials[traceUnit]);
     },
   };
-  await simulate(backend, model.graph, single, { T, chunk: 1, batchSize: 1, encoder: options.encoder, probes: [recorder] });
+  await simulate(backend, model.graph, single, {
+    T,
+    chunk: 1,
+    batchSize: 1,
+    encoder: options.encoder,
+    precision: options.precision,
+    probes: [recorder],
+  });
 
   const layers = spikeNodes.map((n) => {
     const theta = thetas.get(n.name)!;

@@ -8,17 +8,30 @@
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/**
+ * Arithmetic of the layers fed by spike counts: 'f32'; 'int8': u8 counts × s8 weights with
+ * per-output-channel scales (~8-bit weights); 'int8x2': the weights as two int8 halves (~16-bit).
+ */
+export type SpikePrecision = 'f32' | 'int8' | 'int8x2';
+export const SPIKE_PRECISIONS: readonly SpikePrecision[] = ['f32', 'int8', 'int8x2'];
+
 export interface CompileOptions {
   /** Values to return; defaults to [graph.output]. Any node output may be requested. */
   readonly outputs?: readonly string[];
   /**
-   * The input holds only small non-negative integers, exact in u8: spike counts (0/1, or 0..γ for
-   * burst neurons) whose amplitude θ is folded into the weights. A backend may then run the first
+   * The input holds spike counts per unit and step (0/1, or 0..γ for burst neurons; small
+   * non-negative integers, exact in u8) whose amplitude θ is folded into the weights. A backend may then run the first
    * Conv2d/Dense on integer kernels (ORT with precision 'int8'); others ignore it.
    */
-  readonly binaryInput?: boolean;
-  /** With `binaryInput`: the largest value the input holds (γ; default 1). */
+  readonly spikeCountInput?: boolean;
+  /** With `spikeCountInput`: the largest value the input holds (γ; default 1). */
   readonly inputMax?: number;
+  /**
+   * With `spikeCountInput`: the arithmetic of the first Conv2d/Dense (default 'f32'). A backend with
+   * integer kernels (ORT) runs 'int8'/'int8x2' there, where the graph allows it; a backend without
+   * them computes in f32. Chosen per compile by the simulator (SimulateOptions.precision).
+   */
+  readonly precision?: SpikePrecision;
 }
 
 export interface CompiledGraph {
@@ -30,12 +43,6 @@ export interface CompiledGraph {
 
 export interface Backend {
   readonly name: string;
-  /**
-   * The arithmetic of segments compiled with `binaryInput`, for fast backends. The simulator picks its
-   * (f32) event engine automatically only where this is 'f32'; a backend without it (the reference,
-   * the oracle) is simulated with the dense engine unless asked otherwise.
-   */
-  readonly spikePrecision?: string;
   compile(graph: Graph, options?: CompileOptions): Promise<CompiledGraph>;
 }
 

@@ -1,8 +1,8 @@
 /** Flag parsers that reject bad values with a message naming the flag and the accepted forms. */
 import { InvalidArgumentError } from 'commander';
-import { createOrtBackend, type OrtPrecision } from '../backend/ort/ort-backend.js';
+import { createOrtBackend } from '../backend/ort/ort-backend.js';
 import { referenceBackend } from '../backend/reference/reference-backend.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SpikePrecision } from '../backend/backend.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -47,8 +47,8 @@ export function commaList(value: string): string[] {
 export interface BackendFlags {
   readonly backend: 'ort' | 'reference';
   readonly threads: number;
-  /** Spike-fed layers on integer kernels (ort only); the rest stays f32. */
-  readonly precision?: OrtPrecision;
+  /** Spike-fed layers on integer kernels (ort only; passed to the simulation, not the backend); the rest stays f32. */
+  readonly precision?: SpikePrecision;
 }
 
 export function makeBackend(flags: BackendFlags): Backend {
@@ -56,5 +56,5 @@ export function makeBackend(flags: BackendFlags): Backend {
     if (flags.precision && flags.precision !== 'f32') throw new InvalidArgumentError(`--precision ${flags.precision} needs --backend ort`);
     return referenceBackend;
   }
-  return createOrtBackend({ threads: flags.threads, precision: flags.precision ?? 'f32', offThread: 'auto' });
+  return createOrtBackend({ threads: flags.threads, offThread: 'auto' });
 }

@@ -11,7 +11,7 @@ import { evaluateSnn, type SnnEvaluation } from '../analysis/evaluate-snn.js';
 import { defaultErrorSteps, layerErrors } from '../analysis/layer-error.js';
 import { recordRaster } from '../analysis/spike-raster.js';
 import type { ActivationStats } from '../ann/calibrate.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SpikePrecision } from '../backend/backend.js';
 import type { SnnModel } from '../model/snn-model.js';
 import { summarizeConversion } from './conversion-rows.js';
 import type { Dataset } from '../data/dataset.js';
@@ -33,6 +33,8 @@ export interface BuildReportOptions {
   readonly batchSize?: number;
   readonly chunk?: number;
   readonly encoder?: Encoder;
+  /** Arithmetic of the spike-fed layers (SimulateOptions.precision); default f32. */
+  readonly precision?: SpikePrecision;
   readonly energy?: EnergyConstants;
   /** An evaluation already made of this model on this data (simulate --report); with unit counts for histograms. */
   readonly evaluation?: SnnEvaluation;
@@ -59,6 +61,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
       batchSize: options.batchSize,
       chunk: options.chunk,
       encoder,
+      precision: options.precision,
       energy: options.energy,
       unitCounts: true,
       onAnnProgress: progress('ann'),
@@ -75,6 +78,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
         batchSize: options.batchSize,
         chunk: options.chunk,
         encoder,
+        precision: options.precision,
         onProgress: progress('layer error'),
       })
     : null;
@@ -97,7 +101,9 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
 
   const rasterOptions = options.raster === false ? null : (options.raster ?? {});
   if (rasterOptions) options.onProgress?.('raster', 0, 1);
-  const raster = rasterOptions ? await recordRaster(backend, model, data, { T: options.T, encoder, ...rasterOptions }) : null;
+  const raster = rasterOptions
+    ? await recordRaster(backend, model, data, { T: options.T, encoder, precision: options.precision, ...rasterOptions })
+    : null;
   if (rasterOptions) options.onProgress?.('raster', 1, 1);
 
   const { ann, snn, cost } = evaluation;

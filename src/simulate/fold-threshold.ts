@@ -1,11 +1,12 @@
 /**
  * Keeping spikes binary: the next layer receives x = θ·s, and W(θ·s) = (W·θ)s, so θ moves into the
- * weights of the first Conv/Dense after the spiking layer. Linear, channel-preserving ops in between
- * (AvgPool, GlobalAvgPool, zero Pad) commute with the scaling; Flatten maps channel c to the features
- * c·H·W … (c+1)·H·W − 1. Returns null where the chain does not allow folding (the simulator then
- * scales the spikes itself).
+ * weights of the first linear op (Conv2d/Dense) after the spiking layer. Linear, channel-preserving
+ * ops in between (average pools, zero Pad, shape-only ops) commute with the scaling; a flattening
+ * op maps channel c to the features c·H·W … (c+1)·H·W − 1 (op kinds: ir/op-traits.ts). Returns null where the chain does not allow folding (the simulator then
+ * scales the spikes itself). `scaleInputs` is the fold itself, shared with the event lowering.
  */
 import type { Conv2dNode, DenseNode, Node } from '../ir/graph.js';
+import { isLinear, OP_TRAITS } from '../ir/op-traits.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 
 export function foldThreshold(nodes: readonly Node[], theta: Float32Array, inputShape: readonly number[]): Node[] | null {
@@ -13,20 +14,18 @@ export function foldThreshold(nodes: readonly Node[], theta: Float32Array, input
   let shape = inputShape;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    switch (node.op) {
-      case 'Conv2d':
-        return [...nodes.slice(0, i), scaleConv(node, theta[0], perChannel), ...nodes.slice(i + 1)];
-      case 'Dense':
-        return [...nodes.slice(0, i), scaleDense(node, theta[0], perChannel), ...nodes.slice(i + 1)];
-      case 'AvgPool':
-      case 'GlobalAvgPool':
+    if (isLinear(node)) {
+      const amplitude = perChannel;
+      return [...nodes.slice(0, i), scaleInputs(node, amplitude ? (j) => amplitude[j] : () => theta[0]), ...nodes.slice(i + 1)];
+    }
+    switch (OP_TRAITS[node.op].kind) {
+      case 'average-pool':
         break;
-      case 'Pad':
-        if (node.value !== 0) return null;
+      case 'pad':
+        if (node.op === 'Pad' && node.value !== 0) return null;
         break;
-      case 'Flatten':
-      case 'Reshape':
-        if (perChannel) {
+      case 'shape':
+        if (OP_TRAITS[node.op].flattens && perChannel) {
           if (shape.length !== 3 || i + 1 >= nodes.length || nodes[i + 1].op !== 'Dense') return null;
           perChannel = expandChannels(perChannel, shape[1] * shape[2]);
         }
@@ -41,7 +40,7 @@ export function foldThreshold(nodes: readonly Node[], theta: Float32Array, input
 
 /** Per-sample output shape of the shape-changing ops this fold walks through. */
 function nextShape(node: Node, shape: readonly number[]): readonly number[] {
-  if (node.op === 'Flatten' || node.op === 'Reshape') return [sizeOf(shape)];
+  if (OP_TRAITS[node.op].flattens) return [sizeOf(shape)];
   if (node.op === 'GlobalAvgPool') return [shape[0], 1, 1];
   return shape; // H and W change, channels do not: only channels matter here
 }
@@ -52,25 +51,31 @@ function expandChannels(theta: Float32Array, inner: number): Float32Array {
   return out;
 }
 
-function scaleConv(node: Conv2dNode, layerTheta: number, perChannel: Float32Array | null): Conv2dNode {
-  const [outChannels, channelsPerGroup, kh, kw] = node.weight.shape;
-  const outPerGroup = outChannels / node.groups;
-  const w = node.weight.data.slice();
-  const kernel = kh * kw;
-  for (let o = 0; o < outChannels; o++) {
-    const group = Math.floor(o / outPerGroup);
-    for (let c = 0; c < channelsPerGroup; c++) {
-      const theta = perChannel ? perChannel[group * channelsPerGroup + c] : layerTheta;
-      const base = (o * channelsPerGroup + c) * kernel;
-      for (let k = 0; k < kernel; k++) w[base + k] *= theta;
+/**
+ * The one home of θ folding: W′ = W·diag(s) on the input side. Conv2d: s per input channel (across
+ * groups: input channel g·C/groups + c of group g); Dense: s per input feature. Each weight is one f64
+ * product w·s rounded to f32 once, so a caller that folds θ/(P·Q) (the event lowering, sum-pooled
+ * spikes) gets the same W′ as multiplying there.
+ */
+export function scaleInputs<N extends Conv2dNode | DenseNode>(node: N, scale: (input: number) => number): N {
+  const n: Conv2dNode | DenseNode = node;
+  const w = n.weight.data.slice();
+  if (n.op === 'Dense') {
+    const [outputs, inputs] = n.weight.shape;
+    const s = Float64Array.from({ length: inputs }, (_, f) => scale(f));
+    for (let o = 0; o < outputs; o++) for (let f = 0; f < inputs; f++) w[o * inputs + f] *= s[f];
+  } else {
+    const [outChannels, channelsPerGroup, kh, kw] = n.weight.shape;
+    const outPerGroup = outChannels / n.groups;
+    const s = Float64Array.from({ length: channelsPerGroup * n.groups }, (_, ci) => scale(ci));
+    const kernel = kh * kw;
+    for (let o = 0; o < outChannels; o++) {
+      const first = Math.floor(o / outPerGroup) * channelsPerGroup;
+      for (let c = 0; c < channelsPerGroup; c++) {
+        const base = (o * channelsPerGroup + c) * kernel;
+        for (let k = 0; k < kernel; k++) w[base + k] *= s[first + c];
+      }
     }
   }
-  return { ...node, weight: tensor(node.weight.shape, w) };
-}
-
-function scaleDense(node: DenseNode, layerTheta: number, perFeature: Float32Array | null): DenseNode {
-  const [outputs, inputs] = node.weight.shape;
-  const w = node.weight.data.slice();
-  for (let o = 0; o < outputs; o++) for (let f = 0; f < inputs; f++) w[o * inputs + f] *= perFeature ? perFeature[f] : layerTheta;
   return { ...node, weight: tensor(node.weight.shape, w) };
 }

@@ -1,4 +1,5 @@
 export * from './encoders.js';
 export * from './oracle/oracle.js';
-export * from './plan.js';
+export { findStaticValues } from './static-values.js';
+export { perUnit } from './per-unit.js';
 export * from './simulator.js';

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BackendError } from '../../src/backend/backend.js';
-import { createOrtBackend, type OrtCompiledGraph, type OrtPrecision } from '../../src/backend/ort/ort-backend.js';
-import { planInt8 } from '../../src/backend/ort/int8-segment.js';
+import { createOrtBackend, type OrtCompiledGraph } from '../../src/backend/ort/ort-backend.js';
+import type { SpikePrecision } from '../../src/backend/backend.js';
+import { planInt8 } from '../../src/quantize/int8-plan.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import type { Conv2dNode, DenseNode, Graph, Node } from '../../src/ir/graph.js';
-import { dequantizedGraph } from '../../src/ir/passes/quantize-weights.js';
+import { dequantizedGraph } from '../../src/quantize/dequantized-graph.js';
 import { sizeOf, tensor, type Tensor } from '../../src/tensor/tensor.js';
 import { mulberry32, randomTensor, seedOf } from '../helpers/random.js';
 
@@ -57,11 +58,11 @@ function relativeError(a: Float32Array, b: Float32Array): number {
 async function checkSegment(
   graph: Graph,
   input: Tensor,
-  options: { precision?: OrtPrecision; inputMax?: number; tolerance?: number; subBatchBytes?: number } = {},
+  options: { precision?: SpikePrecision; inputMax?: number; tolerance?: number; subBatchBytes?: number } = {},
 ) {
   const precision = options.precision ?? 'int8';
-  const backend = createOrtBackend({ precision, subBatchBytes: options.subBatchBytes });
-  const compiled = (await backend.compile(graph, { binaryInput: true, inputMax: options.inputMax })) as OrtCompiledGraph;
+  const backend = createOrtBackend({ subBatchBytes: options.subBatchBytes });
+  const compiled = (await backend.compile(graph, { spikeCountInput: true, inputMax: options.inputMax, precision })) as OrtCompiledGraph;
   try {
     assert.equal(compiled.fallbackReason, null);
     assert.equal(compiled.precision, precision);
@@ -152,8 +153,8 @@ test('int8 segment: the tail after the integer op runs in f32 (pool, flatten, re
   ];
   const graph = chain([3, 6, 6], nodes);
   await checkSegment(graph, spikes(r, [4, 3, 6, 6]));
-  const backend = createOrtBackend({ precision: 'int8' });
-  const compiled = await backend.compile(graph, { binaryInput: true, outputs: ['c', 'f'] });
+  const backend = createOrtBackend();
+  const compiled = await backend.compile(graph, { spikeCountInput: true, outputs: ['c', 'f'], precision: 'int8' });
   const oracle = await referenceBackend.compile(dequantizedGraph(graph, { nodes: ['c'] }), { outputs: ['c', 'f'] });
   const x = spikes(r, [2, 3, 6, 6]);
   const [got, want] = [await compiled.run(x), await oracle.run(x)];
@@ -182,8 +183,11 @@ test('sub-batched runs give the same values as one run', async () => {
     [conv('c', 'x', randomTensor(r, [4, 3, 3, 3]), {}, r), { op: 'Relu', name: 'a', inputs: ['c'], output: 'a' }],
   );
   const x = spikes(r, [11, 3, 6, 6]);
-  const whole = await createOrtBackend({ precision: 'int8', subBatchBytes: 0 }).compile(graph, { binaryInput: true });
-  const split = (await createOrtBackend({ precision: 'int8', subBatchBytes: 1 }).compile(graph, { binaryInput: true })) as OrtCompiledGraph;
+  const whole = await createOrtBackend({ subBatchBytes: 0 }).compile(graph, { spikeCountInput: true, precision: 'int8' });
+  const split = (await createOrtBackend({ subBatchBytes: 1 }).compile(graph, {
+    spikeCountInput: true,
+    precision: 'int8',
+  })) as OrtCompiledGraph;
   const f32Split = (await createOrtBackend({ subBatchBytes: 4000 }).compile(graph)) as OrtCompiledGraph;
   const f32 = await createOrtBackend().compile(graph);
   assert.equal(split.rowsPerRun, 1);
@@ -197,9 +201,9 @@ test('sub-batched runs give the same values as one run', async () => {
 
 test('graphs without an integer path run in f32 and say why; bad options are refused', async () => {
   const r = mulberry32(seedOf('fallback'));
-  const backend = createOrtBackend({ precision: 'int8' });
-  const reasonFor = async (graph: Graph, options: { binaryInput?: boolean; inputMax?: number } = { binaryInput: true }) => {
-    const compiled = (await backend.compile(graph, options)) as OrtCompiledGraph;
+  const backend = createOrtBackend();
+  const reasonFor = async (graph: Graph, options: { spikeCountInput?: boolean; inputMax?: number } = { spikeCountInput: true }) => {
+    const compiled = (await backend.compile(graph, { ...options, precision: 'int8' })) as OrtCompiledGraph;
     const x = spikes(r, [2, ...(graph.input.shape.slice(1) as number[])]);
     const want = (await (await referenceBackend.compile(graph)).run(x)).get(graph.output)!;
     assert.ok(relativeError((await compiled.run(x)).get(graph.output)!.data, want.data) <= 1e-5);
@@ -209,7 +213,7 @@ test('graphs without an integer path run in f32 and say why; bad options are ref
   };
   const grouped = chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 2, 3, 3]), { groups: 2 }, r)]);
   assert.match(await reasonFor(grouped), /grouped convolution/);
-  assert.match(await reasonFor(chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 4, 3, 3]), {}, r)]), {}), /not declared binary/);
+  assert.match(await reasonFor(chain([4, 5, 5], [conv('c', 'x', randomTensor(r, [4, 4, 3, 3]), {}, r)]), {}), /not declared spike counts/);
   const uneven: Node = {
     op: 'AvgPool',
     name: 'p',
@@ -230,7 +234,7 @@ test('graphs without an integer path run in f32 and say why; bad options are ref
   const gap: Node = { op: 'GlobalAvgPool', name: 'g', inputs: ['x'], output: 'g' };
   const flat: Node = { op: 'Flatten', name: 'f', inputs: ['g'], output: 'f', axis: 1 };
   const wide = chain([2, 12, 12], [gap, flat, dense('d', 'f', randomTensor(r, [3, 2]), r)]);
-  assert.match(await reasonFor(wide, { binaryInput: true, inputMax: 2 }), /beyond u8/);
-  assert.throws(() => createOrtBackend({ precision: 'int4' as OrtPrecision }), BackendError);
+  assert.match(await reasonFor(wide, { spikeCountInput: true, inputMax: 2 }), /beyond u8/);
+  await assert.rejects(backend.compile(grouped, { spikeCountInput: true, precision: 'int4' as SpikePrecision }), BackendError);
   assert.throws(() => createOrtBackend({ subBatchBytes: -1 }), BackendError);
 });

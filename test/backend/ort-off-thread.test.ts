@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { BackendError } from '../../src/backend/backend.js';
 import { OrtWorkerHost } from '../../src/backend/ort/off-thread.js';
-import { createOrtBackend, ortSessionOptions, type OrtCompiledGraph, type OrtPrecision } from '../../src/backend/ort/ort-backend.js';
+import { createOrtBackend, ortSessionOptions, type OrtCompiledGraph } from '../../src/backend/ort/ort-backend.js';
+import type { SpikePrecision } from '../../src/backend/backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { graphToOnnx } from '../../src/onnx/export-graph.js';
@@ -102,11 +103,12 @@ test('off-thread runs give exactly the on-thread values (f32, int8, int8x2, sub-
   };
   const x = spikes(r, [11, 3, 6, 6]);
   const before = x.data.slice();
-  for (const precision of ['f32', 'int8', 'int8x2'] as OrtPrecision[]) {
+  for (const precision of ['f32', 'int8', 'int8x2'] as SpikePrecision[]) {
     for (const subBatchBytes of [undefined, 0, 1]) {
-      const on = (await createOrtBackend({ precision, subBatchBytes }).compile(graph, { binaryInput: true })) as OrtCompiledGraph;
-      const off = (await createOrtBackend({ precision, subBatchBytes, offThread: true }).compile(graph, {
-        binaryInput: true,
+      const on = (await createOrtBackend({ subBatchBytes }).compile(graph, { spikeCountInput: true, precision })) as OrtCompiledGraph;
+      const off = (await createOrtBackend({ subBatchBytes, offThread: true }).compile(graph, {
+        spikeCountInput: true,
+        precision,
       })) as OrtCompiledGraph;
       assert.equal(off.precision, on.precision);
       assert.equal(off.rowsPerRun, on.rowsPerRun);

@@ -8,7 +8,7 @@ import type { ConversionOptions } from '../../src/model/snn-model.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { sampleShapes } from '../../src/ir/shapes.js';
 import { lowerToEvents } from '../../src/simulate/event/event-net.js';
-import { quantizeSynapses } from '../../src/simulate/event/event-quantize.js';
+import { quantizeChannelsLast } from '../../src/quantize/quantize-weights.js';
 import { findStaticValues, poissonEncoder, simulate, type SimulationResult } from '../../src/simulate/index.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 import { labelledByAnn } from '../helpers/labelled.js';
@@ -42,17 +42,16 @@ test('event engine on worker threads = in this thread', async () => {
   assert.equal(two.images, 24);
 });
 
-test('auto picks the event engine for ort f32 and says why not otherwise', async () => {
+test('auto picks the event engine on any backend and says why not otherwise', async () => {
   const { snn, data } = await snnOf(smallCnn(22), [1, 8, 8]);
   assert.equal((await simulate(ort, snn, data, { T: 4 })).engine, 'event');
-  const reference = await simulate(referenceBackend, snn, data, { T: 4 });
-  assert.equal(reference.engine, 'dense');
-  assert.match(reference.engineNote!, /reference backend/);
-  const int8 = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 4 });
+  assert.equal((await simulate(referenceBackend, snn, data, { T: 4 })).engine, 'event');
+  const int8 = await simulate(ort, snn, data, { T: 4, precision: 'int8' });
   assert.equal(int8.engine, 'event');
-  const int8x2 = await simulate(createOrtBackend({ precision: 'int8x2' }), snn, data, { T: 4 });
+  const int8x2 = await simulate(ort, snn, data, { T: 4, precision: 'int8x2' });
   assert.equal(int8x2.engine, 'dense');
   assert.match(int8x2.engineNote!, /int8x2/);
+  await assert.rejects(simulate(ort, snn, data, { T: 4, engine: 'event', precision: 'int8x2' }), /int8x2/);
   assert.equal((await simulate(ort, snn, data, { T: 4, encoder: poissonEncoder(1) })).engine, 'event');
   const probed = await simulate(ort, snn, data, { T: 4, probes: [{}] });
   assert.match(probed.engineNote!, /probes/);
@@ -68,7 +67,7 @@ test('residual networks lower to the event engine (shortcuts are identity maps, 
   );
   const event = await simulate(ort, snn, data, { T: 16, threads: 1 });
   assert.equal(event.engine, 'event');
-  const int8 = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 16, threads: 1 });
+  const int8 = await simulate(ort, snn, data, { T: 16, threads: 1, precision: 'int8' });
   assert.equal(int8.engine, 'event');
   assert.ok(Math.abs(int8.correctAt[15] - event.correctAt[15]) <= 1);
 });
@@ -133,15 +132,14 @@ test('int8 event engine: s8 weights with per-channel scales, close to f32, no sa
   const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
   assert.ok('net' in lowering);
   const [synapses] = lowering.net.inputs[1];
-  const q = quantizeSynapses(synapses);
   const channels = synapses.output.paddedChannels;
-  for (let i = 0; i < q.weights.length; i++) {
-    assert.ok(Math.abs(q.weights[i]) <= 127);
-    assert.ok(Math.abs(q.weights[i] * q.scale[i % channels] - synapses.weights[i]) <= q.scale[i % channels] / 2 + 1e-7);
+  const q = quantizeChannelsLast(synapses.weights, channels);
+  for (let i = 0; i < q.q.length; i++) {
+    assert.ok(Math.abs(q.q[i]) <= 127);
+    assert.ok(Math.abs(q.q[i] * q.scale[i % channels] - synapses.weights[i]) <= q.scale[i % channels] / 2 + 1e-7);
   }
-  const int8 = createOrtBackend({ threads: 1, precision: 'int8' });
   const f32 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 1 });
-  const i8 = await simulate(int8, snn, data, { T: 32, unitCounts: true, threads: 2 });
+  const i8 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 2, precision: 'int8' });
   assert.equal(i8.engine, 'event');
   assert.equal(i8.saturatedSums, 0);
   assert.ok(Math.abs(i8.correctAt[31] - f32.correctAt[31]) <= 1, `int8 ${i8.correctAt[31]} vs f32 ${f32.correctAt[31]} correct at T=32`);
@@ -191,7 +189,7 @@ test('int8 event engine counts i16 sums that saturate', async () => {
     ],
   };
   const data = syntheticImages(3, [1, 6, 6]);
-  const result = await simulate(createOrtBackend({ precision: 'int8' }), snn, data, { T: 2, threads: 1 });
+  const result = await simulate(ort, snn, data, { T: 2, threads: 1, precision: 'int8' });
   assert.equal(result.engine, 'event');
   assert.equal(result.saturatedSums, 3 * 2 * 16, 'the 4×4 interior pixels, every step, every image');
 });

@@ -1,6 +1,7 @@
 /**
  * The integer path of the ORT backend for simulator segments whose input holds small non-negative
- * integers (binary spikes, or 0..γ for burst neurons; θ already folded into the weights):
+ * integers (binary spikes, or 0..γ for burst neurons; θ already folded into the weights), split as
+ * src/quantize/int8-plan.ts plans it:
  *
  *   prefix (f32: AvgPool, GlobalAvgPool, MaxPool, zero Pad, Flatten, Reshape, Identity)
  *   → u = round(prefix output · factor) as u8        (factor = the pools' divisors: sums are integers)
@@ -20,125 +21,18 @@
  * output transpose, and first-touch page faults of the fresh output buffers.
  *
  * Exactness: the u8 input and the s8 weights multiply and accumulate exactly in i32, so the output
- * equals the f32 graph with dequantized weights (quantize-weights.ts: `dequantizedGraph`) up to f32
+ * equals the f32 graph with dequantized weights (src/quantize/dequantized-graph.ts) up to f32
  * rounding. 'int8x2' adds a second GEMM on the same u8 rows for the residue half of the weights.
  */
 import type { onnx as O } from 'onnx-proto';
-import { GraphError, type Conv2dNode, type DenseNode, type Graph, type Node } from '../../ir/graph.js';
-import { quantizeWeight, LO_DIVISOR, type QuantizedWeight, type WeightPrecision } from '../../ir/passes/quantize-weights.js';
-import { inferShapes, windowOut } from '../../ir/shapes.js';
+import { GraphError, type Conv2dNode, type DenseNode, type Graph } from '../../ir/graph.js';
+import { inferShapes } from '../../ir/shapes.js';
+import type { Int8Plan } from '../../quantize/int8-plan.js';
+import { quantizeWeight, LO_DIVISOR, type QuantizedWeight, type WeightPrecision } from '../../quantize/quantize-weights.js';
 import { encodeModel, floatInitializer, int64Initializer, node as onnxNode, typedInitializer } from '../../onnx/builder.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { onnx } from '../../onnx/proto.js';
 import { sizeOf, tensor } from '../../tensor/tensor.js';
-
-/** How the integer op's input relates to the segment input, and where the segment splits. */
-export interface Int8Plan {
-  /** f32 nodes before the integer op (they read the segment input). */
-  readonly prefix: readonly Node[];
-  /** The node computed as u8 × s8. */
-  readonly op: Conv2dNode | DenseNode;
-  /** f32 nodes after it. */
-  readonly tail: readonly Node[];
-  /** The integer input is round(op input · factor). */
-  readonly factor: number;
-  /** The largest integer the op can see (input max · factor); ≤ 255. */
-  readonly maxValue: number;
-  /** The prefix divides (AvgPool): round before the cast to u8. */
-  readonly needsRound: boolean;
-}
-
-export interface Int8PlanOptions {
-  /** Requested outputs (default [graph.output]). */
-  readonly outputs?: readonly string[];
-  /** The largest value the segment input holds (an integer ≥ 1); default 1 (binary spikes). */
-  readonly inputMax?: number;
-}
-
-const U8_MAX = 255;
-
-/**
- * Splits a segment for the integer path, or says why it cannot take it. The graph must be a chain
- * from its input; the first Conv2d/Dense becomes the integer op; only ops that keep integers
- * integers (up to a known factor) may come before it.
- */
-export function planInt8(graph: Graph, options: Int8PlanOptions = {}): Int8Plan | { readonly reason: string } {
-  const inputMax = options.inputMax ?? 1;
-  if (!Number.isInteger(inputMax) || inputMax < 1 || inputMax > U8_MAX)
-    return { reason: `inputMax must be an integer in 1..${U8_MAX}, got ${inputMax}` };
-  const shapes = inferShapes(graph, 1);
-  let value = graph.input.name;
-  let factor = 1;
-  let needsRound = false;
-  const prefix: Node[] = [];
-  for (let i = 0; i < graph.nodes.length; i++) {
-    const n = graph.nodes[i];
-    if (n.inputs.length !== 1 || n.inputs[0] !== value)
-      return { reason: `node '${n.name}' does not continue a single-input chain from '${graph.input.name}'` };
-    const outputs = options.outputs ?? [graph.output];
-    if (n.op === 'Conv2d' || n.op === 'Dense') {
-      if (outputs.some((o) => o === value || prefix.some((p) => p.output === o)))
-        return { reason: 'an output before the first Conv2d/Dense is requested' };
-      if (n.op === 'Conv2d' && n.groups !== 1)
-        return { reason: `node '${n.name}': grouped convolution (groups = ${n.groups}) has no integer path` };
-      const maxValue = inputMax * factor;
-      if (maxValue > U8_MAX)
-        return { reason: `node '${n.name}': its integer input reaches ${inputMax} × ${factor} = ${maxValue}, beyond u8` };
-      const tail = graph.nodes.slice(i + 1);
-      const known = new Set([n.output]);
-      for (const t of tail) {
-        const stray = t.inputs.find((v) => !known.has(v));
-        if (stray !== undefined) return { reason: `node '${t.name}' reads '${stray}', a value from before the integer op` };
-        known.add(t.output);
-      }
-      return { prefix, op: n, tail, factor, maxValue, needsRound };
-    }
-    switch (n.op) {
-      case 'AvgPool': {
-        const [, , h, w] = shapes.get(value) as readonly number[];
-        const uniform =
-          (n.countIncludePad || n.pads.every((p) => p === 0)) &&
-          fits(h, n.kernel[0], n.strides[0], n.pads[0], n.pads[2], n.ceilMode) &&
-          fits(w, n.kernel[1], n.strides[1], n.pads[1], n.pads[3], n.ceilMode);
-        if (!uniform)
-          return { reason: `node '${n.name}': AvgPool windows with different divisors (padding without countIncludePad, or ceil mode)` };
-        factor *= n.kernel[0] * n.kernel[1];
-        needsRound = true;
-        break;
-      }
-      case 'GlobalAvgPool': {
-        const [, , h, w] = shapes.get(value) as readonly number[];
-        factor *= h * w;
-        needsRound = true;
-        break;
-      }
-      case 'Pad':
-        if (n.value !== 0) return { reason: `node '${n.name}': Pad with value ${n.value} before the first Conv2d/Dense` };
-        break;
-      case 'MaxPool':
-      case 'Flatten':
-      case 'Reshape':
-      case 'Identity':
-      case 'Dropout':
-        break;
-      default:
-        return { reason: `node '${n.name}': ${n.op} before the first Conv2d/Dense does not keep integer inputs integer` };
-    }
-    prefix.push(n);
-    value = n.output;
-  }
-  return { reason: 'the graph has no Conv2d or Dense' };
-}
-
-/** With ceil mode, every window must still end inside the padded input (else its divisor shrinks). */
-function fits(size: number, kernel: number, stride: number, before: number, after: number, ceil: boolean): boolean {
-  const free = size + before + after - kernel;
-  return (
-    !ceil ||
-    free % stride === 0 ||
-    windowOut(size, kernel, stride, before, after, 1, true) === windowOut(size, kernel, stride, before, after, 1, false)
-  );
-}
 
 /** Bytes per input row of the largest intermediate values (im2col buffer, f32 GEMM output and its transpose). */
 export function int8RowBytes(graph: Graph, plan: Int8Plan): number {

@@ -3,10 +3,10 @@
  * (`graphToOnnx`) and open one InferenceSession on the bytes; run = one `session.run`. The fast path
  * for every heavy linear op; its results match the reference backend to 1e-5 relative.
  *
- * With precision 'int8' (or 'int8x2'), a graph compiled with `binaryInput` (a simulator segment fed
+ * A graph compiled with `spikeCountInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
  * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales
  * (int8-segment.ts); its results then match the reference backend on the dequantized weights
- * (`dequantizedGraph`), not on the f32 ones. Where the integer path does not apply, the graph runs in
+ * (src/quantize/dequantized-graph.ts), not on the f32 ones. Where the integer path does not apply, the graph runs in
  * f32 and the compiled graph says why (`OrtCompiledGraph.fallbackReason`).
  */
 import { availableParallelism } from 'node:os';
@@ -14,14 +14,12 @@ import * as ort from 'onnxruntime-node';
 import type { Graph } from '../../ir/graph.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
-import { BackendError, type Backend, type CompiledGraph, type CompileOptions } from '../backend.js';
-import { checkInput, planGraph } from '../plan.js';
-import { int8RowBytes, int8SegmentOnnx, planInt8 } from './int8-segment.js';
+import { BackendError, SPIKE_PRECISIONS, type Backend, type CompiledGraph, type CompileOptions, type SpikePrecision } from '../backend.js';
+import { checkInput, nodesToRun } from '../nodes-to-run.js';
+import { planInt8 } from '../../quantize/int8-plan.js';
+import { int8RowBytes, int8SegmentOnnx } from './int8-segment.js';
 import { OrtWorkerHost, type RemoteSession } from './off-thread.js';
 import { rowLayout, rowsForBudget, runInRows, type RowLayout } from './row-split.js';
-
-export type OrtPrecision = 'f32' | 'int8' | 'int8x2';
-export const ORT_PRECISIONS: readonly OrtPrecision[] = ['f32', 'int8', 'int8x2'];
 
 /** Working-set budget per session run of the dense int8 path (measured best on cnn4 when it was tuned). */
 export const INT8_SUB_BATCH_BYTES = 4 << 20;
@@ -29,13 +27,6 @@ export const INT8_SUB_BATCH_BYTES = 4 << 20;
 export interface OrtBackendOptions {
   /** Intra-op threads per session (default 1: the simulator opens many small sessions; benchmarks raise it). */
   readonly threads?: number;
-  /**
-   * Arithmetic of graphs compiled with `binaryInput` (the simulator's segments fed spike counts):
-   * 'f32' (default); 'int8': the first Conv2d/Dense as u8 spikes × s8 weights (per-output-channel
-   * scales), ~8-bit weights; 'int8x2': the weights as two int8 halves, ~16-bit, near-exact, twice
-   * the GEMM work. Every other graph runs in f32.
-   */
-  readonly precision?: OrtPrecision;
   /**
    * Split large batches into session runs of about this many bytes of intermediates each, so they
    * stay in cache. Default: int8 segments INT8_SUB_BATCH_BYTES, f32 graphs unsplit; 0: never split.
@@ -56,7 +47,7 @@ export interface OrtBackendOptions {
 /** What a compiled graph of this backend runs. */
 export interface OrtCompiledGraph extends CompiledGraph {
   /** 'f32', or the integer precision when the first Conv2d/Dense runs on integer kernels. */
-  readonly precision: OrtPrecision;
+  readonly precision: SpikePrecision;
   /** Why an integer precision was asked for and not used; null otherwise. */
   readonly fallbackReason: string | null;
   /** Rows per session run (null: one run per call). */
@@ -101,9 +92,6 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   if (!Number.isInteger(threads) || threads < 1 || threads > availableParallelism() * 4) {
     throw new BackendError(`ort backend: threads must be an integer in 1..${availableParallelism() * 4}, got ${threads}`);
   }
-  const precision = options.precision ?? 'f32';
-  if (!ORT_PRECISIONS.includes(precision))
-    throw new BackendError(`ort backend: precision must be one of ${ORT_PRECISIONS.join(', ')}, got '${String(precision)}'`);
   const subBatchBytes = options.subBatchBytes;
   if (subBatchBytes !== undefined && (!Number.isFinite(subBatchBytes) || subBatchBytes < 0)) {
     throw new BackendError(`ort backend: subBatchBytes must be a non-negative number, got ${subBatchBytes}`);
@@ -115,37 +103,38 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   const host = offThread ? new OrtWorkerHost() : null;
   return {
     name: 'ort',
-    spikePrecision: precision,
-    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, precision, subBatchBytes, host }),
+    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, subBatchBytes, host }),
   };
 }
 
 interface Settings {
   readonly threads: number;
-  readonly precision: OrtPrecision;
   readonly subBatchBytes: number | undefined;
   /** Where the sessions live when off the JS thread; null: on it. */
   readonly host: OrtWorkerHost | null;
 }
 
 async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: Settings): Promise<OrtCompiledGraph> {
-  const plan = planGraph('ort', graph, options.outputs);
+  const plan = nodesToRun('ort', graph, options.outputs);
   const { threads } = settings;
   let bytes: Uint8Array | null = null;
-  let precision: OrtPrecision = 'f32';
+  const asked = options.precision ?? 'f32';
+  if (!SPIKE_PRECISIONS.includes(asked))
+    throw new BackendError(`ort backend: precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(asked)}'`);
+  let precision: SpikePrecision = 'f32';
   let fallbackReason: string | null = null;
   let rowBytes: number | null = null;
-  if (settings.precision !== 'f32' && options.binaryInput) {
+  if (asked !== 'f32' && options.spikeCountInput) {
     const int8 = planInt8(graph, { outputs: plan.outputs, inputMax: options.inputMax });
     if ('reason' in int8) {
       fallbackReason = int8.reason;
     } else {
-      bytes = int8SegmentOnnx(graph, int8, settings.precision, plan.outputs);
-      precision = settings.precision;
+      bytes = int8SegmentOnnx(graph, int8, asked, plan.outputs);
+      precision = asked;
       rowBytes = int8RowBytes(graph, int8);
     }
-  } else if (settings.precision !== 'f32') {
-    fallbackReason = 'the input is not declared binary (CompileOptions.binaryInput)';
+  } else if (asked !== 'f32') {
+    fallbackReason = 'the input is not declared spike counts (CompileOptions.spikeCountInput)';
   }
   bytes ??= graphToOnnx(graph, { outputs: plan.outputs });
   const layout = rowLayout(graph, plan.outputs);

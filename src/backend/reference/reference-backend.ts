@@ -8,7 +8,7 @@
 import type { Node, OpType } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { BackendError, type Backend, type CompiledGraph, type CompileOptions } from '../backend.js';
-import { checkInput, planGraph } from '../plan.js';
+import { checkInput, nodesToRun } from '../nodes-to-run.js';
 import { avgPool } from './ops/avg-pool.js';
 import { batchNorm } from './ops/batch-norm.js';
 import { concat } from './ops/concat.js';
@@ -60,7 +60,7 @@ function runNode(node: Node, inputs: readonly Tensor[]): Tensor {
 export const referenceBackend: Backend = {
   name: 'reference',
   async compile(graph, options: CompileOptions = {}): Promise<CompiledGraph> {
-    const plan = planGraph('reference', graph, options.outputs);
+    const plan = nodesToRun('reference', graph, options.outputs);
     const wanted = new Set(plan.outputs);
     // After its last reader has run, an intermediate value that was not requested can be dropped.
     const lastUse = new Map<string, number>();

@@ -26,6 +26,7 @@ import {
   type ResetMode,
   type SnnEvaluation,
   type SnnModel,
+  type SpikePrecision,
 } from '../../index.js';
 import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
 import { progressBar, type Progress } from '../progress.js';
@@ -210,7 +211,16 @@ export async function writeSimulationReport(
   evaluation: SnnEvaluation,
   encoder: Encoder,
   source: string,
-  flags: { report: string; force?: boolean; split: string; limit?: number; batch: number; chunk?: number; json?: boolean },
+  flags: {
+    report: string;
+    force?: boolean;
+    split: string;
+    limit?: number;
+    batch: number;
+    chunk?: number;
+    precision?: SpikePrecision;
+    json?: boolean;
+  },
 ): Promise<void> {
   const progress = stagedProgress(flags.json === true);
   const report = await buildReport(backend, model, data, {
@@ -221,6 +231,7 @@ export async function writeSimulationReport(
     batchSize: flags.batch,
     chunk: flags.chunk,
     encoder,
+    precision: flags.precision,
     evaluation,
     onProgress: (stage: ReportStage, done, total) => progress.update(stage, done, total),
   });

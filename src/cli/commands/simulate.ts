@@ -48,7 +48,7 @@ export function registerSimulate(program: Command): void {
     .option('--threads <n>', "threads: ONNX Runtime intra-op threads, and the event engine's workers", positiveInt, 2)
     .option(
       '--engine <name>',
-      'event (spikes drive WebAssembly kernels: work ∝ synaptic operations) | dense (every step through the backend) | auto (event where the model allows it, f32 only)',
+      'event (spikes drive WebAssembly kernels: work ∝ synaptic operations) | dense (every step through the backend) | auto (event where the model allows it, else dense)',
       oneOf('auto', 'event', 'dense'),
       'auto',
     )
@@ -70,6 +70,7 @@ export function registerSimulate(program: Command): void {
         limit: flags.limit,
         encoder,
         engine: flags.engine,
+        precision: flags.precision,
         threads: flags.threads,
         unitCounts: flags.report !== undefined,
         onAnnProgress: annBar.update,
@@ -82,7 +83,7 @@ export function registerSimulate(program: Command): void {
       const f32 =
         flags.precision === 'f32'
           ? null
-          : await simulate(makeBackend({ ...flags, precision: 'f32' }), model.graph, data, {
+          : await simulate(backend, model.graph, data, {
               T: flags.T,
               chunk: flags.chunk,
               batchSize: flags.batch,

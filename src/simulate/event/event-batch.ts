@@ -3,8 +3,8 @@ import type { EventNet } from './event-net.js';
 import type { EventRunner } from './event-runner.js';
 
 export interface BatchRequest {
-  /** The first layer's current of each image (with spiking input: the image), [batch × driveUnits] in graph order. */
-  readonly drives: Float32Array;
+  /** Layer 0's input current of each image (with spiking input: the image), [batch × inputUnits] in graph order. */
+  readonly layer0Inputs: Float32Array;
   readonly images: number;
   /** Class of each image. */
   readonly labels: Int32Array;
@@ -46,12 +46,12 @@ export function addTotals(into: Totals, r: BatchResult): void {
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
-  const { drives, images, T, stream } = request;
-  const driveUnits = drives.length / Math.max(1, images);
+  const { layer0Inputs, images, T, stream } = request;
+  const inputUnits = layer0Inputs.length / Math.max(1, images);
   const totals = emptyTotals(net, T, request.unitCounts);
   for (let i = 0; i < images; i++) {
-    const position = stream && { seed: stream.seed, stride: stream.batchImages * driveUnits, first: (stream.first + i) * driveUnits };
-    runner.runImage(drives.subarray(i * driveUnits, (i + 1) * driveUnits), request.labels[i], totals.correctAt, totals, position);
+    const position = stream && { seed: stream.seed, stride: stream.batchImages * inputUnits, first: (stream.first + i) * inputUnits };
+    runner.runImage(layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits), request.labels[i], totals.correctAt, totals, position);
   }
   return totals;
 }

@@ -7,13 +7,14 @@
  *   I[o, c] = b[c] + Σ_{ky,kx} Σ_{ci fired at o·s − p + k} W'[ky, kx, ci, c]
  * which costs one row of W' per spike and tap (the synaptic operations), not a dense product:
  *   - Conv2d: W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx] (groups and dilation as zeros in W');
+ *     θ is folded by fold-threshold.ts (`scaleInputs`), as in the dense engine;
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
  * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). Add sums maps; a channel Concat
  * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
- * The first spiking layer is driven by the static part (computed once per image), or the input is
+ * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
  * Anything else (overlapping or padded pools, Pad, …) is not lowered: the reason is returned and
@@ -21,6 +22,8 @@
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
+import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
+import { scaleInputs } from '../fold-threshold.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -67,12 +70,13 @@ export interface EventSynapses {
 
 export interface EventNet {
   /**
-   * 'static': layers[0] is the first spiking layer, driven by the static value `drive` (its current,
-   * constant in time); 'spikes': layers[0] is the input itself (`drive` = the graph input), spiking
-   * as a Bernoulli encoder makes it (amplitude 1).
+   * 'static': layers[0] is the first spiking layer, fed by the static value `layer0Input` (its
+   * current, constant in time); 'spikes': layers[0] is the input itself (`layer0Input` = the graph
+   * input), spiking as a Bernoulli encoder makes it (amplitude 1).
    */
   readonly input: 'static' | 'spikes';
-  readonly drive: string;
+  /** The graph value that feeds layers[0], per image. */
+  readonly layer0Input: string;
   /** The spiking layers in graph order (after the input layer, with spiking input). */
   readonly layers: readonly EventSpikingLayer[];
   /** inputs[i]: the synapses whose currents add up into layers[i] (empty for layers[0]). */
@@ -101,9 +105,9 @@ export function lowerToEvents(
   const bad = spikes.find((s) => s.neuron !== 'if');
   if (bad) return { reason: `'${bad.name}' has neurons of kind '${bad.neuron}' (the event engine runs IF and burst IF neurons)` };
   const spikingInput = input === 'spikes';
-  const drive = spikingInput ? graph.input.name : spikes[0].inputs[0];
+  const layer0Input = spikingInput ? graph.input.name : spikes[0].inputs[0];
   if (!spikingInput) {
-    if (!staticValues.has(drive)) return { reason: 'the input changes in time and is not a Bernoulli spike train' };
+    if (!staticValues.has(layer0Input)) return { reason: 'the input changes in time and is not a Bernoulli spike train' };
     const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
     if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
   }
@@ -125,7 +129,7 @@ export function lowerToEvents(
   if (outputGrid.height * outputGrid.width !== 1) return { reason: `the output '${graph.output}' is not a vector of class scores` };
   const left = graph.nodes.find((n) => !staticValues.has(n.output) && !walk.visited.has(n));
   if (left) return { reason: `'${left.name}' (${left.op}) is not on a path the event engine lowers` };
-  return { net: { input, drive, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
+  return { net: { input, layer0Input, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
 }
 
 interface Walk {
@@ -146,8 +150,7 @@ function sumOfMaps(walk: Walk, value: string): Maps {
   if (!node || node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
   const single = ownedBy(walk, node);
   if (single) return single;
-  if (node.op === 'Flatten' || node.op === 'Reshape' || node.op === 'Identity' || node.op === 'Dropout')
-    return sumOfMaps(walk, node.inputs[0]);
+  if (OP_TRAITS[node.op].kind === 'shape') return sumOfMaps(walk, node.inputs[0]);
   if (node.op === 'Add') {
     const synapses: EventSynapses[] = [];
     for (const input of node.inputs) {
@@ -158,7 +161,7 @@ function sumOfMaps(walk: Walk, value: string): Maps {
     return { synapses };
   }
   if (node.op === 'Concat') return concatenated(walk, node.inputs, node.axis, grid(walk.shapes.get(value)!));
-  if (node.op === 'Conv2d' || node.op === 'Dense') return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
+  if (isLinear(node)) return mapFrom(walk, node.inputs[0], node, walk.shapes.get(node.output)!);
   return mapFrom(walk, value, null, walk.shapes.get(value)!);
 }
 
@@ -199,8 +202,8 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   const chain: Node[] = [];
   let node = producerOf(walk.graph, value);
   while (node && node.op !== 'Spike') {
-    if (!['AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Identity', 'Dropout'].includes(node.op))
-      return { reason: `'${node.name}' (${node.op}) between spiking layers` };
+    const { kind } = OP_TRAITS[node.op];
+    if (kind !== 'average-pool' && kind !== 'shape') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
     const refusal = ownedBy(walk, node);
     if (refusal) return refusal;
     chain.unshift(node);
@@ -218,7 +221,7 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
     if (refusal) return { reason: refusal };
     if (n.op === 'AvgPool') pool = [pool[0] * n.kernel[0], pool[1] * n.kernel[1]];
     if (n.op === 'GlobalAvgPool') pool = [layer.grid.height, layer.grid.width];
-    if (n.op === 'Flatten' || n.op === 'Reshape') flat = true;
+    if (OP_TRAITS[n.op].flattens) flat = true;
     shape = walk.shapes.get(n.output)!;
   }
   const output = grid(outputShape);
@@ -273,17 +276,12 @@ function beforeLinear(node: Node, shape: readonly number[], pool: readonly [numb
     }
     case 'GlobalAvgPool':
       return pool[0] === 1 && pool[1] === 1 ? null : `'${node.name}': GlobalAvgPool after AvgPool`;
-    case 'Flatten':
-    case 'Reshape':
-    case 'Identity':
-    case 'Dropout':
-      return null;
     case 'Conv2d':
       return flat ? `'${node.name}': Conv2d after Flatten` : null;
     case 'Dense':
       return flat ? null : `'${node.name}': Dense on a 3-D value`;
     default:
-      return `'${node.name}' (${node.op}) between spiking layers`;
+      return OP_TRAITS[node.op].kind === 'shape' ? null : `'${node.name}' (${node.op}) between spiking layers`;
   }
 }
 
@@ -311,6 +309,7 @@ function convSynapses(
   const [KH, KW] = [(kh - 1) * dy + 1, (kw - 1) * dx + 1];
   const cin = from.grid.channels;
   const outPerGroup = cout / node.groups;
+  const scaled = scaleInputs(node, (ci) => amplitude(from, ci) / (pool[0] * pool[1])).weight.data;
   const weights = new Float32Array(KH * KW * cin * output.paddedChannels);
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
@@ -319,7 +318,7 @@ function convSynapses(
         for (let k = 0; k < perGroup; k++) {
           const ci = group * perGroup + k;
           const row = ((ky * dy * KW + kx * dx) * cin + ci) * output.paddedChannels;
-          weights[row + c] = (amplitude(from, ci) / (pool[0] * pool[1])) * node.weight.data[((c * perGroup + k) * kh + ky) * kw + kx];
+          weights[row + c] = scaled[((c * perGroup + k) * kh + ky) * kw + kx];
         }
       }
     }
@@ -347,14 +346,15 @@ function denseSynapses(
   const [fout, fin] = node.weight.shape;
   const input = pooled(from, pool);
   const { height: H, width: W, channels: cin } = input;
+  // Feature f of the flattened pooled grid is channel ⌊f / (H·W)⌋.
+  const scaled = scaleInputs(node, (f) => amplitude(from, Math.floor(f / (H * W))) / (pool[0] * pool[1])).weight.data;
   const weights = new Float32Array(H * W * cin * output.paddedChannels);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       for (let ci = 0; ci < cin; ci++) {
-        const scale = amplitude(from, ci) / (pool[0] * pool[1]);
         const feature = (ci * H + y) * W + x;
         const row = ((y * W + x) * cin + ci) * output.paddedChannels;
-        for (let c = 0; c < fout; c++) weights[row + c] = scale * node.weight.data[c * fin + feature];
+        for (let c = 0; c < fout; c++) weights[row + c] = scaled[c * fin + feature];
       }
     }
   }

@@ -61,7 +61,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
     threads,
     async run(request) {
       const share = Math.ceil(request.images / threads);
-      const driveUnits = request.drives.length / Math.max(1, request.images);
+      const inputUnits = request.layer0Inputs.length / Math.max(1, request.images);
       const parts = workers
         .map((w, i) => ({ w, start: i * share, count: Math.max(0, Math.min(share, request.images - i * share)) }))
         .filter((p) => p.count > 0);
@@ -72,7 +72,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
             images: p.count,
             labels: request.labels.slice(p.start, p.start + p.count),
             stream: request.stream && { ...request.stream, first: request.stream.first + p.start },
-            drives: request.drives.slice(p.start * driveUnits, (p.start + p.count) * driveUnits),
+            layer0Inputs: request.layer0Inputs.slice(p.start * inputUnits, (p.start + p.count) * inputUnits),
           }),
         ),
       );

@@ -5,11 +5,11 @@
  * map, and fires in the pass of its last map, and the readout's current is scored. All state of one image (membranes and spike lists) lives in the module's
  * memory, laid out once; nothing is allocated in the time loop, and memory does not depend on T.
  * With precision 'int8' the synapses hold s8 weights with a scale per output channel
- * (event-quantize.ts) and sum in i16/i32 before the f32 neurons.
+ * (src/quantize/quantize-weights.ts) and sum in i16/i32 before the f32 neurons.
  */
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
-import { quantizeSynapses } from './event-quantize.js';
+import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
@@ -114,12 +114,13 @@ export interface ImageTally {
 export class EventRunner {
   private readonly kernels: Kernels;
   private readonly layers: LayerBuffers[];
-  /** layerCalls[i]: one step of layers[i] (none for layer 0, which `runImage` drives itself). */
+  /** layerCalls[i]: one step of layers[i] (none for layer 0, which `runImage` steps itself). */
   private readonly layerCalls: MapCall[][];
   private readonly readoutCalls: MapCall[];
   /** The output's current; with several maps into it, also where they add up. */
   private readonly readoutCurrent: number;
-  private readonly drive: number;
+  /** Where layer 0's input current (or, with spiking input, the image) of the current image lies. */
+  private readonly layer0Input: number;
   /** Scratch rows of the single-pixel (dense) kernels: f32 (or i32) and i16. */
   private readonly accumulator: number;
   private readonly accumulator16: number;
@@ -142,7 +143,7 @@ export class EventRunner {
       net.inputs[i].length > 1 ? this.alloc(pixelsOf(l.grid) * l.grid.paddedChannels * 4) : 0,
     );
     this.readoutCurrent = this.alloc(net.readout[0].output.paddedChannels * 4);
-    this.drive = this.alloc(pixelsOf(net.layers[0].grid) * net.layers[0].grid.paddedChannels * 4);
+    this.layer0Input = this.alloc(pixelsOf(net.layers[0].grid) * net.layers[0].grid.paddedChannels * 4);
     const synapses = [...inputs.flat(), ...readout];
     const widest = Math.max(...synapses.map((s) => s.synapses.output.paddedChannels));
     this.accumulator = this.alloc(widest * 4);
@@ -154,9 +155,9 @@ export class EventRunner {
     this.words = new Int32Array(this.kernels.memory.buffer);
     for (const l of this.layers) this.f32(l.threshold, l.layer.threshold.length).set(l.layer.threshold);
     synapses.forEach((s) => {
-      const q = precision === 'int8' ? quantizeSynapses(s.synapses) : null;
+      const q = precision === 'int8' ? quantizeChannelsLast(s.synapses.weights, s.synapses.output.paddedChannels) : null;
       if (q) {
-        new Int8Array(this.kernels.memory.buffer, s.weights, q.weights.length).set(q.weights);
+        new Int8Array(this.kernels.memory.buffer, s.weights, q.q.length).set(q.q);
         this.f32(s.scale, q.scale.length).set(q.scale);
       } else {
         this.f32(s.weights, s.synapses.weights.length).set(s.synapses.weights);
@@ -166,14 +167,14 @@ export class EventRunner {
   }
 
   /**
-   * Simulates one image for T = correctAt.length steps. `drive` is layer 0's current for this image
+   * Simulates one image for T = correctAt.length steps. `layer0Input` is layer 0's current for this image
    * in graph order ([C, H, W] or [F]), or with `stream` the image itself (values in [0, 1]). Scores the image at every t, as the dense engine does:
    *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
    */
-  runImage(drive: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
+  runImage(layer0Input: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
     const { net, kernels } = this;
     const first = this.layers[0];
-    writeChannelsLast(drive, first.layer.grid, this.f32(this.drive, first.layer.initialPotential.length));
+    writeChannelsLast(layer0Input, first.layer.grid, this.f32(this.layer0Input, first.layer.initialPotential.length));
     for (const l of this.layers) this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
     const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
     saturated[0] = 0;
@@ -184,7 +185,7 @@ export class EventRunner {
       kernels.burst.value = first.layer.maxSpikesPerStep;
       tally.spikes[0] += stream
         ? kernels.bernoulliStep(
-            this.drive,
+            this.layer0Input,
             first.pixels,
             grid.channels,
             grid.paddedChannels,
@@ -194,7 +195,7 @@ export class EventRunner {
             first.off,
           )
         : kernels.constantStep(
-            this.drive,
+            this.layer0Input,
             first.pixels,
             grid.paddedChannels,
             first.threshold,

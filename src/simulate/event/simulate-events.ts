@@ -1,30 +1,23 @@
 /**
  * The event engine's simulation loop: per batch, the static part (the first layer's current) on the
  * backend — or, with a Bernoulli encoder, the images themselves, from which the kernels draw the
- * same spikes as the dense engine's encoder — then every image's T steps on the event pool, which scores each image at every t exactly
- * as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
+ * same spikes as the dense engine's encoder — then every image's T steps on the event pool, which
+ * scores each image at every t exactly as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
+ * Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
  */
+import { availableParallelism } from 'node:os';
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { nodesNeededFor } from '../../ir/graph.js';
+import { sizeOf } from '../../tensor/tensor.js';
 import type { Encoder } from '../encoders.js';
-import { addTotals, emptyTotals, type BatchRequest, type BatchResult } from './event-batch.js';
+import { forEachBatchInFlight } from '../in-flight.js';
+import type { EngineRun, SimulateOptions } from '../simulation.js';
+import { addTotals, emptyTotals, type BatchRequest } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
 import type { EventPrecision } from './event-runner.js';
-
-export interface EventRunOptions {
-  readonly T: number;
-  readonly total: number;
-  readonly batchSize: number;
-  readonly threads: number;
-  readonly precision: EventPrecision;
-  readonly unitCounts: boolean;
-  readonly onProgress?: (done: number, total: number) => void;
-}
-
-export type EventRunResult = BatchResult & { readonly images: number };
 
 export async function simulateEvents(
   backend: Backend,
@@ -32,42 +25,56 @@ export async function simulateEvents(
   net: EventNet,
   data: Dataset,
   encoder: Encoder,
-  options: EventRunOptions,
-): Promise<EventRunResult> {
+  precision: EventPrecision,
+  options: SimulateOptions,
+): Promise<EngineRun> {
   const { T } = options;
-  const pool = createEventPool(net, options.threads, options.precision); // workers boot while the backend compiles
-  const drive =
+  const total = Math.min(options.limit ?? data.size, data.size);
+  const unitCounts = options.unitCounts ?? false;
+  const started = performance.now();
+  // By default a worker per core, but no more than one per 16 images (starting one costs ~50 ms).
+  const threads = options.threads ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(total / 16)));
+  const pool = createEventPool(net, threads, precision); // workers boot while the backend compiles
+  // With static input, the backend computes layer 0's input current from the images.
+  const layer0Current =
     net.input === 'static'
-      ? await backend.compile({ input: graph.input, output: net.drive, nodes: nodesNeededFor(graph, [net.drive]) })
+      ? await backend.compile({ input: graph.input, output: net.layer0Input, nodes: nodesNeededFor(graph, [net.layer0Input]) })
       : null;
-  const totals = emptyTotals(net, T, options.unitCounts);
+  const totals = emptyTotals(net, T, unitCounts);
   let images = 0;
-  const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
-  let batchIndex = 0;
-  // Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
-  const worker = async () => {
-    for (let next = batches.next(); !next.done; next = batches.next()) {
-      const { x, labels } = next.value;
-      const index = batchIndex++;
-      const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
-      let drives = input.data;
-      let stream: BatchRequest['stream'] = null;
-      if (drive) {
-        drives = (await drive.run(input)).get(net.drive)!.data;
-      } else {
-        encoder.start(input, index); // checks the input as the dense engine does
-        stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
-      }
-      const batch = await pool.run({ drives, images: labels.length, labels, T, unitCounts: options.unitCounts, stream });
-      addTotals(totals, batch);
-      images += labels.length;
-      options.onProgress?.(images, options.total);
-    }
-  };
   try {
-    await Promise.all([worker(), worker()]);
+    images = await forEachBatchInFlight(
+      data,
+      { batchSize: options.batchSize ?? 50, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
+      async ({ x, labels }, index) => {
+        const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
+        let layer0Inputs = input.data;
+        let stream: BatchRequest['stream'] = null;
+        if (layer0Current) {
+          layer0Inputs = (await layer0Current.run(input)).get(net.layer0Input)!.data;
+        } else {
+          encoder.start(input, index); // checks the input as the dense engine does
+          stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
+        }
+        addTotals(totals, await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream }));
+      },
+    );
   } finally {
-    await Promise.all([drive?.dispose(), pool.close()]);
+    await Promise.all([layer0Current?.dispose(), pool.close()]);
   }
-  return { ...totals, images };
+  // With spiking input, layers[0] is the input: its spikes are the input events, not a layer's.
+  const first = net.input === 'spikes' ? 1 : 0;
+  return {
+    images,
+    correctAt: totals.correctAt,
+    layers: net.layers.slice(first).map((l, k) => ({
+      node: l.name,
+      units: sizeOf(l.shape),
+      spikes: totals.spikes[k + first],
+      unitCounts: totals.unitCounts?.[k + first] ?? null,
+    })),
+    inputEvents: first === 1 ? totals.spikes[0] : null,
+    saturatedSums: totals.saturated,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

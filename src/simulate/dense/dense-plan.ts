@@ -1,25 +1,27 @@
 /**
- * The execution plan of an SNN graph. Values that depend only on a constant input are "static" and
+ * The dense engine's plan of an SNN graph. Values that depend only on a constant input are "static" and
  * computed once per batch (the first layer under direct encoding). Everything after a spiking layer
  * is "dynamic" and computed for a whole time chunk at once: backend segments (single-input chains of
  * linear ops, one compiled graph each, run on [steps·batch, …]), Add/Concat in TypeScript, and the
  * spiking layers as fused neuron steps.
  */
-import type { Backend, CompiledGraph } from '../backend/backend.js';
-import type { Graph, Node, SpikeNode } from '../ir/graph.js';
-import { consumersOf, GraphError } from '../ir/graph.js';
-import { sampleShapes } from '../ir/shapes.js';
-import { neuronKind, type NeuronKind, type NeuronParams } from '../neurons/index.js';
-import { sizeOf } from '../tensor/tensor.js';
-import { foldThreshold } from './fold-threshold.js';
+import type { Backend, CompiledGraph, SpikePrecision } from '../../backend/backend.js';
+import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
+import { consumersOf, GraphError } from '../../ir/graph.js';
+import { OP_TRAITS } from '../../ir/op-traits.js';
+import { sampleShapes } from '../../ir/shapes.js';
+import { neuronKind, type NeuronKind, type NeuronParams } from '../../neurons/index.js';
+import { foldThreshold } from '../fold-threshold.js';
+import { perUnit } from '../per-unit.js';
+import { findStaticValues } from '../static-values.js';
 
 export interface SegmentStage {
   readonly kind: 'segment';
   readonly input: string;
   readonly output: string;
   readonly compiled: CompiledGraph;
-  /** θ was folded into the segment's weights: feed binary spikes as they are. */
-  readonly takesBinarySpikes: boolean;
+  /** θ was folded into the segment's weights: feed the spike counts as they are. */
+  readonly takesSpikeCounts: boolean;
 }
 
 export interface SpikeStage {
@@ -38,36 +40,26 @@ export interface MergeStage {
 
 export type Stage = SegmentStage | SpikeStage | MergeStage;
 
-export interface Plan {
+/** Stages of the dense time loop, the static part, and the shapes and spike amplitudes they read. */
+export interface DensePlan {
   readonly graph: Graph;
   /** Runs the static part once per batch; null when nothing is static. */
   readonly staticPart: { readonly compiled: CompiledGraph; readonly outputs: readonly string[] } | null;
   readonly stages: readonly Stage[];
   readonly shapes: ReadonlyMap<string, readonly number[]>;
-  /** θ per unit of each spiking layer's output value: the amplitude of its binary spikes. */
+  /** θ per unit of each spiking layer's output value: the amplitude of its spikes. */
   readonly spikeAmplitude: ReadonlyMap<string, Float32Array>;
   readonly staticValues: ReadonlySet<string>;
   dispose(): Promise<void>;
 }
 
-const backendOps = new Set<Node['op']>([
-  'Conv2d',
-  'Dense',
-  'BatchNorm',
-  'AvgPool',
-  'MaxPool',
-  'GlobalAvgPool',
-  'Flatten',
-  'Reshape',
-  'Pad',
-  'Relu',
-  'Clip',
-  'Identity',
-  'Dropout',
-  'Softmax',
-]);
-
-export async function buildPlan(backend: Backend, graph: Graph, constantInput: boolean): Promise<Plan> {
+/** `precision` goes to every segment fed by spike counts (CompileOptions.precision). */
+export async function buildDensePlan(
+  backend: Backend,
+  graph: Graph,
+  constantInput: boolean,
+  precision: SpikePrecision = 'f32',
+): Promise<DensePlan> {
   const shapes = sampleShapes(graph);
   const staticValues = findStaticValues(graph, constantInput);
   const spikeAmplitude = new Map<string, Float32Array>();
@@ -89,7 +81,7 @@ export async function buildPlan(backend: Backend, graph: Graph, constantInput: b
     } else {
       const chain = extendChain(graph, node);
       chain.forEach((n) => assigned.add(n));
-      const stage = await segmentStage(backend, chain, shapes, spikeAmplitude, graph);
+      const stage = await segmentStage(backend, chain, shapes, spikeAmplitude, graph, precision);
       compiledGraphs.push(stage.compiled);
       stages.push(stage);
     }
@@ -107,15 +99,6 @@ export async function buildPlan(backend: Backend, graph: Graph, constantInput: b
   };
 }
 
-/** Values computed from the input alone when it is constant in time (nothing is static otherwise). */
-export function findStaticValues(graph: Graph, constantInput: boolean): Set<string> {
-  const values = new Set<string>();
-  if (!constantInput) return values;
-  values.add(graph.input.name);
-  for (const n of graph.nodes) if (n.op !== 'Spike' && n.inputs.every((i) => values.has(i))) values.add(n.output);
-  return values;
-}
-
 async function compileStaticPart(backend: Backend, graph: Graph, staticValues: ReadonlySet<string>) {
   const nodes = graph.nodes.filter((n) => staticValues.has(n.output));
   if (nodes.length === 0) return null;
@@ -131,6 +114,12 @@ async function compileStaticPart(backend: Backend, graph: Graph, staticValues: R
   return { compiled: await backend.compile(sub, { outputs }), outputs };
 }
 
+/** Every op but merges (added here) and Spike (stepped here) runs in a backend segment. */
+function runsOnBackend(node: Node): boolean {
+  const { kind } = OP_TRAITS[node.op];
+  return kind !== 'merge' && kind !== 'spike';
+}
+
 /** Grows a chain of backend ops while each value has exactly one consumer, which has one input. */
 function extendChain(graph: Graph, first: Node): Node[] {
   const chain = [first];
@@ -139,7 +128,7 @@ function extendChain(graph: Graph, first: Node): Node[] {
     const consumers = consumersOf(graph, last.output);
     if (last.output === graph.output || consumers.length !== 1) return chain;
     const next = consumers[0];
-    if (!backendOps.has(next.op) || next.inputs.length !== 1) return chain;
+    if (!runsOnBackend(next) || next.inputs.length !== 1) return chain;
     chain.push(next);
   }
 }
@@ -150,6 +139,7 @@ async function segmentStage(
   shapes: ReadonlyMap<string, readonly number[]>,
   spikeAmplitude: ReadonlyMap<string, Float32Array>,
   graph: Graph,
+  precision: SpikePrecision,
 ): Promise<SegmentStage> {
   const input = chain[0].inputs[0];
   const inputShape = shapes.get(input)!;
@@ -159,8 +149,8 @@ async function segmentStage(
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
   // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
-  const hint = folded !== null && producer?.op === 'Spike' ? { binaryInput: true, inputMax: producer.maxSpikesPerStep } : {};
-  return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesBinarySpikes: folded !== null };
+  const hint = folded !== null && producer?.op === 'Spike' ? { spikeCountInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
+  return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesSpikeCounts: folded !== null };
 }
 
 function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {
@@ -177,14 +167,4 @@ function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number
     },
     initialPotential: perUnit(node.initialPotential.data, shape),
   };
-}
-
-/** Expands a per-layer (length 1) or per-channel (axis 0 of the sample shape) vector to every unit. */
-export function perUnit(values: Float32Array, sampleShape: readonly number[]): Float32Array {
-  const units = sizeOf(sampleShape);
-  const out = new Float32Array(units);
-  if (values.length === 1) return out.fill(values[0]);
-  const inner = units / sampleShape[0];
-  for (let c = 0; c < sampleShape[0]; c++) out.fill(values[c], c * inner, (c + 1) * inner);
-  return out;
 }

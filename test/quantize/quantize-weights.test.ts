@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Graph } from '../../src/ir/graph.js';
 import { GraphError } from '../../src/ir/graph.js';
-import { dequantizedGraph, dequantizeWeight, LO_DIVISOR, quantizeWeight } from '../../src/ir/passes/quantize-weights.js';
+import { dequantizedGraph } from '../../src/quantize/dequantized-graph.js';
+import { dequantizeWeight, LO_DIVISOR, quantizeChannelsLast, quantizeWeight } from '../../src/quantize/quantize-weights.js';
 import { tensor } from '../../src/tensor/tensor.js';
 import { smallCnn } from '../helpers/nets.js';
 import { mulberry32, randomTensor, seedOf } from '../helpers/random.js';
@@ -65,4 +66,16 @@ test('dequantizedGraph replaces the selected Conv2d/Dense weights and nothing el
   assert.deepEqual(weightOf(one, 'conv2'), dequantizeWeight(quantizeWeight(tensor([6, 4, 3, 3], weightOf(g, 'conv2')))).data);
   assert.throws(() => dequantizedGraph(g, { nodes: ['nope'] }), /no node named 'nope'/);
   assert.throws(() => dequantizedGraph(g, { nodes: ['act1'] }), /not a Conv2d or Dense/);
+});
+
+test('channels-last quantization is the per-output-channel one on the transposed layout', () => {
+  const r = mulberry32(seedOf('quantize channels last'));
+  const w = randomTensor(r, [5, 12]);
+  for (let i = 0; i < 12; i++) w.data[24 + i] = 0;
+  const byChannel = quantizeWeight(w);
+  const last = new Float32Array(60);
+  for (let o = 0; o < 5; o++) for (let i = 0; i < 12; i++) last[i * 5 + o] = w.data[o * 12 + i];
+  const q = quantizeChannelsLast(last, 5);
+  assert.deepEqual([...q.scale], [...byChannel.scale]);
+  for (let o = 0; o < 5; o++) for (let i = 0; i < 12; i++) assert.equal(q.q[i * 5 + o], byChannel.q[o * 12 + i]);
 });

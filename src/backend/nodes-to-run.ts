@@ -8,7 +8,8 @@ import { inferShapes } from '../ir/shapes.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import { BackendError } from './backend.js';
 
-export interface Plan {
+/** What a compiled graph runs: the requested values and the nodes they need. */
+export interface NodesToRun {
   /** Requested values, duplicates removed, in request order. */
   readonly outputs: readonly string[];
   /** The nodes the outputs depend on, in topological order. */
@@ -16,7 +17,7 @@ export interface Plan {
 }
 
 /** Validates `graph` for `backend` and lists the nodes needed for `outputs` (default: the graph output). */
-export function planGraph(backend: string, graph: Graph, requested?: readonly string[]): Plan {
+export function nodesToRun(backend: string, graph: Graph, requested?: readonly string[]): NodesToRun {
   const spike = graph.nodes.find((n) => n.op === 'Spike');
   if (spike) {
     throw new BackendError(
