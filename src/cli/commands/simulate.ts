@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { directEncoder, evaluateSnn, loadSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
+import { directEncoder, evaluateSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
+import { loadModelFile } from '../load-model.js';
 import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { pct } from '../../report/format.js';
@@ -25,7 +26,10 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('simulate a converted SNN for T steps: accuracy at every t beside the ANN, spikes, synops, energy')
-    .argument('<model>', '.snn file from `ann2snn convert`')
+    .argument(
+      '<model>',
+      '.snn file from `ann2snn convert`, or a .nir file (from v = 0, with the reset its metadata records; reset to zero if none)',
+    )
     .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'use the first n images', positiveInt)
@@ -57,7 +61,7 @@ export function registerSimulate(program: Command): void {
     .option('--force', 'overwrite the report file')
     .action(async (file: string, flags: Flags) => {
       if (flags.report) await checkReportTarget(flags.report, flags.force);
-      const { model, meta } = await loadSnn(file);
+      const { model, meta } = await loadModelFile(file);
       const data = openDataset(flags.data, { split: flags.split });
       const encoder = flags.encoder === 'poisson' ? poissonEncoder(flags.seed) : directEncoder;
       const annBar = progressBar('ANN', flags.json);
