@@ -29,6 +29,7 @@ interface ReaderAccuracy {
   readonly reader: string;
   readonly description: string;
   readonly accuracyAtT: number;
+  readonly images: number;
 }
 
 export function registerExport(program: Command): void {
@@ -79,7 +80,7 @@ export function registerExport(program: Command): void {
       console.log('not in the file:');
       for (const line of notes.lost) console.log(`  - ${line}`);
       if (readers) {
-        console.log(`accuracy at T = ${T} on ${dataSpec} (${flags.split}, first ${flags.limit} images), as each reader runs the file:`);
+        console.log(`accuracy at T = ${T} on ${dataSpec} (${flags.split}, ${readers[0].images} images), as each reader runs the file:`);
         console.log(
           textTable(
             ['simulated as', 'accuracy'],
@@ -120,7 +121,7 @@ async function readerAccuracies(model: SnnModel, nir: Uint8Array, dataSpec: stri
       onProgress: bar.update,
     });
     bar.stop();
-    out.push({ reader: run.reader, description: run.description, accuracyAtT: result.accuracyAt[T - 1] });
+    out.push({ reader: run.reader, description: run.description, accuracyAtT: result.accuracyAt[T - 1], images: result.images });
   }
   return out;
 }
