@@ -12,12 +12,13 @@
  */
 import type { onnx as O } from 'onnx-proto';
 import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
-import { consumersOf } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { floatInitializer, int64Initializer, node as onnxNode, type AttrValue } from '../../onnx/builder.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { onnx } from '../../onnx/proto.js';
 import { foldThreshold } from '../../simulate/fold-threshold.js';
+import { extendChain } from '../../simulate/dense/dense-plan.js';
+import { findStaticValues } from '../../simulate/static-values.js';
 import { sizeOf, tensor } from '../../tensor/tensor.js';
 import { ExportError } from '../export-error.js';
 
@@ -59,23 +60,6 @@ export interface LowerOptions {
   readonly prefix: string;
 }
 
-/** The ops a simulator segment runs (MaxPool is refused: the max of spikes is not the max of rates). */
-const segmentOps = new Set<Node['op']>([
-  'Conv2d',
-  'Dense',
-  'BatchNorm',
-  'AvgPool',
-  'GlobalAvgPool',
-  'Flatten',
-  'Reshape',
-  'Pad',
-  'Relu',
-  'Clip',
-  'Identity',
-  'Dropout',
-  'Softmax',
-]);
-
 export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   checkExpressible(graph);
   const shapes = sampleShapes(graph);
@@ -89,7 +73,7 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
     return { node: n.name, state, next, spikes, sampleShape: shapes.get(n.output)! };
   });
 
-  const staticValues = imageOnlyValues(graph);
+  const staticValues = findStaticValues(graph, true);
   const staticNodes: O.INodeProto[] = [];
   const stepNodes: O.INodeProto[] = [];
   const initializers: O.ITensorProto[] = [];
@@ -242,26 +226,6 @@ function checkExpressible(graph: Graph): void {
     if (n.op === 'Concat' && n.axis !== 1)
       throw new ExportError(`Concat along axis ${n.axis}: only channel Concat (axis 1) is exported`, n.name);
     if (n.op === 'Spike' && n.neuron !== 'if') throw new ExportError(`neuron '${n.neuron}' has no ONNX form (only 'if')`, n.name);
-  }
-}
-
-/** Values computed from the image alone (the simulator's static part under direct input). */
-function imageOnlyValues(graph: Graph): Set<string> {
-  const values = new Set([graph.input.name]);
-  for (const n of graph.nodes) if (n.op !== 'Spike' && n.inputs.every((i) => values.has(i))) values.add(n.output);
-  return values;
-}
-
-/** The simulator's segment: a chain of segment ops while each value has one consumer, which has one input. */
-function extendChain(graph: Graph, first: Node): Node[] {
-  const chain = [first];
-  for (;;) {
-    const last = chain[chain.length - 1];
-    const consumers = consumersOf(graph, last.output);
-    if (last.output === graph.output || consumers.length !== 1) return chain;
-    const next = consumers[0];
-    if (!segmentOps.has(next.op) || next.inputs.length !== 1) return chain;
-    chain.push(next);
   }
 }
 

@@ -114,14 +114,17 @@ async function compileStaticPart(backend: Backend, graph: Graph, staticValues: R
   return { compiled: await backend.compile(sub, { outputs }), outputs };
 }
 
-/** Every op but merges (added here) and Spike (stepped here) runs in a backend segment. */
-function runsOnBackend(node: Node): boolean {
+/** Every op but merges (added by the engine) and Spike (stepped by the engine) runs in a backend segment. */
+export function runsOnBackend(node: Node): boolean {
   const { kind } = OP_TRAITS[node.op];
   return kind !== 'merge' && kind !== 'spike';
 }
 
-/** Grows a chain of backend ops while each value has exactly one consumer, which has one input. */
-function extendChain(graph: Graph, first: Node): Node[] {
+/**
+ * Grows a chain of backend ops while each value has exactly one consumer, which has one input: the
+ * dense engine's segment (the ONNX step export writes the same segments, so it computes the same sums).
+ */
+export function extendChain(graph: Graph, first: Node): Node[] {
   const chain = [first];
   for (;;) {
     const last = chain[chain.length - 1];
