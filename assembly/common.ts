@@ -2,6 +2,7 @@
 // counter, the COMPACT table of `fire`), the channel block width of the conv kernels, and the int8
 // kernels' dequantization.
 
+/** Output channels per block of the conv kernels: eight f32x4 accumulators. */
 export const BLOCK: i32 = 32;
 
 /** Sums that reached the i16 limits in the int8 kernels (read by the host; reset by it). */
