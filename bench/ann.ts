@@ -4,7 +4,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { evaluateAnn } from '../src/ann/evaluate.js';
-import { createOrtBackend, createOrtSession } from '../src/backend/ort/ort-backend.js';
+import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
+import { createOrtSession } from '../src/backend/ort/session.js';
 import { referenceBackend } from '../src/backend/reference/reference-backend.js';
 import type { Dataset } from '../src/data/dataset.js';
 import type { Graph } from '../src/ir/graph.js';

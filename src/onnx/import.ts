@@ -1,7 +1,7 @@
 /**
  * ONNX → IR. `importOnnx(bytes)` decodes a model, refuses every unsupported node at once (before
  * any other work), decodes the initializers (checking every declared size against the bytes present
- * before allocating), runs one importer per node from the op table (import-ops.ts) and validates the
+ * before allocating), runs one importer per node from the op table (op-table.ts) and validates the
  * resulting graph. Every failure is an OnnxError naming the source and the node or tensor at fault.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,9 @@ import type { onnx as O } from 'onnx-proto';
 import { GraphError, type Graph, type GraphInput, type Node } from '../ir/graph.js';
 import { inferShapes, validateGraph } from '../ir/shapes.js';
 import { OnnxError } from './errors.js';
-import { importers, type Attribute, type ConstTensor, type ImportContext, type NodeBody, type OnnxNode, type Value } from './import-ops.js';
+import { decodeTensor, toNumber } from './decode-tensor.js';
+import { makeContext, type Attribute, type OnnxNode, type Value } from './import-context.js';
+import { importers } from './op-table.js';
 import { onnx } from './proto.js';
 
 /** Reads and imports an ONNX file; a missing or unreadable file is an OnnxError naming the path. */
@@ -222,129 +224,7 @@ function decodeAttribute(a: O.IAttributeProto, label: string, source: string): A
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tensors
-
-type LongLike = number | { toNumber(): number } | null | undefined;
-
-function toNumber(v: LongLike): number {
-  if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
-}
-
-const DT = onnx.TensorProto.DataType;
-
-/** Bytes per element in raw_data, whether the type is floating point, and which typed field holds it otherwise. */
-const elementTypes: Partial<
-  Record<number, { bytes: number; isFloat: boolean; field: 'floatData' | 'int32Data' | 'int64Data' | 'doubleData' | 'uint64Data' }>
-> = {
-  [DT.FLOAT]: { bytes: 4, isFloat: true, field: 'floatData' },
-  [DT.DOUBLE]: { bytes: 8, isFloat: true, field: 'doubleData' },
-  [DT.FLOAT16]: { bytes: 2, isFloat: true, field: 'int32Data' },
-  [DT.BFLOAT16]: { bytes: 2, isFloat: true, field: 'int32Data' },
-  [DT.INT64]: { bytes: 8, isFloat: false, field: 'int64Data' },
-  [DT.UINT64]: { bytes: 8, isFloat: false, field: 'uint64Data' },
-  [DT.INT32]: { bytes: 4, isFloat: false, field: 'int32Data' },
-  [DT.UINT32]: { bytes: 4, isFloat: false, field: 'uint64Data' },
-  [DT.INT16]: { bytes: 2, isFloat: false, field: 'int32Data' },
-  [DT.UINT16]: { bytes: 2, isFloat: false, field: 'int32Data' },
-  [DT.INT8]: { bytes: 1, isFloat: false, field: 'int32Data' },
-  [DT.UINT8]: { bytes: 1, isFloat: false, field: 'int32Data' },
-  [DT.BOOL]: { bytes: 1, isFloat: false, field: 'int32Data' },
-};
-
-function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-function bfloat16(bits: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setUint32(0, bits << 16);
-  return view.getFloat32(0);
-}
-
-/**
- * Decodes one TensorProto. The declared element count × element size is checked against the data
- * actually present BEFORE anything is allocated, so a hostile header cannot make us allocate
- * gigabytes; tensors kept in external files are refused.
- */
-function decodeTensor(t: O.ITensorProto, fallbackName: string, source: string): ConstTensor {
-  const name = t.name || fallbackName;
-  const fail = (message: string): OnnxError => new OnnxError(`tensor '${name}': ${message}`, { source });
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData?.length ?? 0) > 0) {
-    const file = t.externalData?.find((e) => e.key === 'location')?.value;
-    throw fail(
-      `its data is stored outside the model${file ? ` (in '${file}')` : ''}; external data is not supported — ` +
-        're-save the model with all tensors inside the .onnx file (e.g. onnx.save_model(model, path, save_as_external_data=False))',
-    );
-  }
-  const type = elementTypes[t.dataType ?? 0];
-  if (type === undefined) {
-    throw fail(`element type ${DT[t.dataType ?? 0] ?? t.dataType} is not supported`);
-  }
-  const dims = (t.dims ?? []).map(toNumber);
-  let count = 1;
-  for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw fail(`invalid dimension ${d} in shape [${dims.join(', ')}]`);
-    count *= d;
-  }
-  if (!Number.isSafeInteger(count)) throw fail(`shape [${dims.join(', ')}] is too large`);
-  const raw = t.rawData;
-  let data: Float32Array | Float64Array;
-  if (raw && raw.length > 0) {
-    const expected = count * type.bytes;
-    if (raw.length !== expected) {
-      throw fail(`declares shape [${dims.join(', ')}] (${count} × ${type.bytes} bytes = ${expected} bytes) but holds ${raw.length} bytes`);
-    }
-    data = decodeRaw(raw, t.dataType ?? 0, count);
-  } else {
-    const field = (t[type.field] ?? []) as readonly LongLike[];
-    if (field.length !== count) {
-      throw fail(`declares shape [${dims.join(', ')}] (${count} values) but holds ${field.length} values in ${type.field}`);
-    }
-    const dt = t.dataType ?? 0;
-    const convert =
-      dt === DT.FLOAT16 ? (v: LongLike) => half(toNumber(v)) : dt === DT.BFLOAT16 ? (v: LongLike) => bfloat16(toNumber(v)) : toNumber;
-    data = type.isFloat ? new Float32Array(count) : new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = convert(field[i]);
-  }
-  return { name, dims, isFloat: type.isFloat, data };
-}
-
-function decodeRaw(raw: Uint8Array, dataType: number, count: number): Float32Array | Float64Array {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (dataType === DT.FLOAT) {
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-    return out;
-  }
-  const isFloat = dataType === DT.DOUBLE || dataType === DT.FLOAT16 || dataType === DT.BFLOAT16;
-  const out = isFloat ? new Float32Array(count) : new Float64Array(count);
-  const read: Record<number, (i: number) => number> = {
-    [DT.DOUBLE]: (i) => view.getFloat64(8 * i, true),
-    [DT.FLOAT16]: (i) => half(view.getUint16(2 * i, true)),
-    [DT.BFLOAT16]: (i) => bfloat16(view.getUint16(2 * i, true)),
-    [DT.INT64]: (i) => Number(view.getBigInt64(8 * i, true)),
-    [DT.UINT64]: (i) => Number(view.getBigUint64(8 * i, true)),
-    [DT.INT32]: (i) => view.getInt32(4 * i, true),
-    [DT.UINT32]: (i) => view.getUint32(4 * i, true),
-    [DT.INT16]: (i) => view.getInt16(2 * i, true),
-    [DT.UINT16]: (i) => view.getUint16(2 * i, true),
-    [DT.INT8]: (i) => view.getInt8(i),
-    [DT.UINT8]: (i) => view.getUint8(i),
-    [DT.BOOL]: (i) => view.getUint8(i),
-  };
-  const get = read[dataType];
-  for (let i = 0; i < count; i++) out[i] = get(i);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The importer context
+// Errors
 
 function asOnnxError(err: unknown, source: string, nodeName?: string): OnnxError {
   if (err instanceof OnnxError) {
@@ -358,81 +238,4 @@ function asOnnxError(err: unknown, source: string, nodeName?: string): OnnxError
     return new OnnxError(message, { source, nodeName: err.nodeName ?? nodeName, cause: err });
   }
   return new OnnxError(err instanceof Error ? err.message : String(err), { source, nodeName, cause: err });
-}
-
-function makeContext(
-  node: OnnxNode,
-  opset: number,
-  fixedBatch: number | null,
-  source: string,
-  values: Map<string, Value>,
-  uses: ReadonlyMap<string, number>,
-  ir: Node[],
-  shapeOf: (value: string) => readonly number[],
-  invalidateShapes: () => void,
-): ImportContext {
-  const error = (message: string): OnnxError => new OnnxError(message, { source, nodeName: node.name });
-  const input = (i: number): Value | undefined => {
-    const name = node.inputs[i];
-    if (name === undefined || name === '') return undefined;
-    const v = values.get(name);
-    if (v === undefined) throw error(`reads '${name}', which no earlier node provides`);
-    return v;
-  };
-  const describe = (v: Value): string => (v.kind === 'activation' ? 'an activation' : v.kind === 'constant' ? 'a constant' : 'a shape');
-  const constant = (i: number, role: string): ConstTensor | undefined => {
-    const v = input(i);
-    if (v === undefined) return undefined;
-    if (v.kind !== 'constant')
-      throw error(`${role} ('${node.inputs[i]}') must be a constant (an initializer or Constant), got ${describe(v)}`);
-    return v.tensor;
-  };
-  return {
-    opset,
-    fixedBatch,
-    node,
-    input,
-    activation(i, role = `input ${i}`) {
-      const v = input(i);
-      if (v === undefined) throw error(`${role} is missing`);
-      if (v.kind !== 'activation') throw error(`${role} ('${node.inputs[i]}') must be an activation, got ${describe(v)}`);
-      return v.ir;
-    },
-    constant(i, role) {
-      const t = constant(i, role);
-      if (t === undefined) throw error(`${role} is missing`);
-      return t;
-    },
-    optionalConstant: constant,
-    shapeOf,
-    emit(body: NodeBody) {
-      const output = node.outputs[0];
-      if (output === undefined || output === '') throw error('has no output');
-      ir.push({ ...body, name: node.name, output } as Node);
-      values.set(output, { kind: 'activation', ir: output });
-    },
-    emitHidden(body: NodeBody, suffix: string) {
-      const base = `${node.outputs[0] || node.name}${suffix}`;
-      let name = base;
-      for (let k = 2; values.has(name) || uses.has(name) || ir.some((n) => n.name === name || n.output === name); k++)
-        name = `${base}_${k}`;
-      ir.push({ ...body, name, output: name } as Node);
-      return name;
-    },
-    define(i, value) {
-      const output = node.outputs[i];
-      if (output !== undefined && output !== '') values.set(output, value);
-    },
-    producer: (value) => ir.find((n) => n.output === value),
-    replace(old, next) {
-      const at = ir.indexOf(old);
-      if (at < 0) throw error(`internal: node '${old.name}' is not in the graph`);
-      ir[at] = next;
-      invalidateShapes();
-      const output = node.outputs[0];
-      if (output !== undefined && output !== '') values.set(output, { kind: 'activation', ir: next.output });
-    },
-    uses: (value) => uses.get(value) ?? 0,
-    error,
-  };
 }

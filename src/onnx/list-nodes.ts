@@ -1,5 +1,5 @@
 /** Every node of an ONNX file with whether the importer supports it, without importing (for `inspect`). */
-import { importers } from './import-ops.js';
+import { importers } from './op-table.js';
 import { onnx } from './proto.js';
 
 export interface OnnxNodeInfo {

@@ -3,6 +3,7 @@
  * session each, parameters fed as inputs on every call.
  */
 import * as ort from 'onnxruntime-node';
+import { createOrtSession, type OrtSessionTuning } from '../backend/ort/session.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { BnLayer, Network } from './network.js';
 import type { ParamStore } from './params.js';
@@ -27,14 +28,8 @@ export interface StepResult {
   readonly batchStats: Map<string, { readonly mean: Float32Array; readonly variance: Float32Array }>;
 }
 
-function sessionOptions(threads: number, level: EngineOptions['optimization']): ort.InferenceSession.SessionOptions {
-  return {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: level ?? 'all',
-  };
-}
+/** Training departs from the backend's sessions: pool threads spin (nothing runs between its runs), ORT's warnings shown. */
+const TRAINING: OrtSessionTuning = { spinning: true, warnings: true };
 
 export class TrainEngine {
   private constructor(
@@ -45,8 +40,9 @@ export class TrainEngine {
 
   static async create(net: Network, options: EngineOptions = {}): Promise<TrainEngine> {
     const threads = options.threads ?? 2;
-    const train = await ort.InferenceSession.create(buildTrainModel(net, options), sessionOptions(threads, options.optimization));
-    const evaluate = await ort.InferenceSession.create(buildEvalModel(net), sessionOptions(threads, options.optimization));
+    const tuning: OrtSessionTuning = { ...TRAINING, optimization: options.optimization };
+    const train = await createOrtSession(buildTrainModel(net, options), threads, tuning);
+    const evaluate = await createOrtSession(buildEvalModel(net), threads, tuning);
     return new TrainEngine(net, train, evaluate);
   }
 

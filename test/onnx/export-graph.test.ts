@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { createOrtSession } from '../../src/backend/ort/ort-backend.js';
+import { createOrtSession } from '../../src/backend/ort/session.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import { GraphError, type Graph, type Node } from '../../src/ir/graph.js';
 import { graphToOnnx } from '../../src/onnx/export-graph.js';

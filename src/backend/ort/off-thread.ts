@@ -10,104 +10,21 @@
  * buffers; the staging buffers are recycled, so no fresh pages are touched per run). Outputs are the
  * buffers ORT (or the row-split loop) filled in the worker, transferred: no copy.
  *
- * The worker is plain JavaScript evaluated from a string (`eval: true`) and loads onnxruntime-node by
- * the path this module resolves, so it runs the same under tsx (tests, benches) and from dist/ with
- * no build step. It lives while the backend has open sessions: releasing the last one terminates
- * it, and it holds the process open only while a request is pending (an undisposed session does not
- * keep the process alive).
+ * The worker is the module next to this one (ort-worker.ts; .js from dist/, .ts under tsx, where it is
+ * imported once tsx's loader is registered in the worker); it splits runs into row slices with the
+ * same row-split.ts as the JS thread. It lives while the backend has open sessions: releasing the
+ * last one terminates it, and it holds the process open only while a request is pending (an
+ * undisposed session does not keep the process alive).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type * as ort from 'onnxruntime-node';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { BackendError } from '../backend.js';
-
-/** Row splitting of a run (see row-split.ts): slices of `rowsPerRun` rows written into whole output buffers. */
-export interface RemoteSplit {
-  readonly rowsPerRun: number;
-  /** Elements per input row. */
-  readonly inputRow: number;
-  /** Per-sample shape of each requested output. */
-  readonly outputSamples: readonly (readonly number[])[];
-}
-
-// Dynamic imports only: the code runs whether Node evaluates it as CommonJS or as a module (--input-type).
-const WORKER_SOURCE = `'use strict';
-(async () => {
-const { parentPort, workerData } = await import('node:worker_threads');
-const ortModule = await import(workerData.ortUrl);
-const ort = ortModule.default ?? ortModule;
-const sessions = new Map();
-const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
-// A Float32Array that owns its whole buffer (so the buffer can be transferred).
-const own = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
-function float32(name, t) {
-  if (t.type !== 'float32') throw new Error("output '" + name + "' has type " + t.type + ', expected float32');
-  return own(t.data);
-}
-async function run(m) {
-  const session = sessions.get(m.session);
-  if (session === undefined) throw new Error('no session ' + m.session);
-  const { input, shape, inputName, outputs, split } = m;
-  const rows = shape[0];
-  if (split === null || rows <= split.rowsPerRun) {
-    const results = await session.run({ [inputName]: new ort.Tensor('float32', input, shape) });
-    return { input, outputs: outputs.map((name) => ({ dims: results[name].dims, data: float32(name, results[name]) })) };
-  }
-  const buffers = split.outputSamples.map((s) => new Float32Array(rows * sizeOf(s)));
-  for (let start = 0; start < rows; start += split.rowsPerRun) {
-    const count = Math.min(split.rowsPerRun, rows - start);
-    const feed = new ort.Tensor('float32', input.subarray(start * split.inputRow, (start + count) * split.inputRow), [count, ...shape.slice(1)]);
-    const fetches = {};
-    outputs.forEach((name, i) => {
-      const per = sizeOf(split.outputSamples[i]);
-      fetches[name] = new ort.Tensor('float32', buffers[i].subarray(start * per, (start + count) * per), [count, ...split.outputSamples[i]]);
-    });
-    await session.run({ [inputName]: feed }, fetches);
-  }
-  return { input, outputs: outputs.map((name, i) => ({ dims: [rows, ...split.outputSamples[i]], data: buffers[i] })) };
-}
-async function handle(m) {
-  if (m.op === 'open') {
-    sessions.set(m.session, await ort.InferenceSession.create(m.bytes, m.options));
-    return {};
-  }
-  if (m.op === 'release') {
-    const session = sessions.get(m.session);
-    sessions.delete(m.session);
-    if (session !== undefined) await session.release();
-    return {};
-  }
-  if (m.op === 'run') return run(m);
-  throw new Error('unknown request ' + m.op);
-}
-// One request at a time, in order (a release never overtakes the runs posted before it).
-let queue = Promise.resolve();
-parentPort.on('message', (m) => {
-  queue = queue.then(async () => {
-    try {
-      const reply = await handle(m);
-      const transfer = new Set();
-      if (reply.input) transfer.add(reply.input.buffer);
-      for (const o of reply.outputs ?? []) transfer.add(o.data.buffer);
-      parentPort.postMessage({ req: m.req, ...reply }, [...transfer]);
-    } catch (error) {
-      parentPort.postMessage({ req: m.req, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-});
-})();
-`;
-
-interface Reply {
-  readonly req: number;
-  readonly error?: string;
-  readonly input?: Float32Array;
-  readonly outputs?: readonly { readonly dims: readonly number[]; readonly data: Float32Array }[];
-}
+import type { WorkerReply, WorkerRequest } from './ort-worker.js';
+import type { RowSplit } from './row-split.js';
 
 interface Pending {
-  readonly resolve: (reply: Reply) => void;
+  readonly resolve: (reply: WorkerReply) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -124,10 +41,9 @@ class WorkerState {
   readonly #spare: ArrayBuffer[] = [];
 
   constructor(onFailure: (state: WorkerState) => void) {
-    // No inherited execArgv: the worker needs no loader (tsx) and no module-type flags.
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ortUrl: ortUrl() } });
+    this.worker = startWorker();
     this.worker.unref();
-    this.worker.on('message', (reply: Reply) => {
+    this.worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.req);
       if (p === undefined) return;
       this.pending.delete(reply.req);
@@ -163,10 +79,10 @@ class WorkerState {
   }
 
   /** Posts a request; rejects with the worker's error message (a plain Error) or a BackendError. */
-  request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const req = this.#nextReq++;
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<WorkerReply>((resolve, reject) => {
       this.pending.set(req, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
       try {
@@ -183,11 +99,17 @@ class WorkerState {
 /** Staging buffers kept per worker (the largest): one per run in flight, as the simulator's two batches need. */
 const MAX_SPARE = 2;
 
-let resolvedOrtUrl: string | null = null;
-/** onnxruntime-node as this module resolves it (the worker's eval'd code has no location to resolve from). */
-function ortUrl(): string {
-  resolvedOrtUrl ??= pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
-  return resolvedOrtUrl;
+/**
+ * Starts ort-worker next to this module. Under tsx (tests, benches) both are TypeScript, and a
+ * TypeScript file cannot be a worker's entry point: the worker registers tsx's loader first, then
+ * imports it. No inherited execArgv: the worker needs no other loader and no module-type flags.
+ */
+function startWorker(): Worker {
+  const typescript = import.meta.url.endsWith('.ts');
+  const script = new URL(`./ort-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
+  if (!typescript) return new Worker(script, { execArgv: [] });
+  const source = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`;
+  return new Worker(source, { eval: true, execArgv: [] });
 }
 
 /** The sessions of one backend, in one worker thread started on demand. */
@@ -201,7 +123,7 @@ export class OrtWorkerHost {
   }
 
   /** Opens a session on ONNX bytes with the given (structured-cloneable) session options. */
-  async open(bytes: Uint8Array, options: object): Promise<RemoteSession> {
+  async open(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<RemoteSession> {
     const state = (this.#state ??= new WorkerState((failed) => {
       if (this.#state === failed) this.#state = null;
     }));
@@ -238,12 +160,12 @@ export class RemoteSession {
     private readonly onRelease: () => Promise<void>,
   ) {}
 
-  async run(inputName: string, input: Tensor, outputs: readonly string[], split: RemoteSplit | null): Promise<Map<string, Tensor>> {
+  async run(inputName: string, input: Tensor, outputs: readonly string[], split: RowSplit | null): Promise<Map<string, Tensor>> {
     if (this.#disposed) throw new BackendError('ort backend: run after dispose');
     const n = input.data.length;
     const staging = new Float32Array(this.state.staging(4 * n), 0, n);
     staging.set(input.data);
-    let reply: Reply;
+    let reply: WorkerReply;
     try {
       reply = await this.state.request(
         { op: 'run', session: this.id, input: staging, shape: [...input.shape], inputName, outputs: [...outputs], split },

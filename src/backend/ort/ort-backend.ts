@@ -20,6 +20,7 @@ import { planInt8 } from '../../quantize/int8-plan.js';
 import { int8RowBytes, int8SegmentOnnx } from './int8-segment.js';
 import { OrtWorkerHost, type RemoteSession } from './off-thread.js';
 import { rowLayout, rowsForBudget, runInRows, type RowLayout } from './row-split.js';
+import { createOrtSession, ortSessionOptions } from './session.js';
 
 /** Working-set budget per session run of the dense int8 path (measured best on cnn4 when it was tuned). */
 export const INT8_SUB_BATCH_BYTES = 4 << 20;
@@ -54,31 +55,6 @@ export interface OrtCompiledGraph extends CompiledGraph {
   readonly rowsPerRun: number | null;
   /** The session runs in the backend's worker thread. */
   readonly offThread: boolean;
-}
-
-/**
- * Opens a CPU session on ONNX bytes with the project's settings: `threads` intra-op threads (not
- * spinning), one inter-op thread, all graph optimizations, sequential execution, warnings silenced
- * (ORT warns about symbolic output dims it cannot verify; our shapes come from the IR's own inference).
- */
-export async function createOrtSession(bytes: Uint8Array, threads = 1): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, ortSessionOptions(threads));
-}
-
-/** The session options of `createOrtSession` (a plain object: the off-thread host posts it to its worker). */
-export function ortSessionOptions(threads = 1): ort.InferenceSession.SessionOptions {
-  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`ort backend: threads must be a positive integer, got ${threads}`);
-  return {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    logSeverityLevel: 3,
-    // Pool threads sleep instead of spinning between parallel sections: the simulator runs its neuron
-    // updates on the JS thread between session runs, and on 2 cores a spinning pool thread starved it
-    // (cnn4 SNN at 2 threads: 11.0 s spinning, 7.4 s not; ANN inference unchanged).
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  };
 }
 
 /** Wraps an ORT float32 tensor as a Tensor without copying (ORT hands back a fresh JS buffer per run). */

@@ -53,7 +53,53 @@ export function rowsForBudget(budgetBytes: number, rowBytes: number): number {
   return Math.max(1, Math.floor(budgetBytes / Math.max(1, rowBytes)));
 }
 
-/** Runs `input` in slices of `rowsPerRun` rows, writing every output into one buffer. */
+/**
+ * How one run is split: slices of `rowsPerRun` rows, each requested output written into one whole
+ * buffer. Plain data: the off-thread host posts it to its worker (ort-worker.ts), which runs the
+ * same `runSlices`.
+ */
+export interface RowSplit {
+  readonly rowsPerRun: number;
+  /** Elements per input row. */
+  readonly inputRow: number;
+  /** Per-sample shape of each requested output. */
+  readonly outputSamples: readonly (readonly number[])[];
+}
+
+/**
+ * Runs `input` (shape [rows, …]) in slices of `split.rowsPerRun` rows; ORT writes output k of rows
+ * [start, start + count) into that slice of buffer k (rows × sample). ONNX Runtime's errors pass through.
+ */
+export async function runSlices(
+  session: ort.InferenceSession,
+  inputName: string,
+  input: Float32Array,
+  shape: readonly number[],
+  outputs: readonly string[],
+  split: RowSplit,
+): Promise<Float32Array[]> {
+  const rows = shape[0];
+  const buffers = split.outputSamples.map((s) => new Float32Array(rows * sizeOf(s)));
+  for (let start = 0; start < rows; start += split.rowsPerRun) {
+    const count = Math.min(split.rowsPerRun, rows - start);
+    const feed = new ort.Tensor('float32', input.subarray(start * split.inputRow, (start + count) * split.inputRow), [
+      count,
+      ...shape.slice(1),
+    ]);
+    const fetches: Record<string, ort.Tensor> = {};
+    outputs.forEach((name, i) => {
+      const per = sizeOf(split.outputSamples[i]);
+      fetches[name] = new ort.Tensor('float32', buffers[i].subarray(start * per, (start + count) * per), [
+        count,
+        ...split.outputSamples[i],
+      ]);
+    });
+    await session.run({ [inputName]: feed }, fetches);
+  }
+  return buffers;
+}
+
+/** `runSlices` on this thread: every output as one Tensor; a failed run is a BackendError. */
 export async function runInRows(
   session: ort.InferenceSession,
   inputName: string,
@@ -63,26 +109,15 @@ export async function runInRows(
   rowsPerRun: number,
 ): Promise<Map<string, Tensor>> {
   const rows = input.shape[0];
-  const buffers = layout.outputSamples.map((s) => new Float32Array(rows * sizeOf(s)));
-  for (let start = 0; start < rows; start += rowsPerRun) {
-    const count = Math.min(rowsPerRun, rows - start);
-    const feed = new ort.Tensor('float32', input.data.subarray(start * layout.inputRow, (start + count) * layout.inputRow), [
-      count,
-      ...input.shape.slice(1),
-    ]);
-    const fetches: Record<string, ort.Tensor> = {};
-    outputs.forEach((name, i) => {
-      const per = sizeOf(layout.outputSamples[i]);
-      fetches[name] = new ort.Tensor('float32', buffers[i].subarray(start * per, (start + count) * per), [
-        count,
-        ...layout.outputSamples[i],
-      ]);
+  let buffers: Float32Array[];
+  try {
+    buffers = await runSlices(session, inputName, input.data, input.shape, outputs, {
+      rowsPerRun,
+      inputRow: layout.inputRow,
+      outputSamples: layout.outputSamples,
     });
-    try {
-      await session.run({ [inputName]: feed }, fetches);
-    } catch (error) {
-      throw new BackendError(`ort backend: run failed: ${(error as Error).message}`, { cause: error });
-    }
+  } catch (error) {
+    throw new BackendError(`ort backend: run failed: ${(error as Error).message}`, { cause: error });
   }
   return new Map(outputs.map((name, i) => [name, { shape: [rows, ...layout.outputSamples[i]], data: buffers[i] }]));
 }

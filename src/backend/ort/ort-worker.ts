@@ -1,0 +1,92 @@
+/**
+ * The worker thread of the off-thread host (off-thread.ts): it holds ONNX Runtime sessions and
+ * answers one request at a time, in order (a release never overtakes the runs posted before it).
+ * Requests open a session (ONNX bytes + session options), run one (a staging input, transferred
+ * there and back; split into row slices by row-split.ts's `runSlices` when asked) or release one.
+ * Failures come back as ONNX Runtime's message; the host wraps them in BackendErrors.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { runSlices, type RowSplit } from './row-split.js';
+
+/** What the host asks (each message also carries `req`, the number its reply repeats). */
+export type WorkerRequest =
+  | { readonly op: 'open'; readonly session: number; readonly bytes: Uint8Array; readonly options: ort.InferenceSession.SessionOptions }
+  | {
+      readonly op: 'run';
+      readonly session: number;
+      readonly input: Float32Array;
+      readonly shape: readonly number[];
+      readonly inputName: string;
+      readonly outputs: readonly string[];
+      readonly split: RowSplit | null;
+    }
+  | { readonly op: 'release'; readonly session: number };
+
+export interface WorkerReply {
+  readonly req: number;
+  readonly error?: string;
+  /** The staging input, back for reuse. */
+  readonly input?: Float32Array;
+  readonly outputs?: readonly { readonly dims: readonly number[]; readonly data: Float32Array }[];
+}
+
+type Reply = Omit<WorkerReply, 'req'>;
+
+const port = parentPort;
+if (port === null) throw new Error('ort-worker.ts runs as a worker thread of off-thread.ts');
+const sessions = new Map<number, ort.InferenceSession>();
+
+/** A Float32Array that owns its whole buffer (so the buffer can be transferred). */
+function own(a: Float32Array): Float32Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+}
+
+function float32(name: string, t: ort.Tensor): Float32Array {
+  if (t.type !== 'float32') throw new Error(`output '${name}' has type ${t.type}, expected float32`);
+  return own(t.data as Float32Array);
+}
+
+async function run(m: Extract<WorkerRequest, { op: 'run' }>): Promise<Reply> {
+  const session = sessions.get(m.session);
+  if (session === undefined) throw new Error(`no session ${m.session}`);
+  const { input, shape, inputName, outputs, split } = m;
+  const rows = shape[0];
+  if (split === null || rows <= split.rowsPerRun) {
+    const results = await session.run({ [inputName]: new ort.Tensor('float32', input, shape) });
+    return { input, outputs: outputs.map((name) => ({ dims: results[name].dims, data: float32(name, results[name]) })) };
+  }
+  const buffers = await runSlices(session, inputName, input, shape, outputs, split);
+  return { input, outputs: outputs.map((name, i) => ({ dims: [rows, ...split.outputSamples[i]], data: buffers[i] })) };
+}
+
+async function handle(m: WorkerRequest): Promise<Reply> {
+  switch (m.op) {
+    case 'open':
+      sessions.set(m.session, await ort.InferenceSession.create(m.bytes, m.options));
+      return {};
+    case 'release': {
+      const session = sessions.get(m.session);
+      sessions.delete(m.session);
+      if (session !== undefined) await session.release();
+      return {};
+    }
+    case 'run':
+      return run(m);
+  }
+}
+
+let queue = Promise.resolve();
+port.on('message', (m: WorkerRequest & { readonly req: number }) => {
+  queue = queue.then(async () => {
+    try {
+      const reply = await handle(m);
+      const transfer = new Set<ArrayBuffer>();
+      if (reply.input) transfer.add(reply.input.buffer as ArrayBuffer);
+      for (const o of reply.outputs ?? []) transfer.add(o.data.buffer as ArrayBuffer);
+      port.postMessage({ req: m.req, ...reply }, [...transfer]);
+    } catch (error) {
+      port.postMessage({ req: m.req, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+});
