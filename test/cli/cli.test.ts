@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { graphToOnnx } from '../../src/onnx/export-graph.js';
 import { encodeModel, node, valueInfo } from '../../src/onnx/builder.js';
 import { cnnModel, residualModel } from '../helpers/pytorch-like.js';
 import { smallCnn } from '../helpers/nets.js';
+import { cli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ann2snn-cli-'));
 const model = join(dir, 'cnn.onnx');
@@ -28,15 +28,6 @@ writeFileSync(
 );
 const truncated = join(dir, 'truncated.onnx');
 writeFileSync(truncated, cnnModel(3).bytes.subarray(0, 300));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace for user errors:\n${r.stderr}`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('inspect lists nodes, shapes, parameters and MACs', () => {
   const r = cli('inspect', model);

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +11,11 @@ import { openDataset } from '../../src/data/open-dataset.js';
 import { saveSnn } from '../../src/model/snn-file.js';
 import type { Report } from '../../src/report/schema.js';
 import { residualModel } from '../helpers/pytorch-like.js';
+import { cli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ann2snn-report-cli-'));
 const onnx = join(dir, 'residual.onnx');
 writeFileSync(onnx, residualModel(5).bytes);
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace for user errors:\n${r.stderr}`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('report: ONNX in, strategies compared, HTML written, JSON on stdout; no overwrite without --force', () => {
   const html = join(dir, 'report.html');

@@ -5,21 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
 import { encodeSnn } from '../../../src/model/snn-codec.js';
 import { smallCnn } from '../../helpers/nets.js';
+import { cli } from '../../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ann2snn-nir-cli-'));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
-  assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace:\n${r.stderr}`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('export to NIR prints the accuracy its readers reach; simulate reads the .nir back', () => {
   const snn = join(dir, 'demo-bias.snn');

@@ -1,7 +1,6 @@
 /** `ann2snn export`: format from the extension, notes printed, no overwrite without --force, nothing written on refusal. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,20 +10,13 @@ import { exportSnn, formatForPath } from '../../../src/export/exporters.js';
 import { ExportError } from '../../../src/export/export-error.js';
 import { encodeSnn } from '../../../src/model/snn-codec.js';
 import { smallCnn } from '../../helpers/nets.js';
+import { withMaxPool } from './nets.js';
+import { cli } from '../../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ann2snn-export-'));
 const model = convertToSnn(smallCnn(3), null, { ...defaultConversionOptions, tShift: 12 });
 const snn = join(dir, 'small.snn');
 writeFileSync(snn, encodeSnn(model));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace for user errors:\n${r.stderr}`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('formatForPath: .step.onnx → onnx-step, .onnx → onnx, .nir → nir; others refused', async () => {
   assert.equal(formatForPath('a/model.step.onnx'), 'onnx-step');
@@ -71,22 +63,8 @@ test('export refuses to overwrite without --force, unknown extensions, and inexp
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /cannot tell the export format of .*m\.xyz/);
 
-  const nodes = model.graph.nodes.map((n) =>
-    n.op === 'AvgPool'
-      ? {
-          name: n.name,
-          op: 'MaxPool' as const,
-          inputs: n.inputs,
-          output: n.output,
-          kernel: n.kernel,
-          strides: n.strides,
-          pads: n.pads,
-          ceilMode: n.ceilMode,
-        }
-      : n,
-  );
   const bad = join(dir, 'maxpool.snn');
-  writeFileSync(bad, encodeSnn({ ...model, graph: { ...model.graph, nodes } }));
+  writeFileSync(bad, encodeSnn(withMaxPool(model)));
   const before = readdirSync(dir).length;
   const refused = cli('export', bad, '-o', join(dir, 'maxpool.step.onnx'));
   assert.equal(refused.code, 1);

@@ -1,5 +1,6 @@
 /** Random-weight nets for the ONNX export tests: VGG-style and residual with channel Concat. */
 import type { Graph, Node } from '../../../src/ir/graph.js';
+import type { SnnModel } from '../../../src/model/snn-model.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
 import { avgPool2x2, conv3x3, randomTensor } from '../../helpers/nets.js';
 
@@ -59,4 +60,23 @@ export function vggStyleNet(seed: number): Graph {
     { op: 'Dense', name: 'fc2', inputs: ['fc1_act'], output: 'fc2', weight: randomTensor([10, 64], 0.3, r), bias: null },
   ];
   return { input: { name: 'x', shape: [null, 3, 16, 16] }, output: 'fc2', nodes };
+}
+
+/** The same SNN with every AvgPool turned into a MaxPool of the same window (which no export expresses). */
+export function withMaxPool(model: SnnModel): SnnModel {
+  const nodes = model.graph.nodes.map((n): Node =>
+    n.op === 'AvgPool'
+      ? {
+          name: n.name,
+          op: 'MaxPool',
+          inputs: n.inputs,
+          output: n.output,
+          kernel: n.kernel,
+          strides: n.strides,
+          pads: n.pads,
+          ceilMode: n.ceilMode,
+        }
+      : n,
+  );
+  return { ...model, graph: { ...model.graph, nodes } };
 }

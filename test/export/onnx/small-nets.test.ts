@@ -15,7 +15,7 @@ import { writeOnnxLoop, writeOnnxStep } from '../../../src/export/onnx/write-onn
 import type { Graph } from '../../../src/ir/graph.js';
 import { smallCnn } from '../../helpers/nets.js';
 import { syntheticImages } from '../../helpers/synthetic-data.js';
-import { residualConcatNet } from './nets.js';
+import { residualConcatNet, withMaxPool } from './nets.js';
 import { assertAgrees, loopTrace, simulatorTrace, stepTrace } from './trace.js';
 
 const T = 16;
@@ -76,21 +76,7 @@ test('the step graph names its inputs and outputs by the conventions', async () 
 
 test('what the step cannot express is refused with the node name', () => {
   const model = convertToSnn(smallCnn(3), null, defaultConversionOptions);
-  const nodes = model.graph.nodes.map((n) =>
-    n.op === 'AvgPool'
-      ? {
-          name: n.name,
-          op: 'MaxPool' as const,
-          inputs: n.inputs,
-          output: n.output,
-          kernel: n.kernel,
-          strides: n.strides,
-          pads: n.pads,
-          ceilMode: n.ceilMode,
-        }
-      : n,
-  );
-  const withMax = { ...model, graph: { ...model.graph, nodes } };
+  const withMax = withMaxPool(model);
   assert.throws(
     () => writeOnnxStep(withMax),
     (e: Error) => e instanceof ExportError && /node 'pool1': MaxPool/.test(e.message),
