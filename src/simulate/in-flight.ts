@@ -9,12 +9,15 @@ export interface InFlightOptions {
   readonly batchSize: number;
   /** Images to take (at most the data set's size). */
   readonly total: number;
-  /** Batches in flight (at least 1). */
+  /** Batches in flight: a positive integer (simulate() checks it). */
   readonly lanes: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs `each` on every batch; returns the number of images done. */
+/**
+ * Runs `each` on every batch; returns the number of images done. The first failure stops every lane
+ * before its next batch and is thrown once all lanes have stopped (callers dispose what the lanes use).
+ */
 export async function forEachBatchInFlight(
   data: Dataset,
   options: InFlightOptions,
@@ -23,13 +26,23 @@ export async function forEachBatchInFlight(
   const batches = data.batches({ batchSize: options.batchSize, limit: options.total })[Symbol.iterator]();
   let nextIndex = 0;
   let images = 0;
+  let failed = false;
   const lane = async () => {
-    for (let next = batches.next(); !next.done; next = batches.next()) {
-      await each(next.value, nextIndex++);
+    while (!failed) {
+      const next = batches.next();
+      if (next.done) return;
+      try {
+        await each(next.value, nextIndex++);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
       images += next.value.labels.length;
       options.onProgress?.(images, options.total);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.lanes) }, lane));
+  const outcomes = await Promise.allSettled(Array.from({ length: options.lanes }, lane));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   return images;
 }

@@ -23,6 +23,8 @@ export type * from './simulation.js';
 export async function simulate(backend: Backend, graph: Graph, data: Dataset, options: SimulateOptions): Promise<SimulationResult> {
   checkInputShape(graph, data);
   if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
+  if (options.inFlight !== undefined && (!Number.isInteger(options.inFlight) || options.inFlight < 1))
+    throw new RangeError(`inFlight must be a positive integer, got ${options.inFlight}`);
   const precision = options.precision ?? 'f32';
   if (!SPIKE_PRECISIONS.includes(precision))
     throw new RangeError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
