@@ -1,11 +1,10 @@
 /**
- * A converted SNN from a file, by its extension: `.nir` (NIR graph, read back with its metadata) or
- * the native `.snn`. The file's bytes come along so that exports can record where they came from.
+ * A converted SNN from a file: a NIR graph (HDF5, recognised by its signature whatever the file is
+ * called; read back with its metadata) or the native `.snn`. The bytes come along so that exports
+ * can record where they came from.
  */
-import { readFile } from 'node:fs/promises';
-import { decodeSnn, SnnFileError, type SnnFileMeta } from '../model/snn-codec.js';
-import type { SnnModel } from '../model/snn-model.js';
-import { readNir } from '../export/nir/read-nir.js';
+import { readInput } from '../host/read-input.js';
+import { decodeSnn, readNir, SnnFileError, type SnnFileMeta, type SnnModel } from '../index.js';
 
 export interface LoadedModel {
   readonly model: SnnModel;
@@ -13,16 +12,11 @@ export interface LoadedModel {
   readonly bytes: Uint8Array;
 }
 
+/** The first 8 bytes of every HDF5 file (a superblock at offset 0, as h5wasm and h5py write it). */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
 export async function loadModelFile(path: string): Promise<LoadedModel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SnnFileError(
-      `cannot read '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`,
-    );
-  }
-  if (path.toLowerCase().endsWith('.nir')) return { model: await readNir(bytes, path), meta: { source: path }, bytes };
+  const bytes = await readInput(path, (message) => new SnnFileError(message));
+  if (HDF5_SIGNATURE.every((b, i) => bytes[i] === b)) return { model: await readNir(bytes, path), meta: { source: path }, bytes };
   return { ...decodeSnn(bytes, path), bytes };
 }

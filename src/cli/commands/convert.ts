@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   calibrate,
@@ -103,7 +104,7 @@ export function registerConvert(program: Command): void {
         {
           source: model,
           calibration: `${data.name} (${flags.calibSplit}, ${stats.images} images)`,
-          calibrationData: flags.calib,
+          calibrationData: datasetSpec(flags.calib),
         },
         flags.force,
       );
@@ -116,4 +117,9 @@ export function registerConvert(program: Command): void {
       const thresholds = thresholdRows(summary);
       console.log(textTable(thresholds.headers, thresholds.rows));
     });
+}
+
+/** A data set named for the record: the bundled names as they are, a directory as an absolute path (export runs elsewhere). */
+function datasetSpec(spec: string): string {
+  return spec === 'mnist' || spec === 'fashion-mnist' ? spec : resolve(spec);
 }

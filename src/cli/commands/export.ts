@@ -2,11 +2,22 @@ import { stat } from 'node:fs/promises';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
-import { defaultSteps, exporterFor, exportFormats, formatForPath } from '../../export/exporters.js';
-import { nirReaderVariants } from '../../export/nir/reader-variants.js';
-import { readNir } from '../../export/nir/read-nir.js';
-import { OutputExistsError, writeFileAtomic } from '../../host/write-atomic.js';
-import { openDataset, simulate, type SnnModel } from '../../index.js';
+import {
+  defaultSteps,
+  exporterFor,
+  exportFormats,
+  ExportError,
+  exporters,
+  formatForPath,
+  nirReaderVariants,
+  openDataset,
+  OutputExistsError,
+  readNir,
+  simulate,
+  writeFileAtomic,
+  type Dataset,
+  type SnnModel,
+} from '../../index.js';
 import { pct, textTable } from '../../report/format.js';
 import { loadModelFile } from '../load-model.js';
 import { makeBackend, oneOf, positiveInt } from '../options.js';
@@ -55,18 +66,21 @@ export function registerExport(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: Flags) => {
       const format = flags.format ?? formatForPath(flags.output);
+      checkExtension(flags.output, format);
       const exporter = exporterFor(format);
-      // Refused before the model is read; writeFileAtomic checks again at the end.
+      // Everything that can be refused is refused before anything is written (writeFileAtomic checks
+      // the output again at the end).
       if (!flags.force && (await stat(flags.output).catch(() => null)))
         throw new OutputExistsError(`'${flags.output}' already exists; pass --force to overwrite it`);
       const { model, meta, bytes: source } = await loadModelFile(file);
+      const dataSpec = flags.data ?? (typeof meta.calibrationData === 'string' ? meta.calibrationData : undefined);
+      const data = format === 'nir' && flags.check && dataSpec ? openDataset(dataSpec, { split: flags.split }) : null;
       const options = { T: flags.T, sourceSha256: bytesToHex(sha256(source)) };
       const bytes = await exporter.write(model, options);
       await writeFileAtomic(flags.output, bytes, flags.force);
       const notes = exporter.notes(model, options);
       const T = format === 'onnx' || format === 'nir' ? defaultSteps(model, options) : null;
-      const dataSpec = flags.data ?? (typeof meta.calibrationData === 'string' ? meta.calibrationData : undefined);
-      const readers = format === 'nir' && flags.check && dataSpec ? await readerAccuracies(model, bytes, dataSpec, T!, flags) : null;
+      const readers = data ? await readerAccuracies(model, bytes, data, T!, flags) : null;
       if (flags.json) {
         const summary = { model: file, output: flags.output, format, T, bytes: bytes.length, ...notes, data: readers && dataSpec, readers };
         console.log(JSON.stringify(summary, null, 2));
@@ -96,8 +110,7 @@ export function registerExport(program: Command): void {
 }
 
 /** Accuracy at T of the SNN as converted, and of the written NIR file read back as each kind of reader runs it. */
-async function readerAccuracies(model: SnnModel, nir: Uint8Array, dataSpec: string, T: number, flags: Flags): Promise<ReaderAccuracy[]> {
-  const data = openDataset(dataSpec, { split: flags.split });
+async function readerAccuracies(model: SnnModel, nir: Uint8Array, data: Dataset, T: number, flags: Flags): Promise<ReaderAccuracy[]> {
   const backend = makeBackend({ backend: 'ort', threads: flags.threads });
   const runs = [
     {
@@ -124,4 +137,21 @@ async function readerAccuracies(model: SnnModel, nir: Uint8Array, dataSpec: stri
     out.push({ reader: run.reader, description: run.description, accuracyAtT: result.accuracyAt[T - 1], images: result.images });
   }
   return out;
+}
+
+/** An output named for another format (e.g. `--format nir -o y.onnx`) is refused: readers go by the name. */
+function checkExtension(output: string, format: string): void {
+  const named = exportFormats.find((f) => f === safeFormatForPath(output));
+  if (named !== undefined && named !== format)
+    throw new ExportError(
+      `'${output}' is named as ${named} (${exporters[named].extension}) but --format is ${format}: name it ${exporterFor(format).extension}`,
+    );
+}
+
+function safeFormatForPath(path: string): string | null {
+  try {
+    return formatForPath(path);
+  } catch {
+    return null;
+  }
 }

@@ -8,7 +8,6 @@ import {
   defaultEnergy,
   directEncoder,
   loadAnn,
-  loadSnn,
   openDataset,
   OutputExistsError,
   poissonEncoder,
@@ -29,6 +28,7 @@ import {
   type SpikePrecision,
 } from '../../index.js';
 import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
+import { loadModelFile } from '../load-model.js';
 import { progressBar, type Progress } from '../progress.js';
 import { addConversionOptions, conversionOptionsFrom } from './convert.js';
 
@@ -120,7 +120,7 @@ export function registerReport(program: Command): void {
       if (!Number.isInteger(n) || n < 1 || n > flags.T) throw new ReportError(`--error-T: expected integers in 1..${flags.T}, got '${t}'`);
       return n;
     });
-    const isSnn = extname(model).toLowerCase() === '.snn';
+    const isSnn = ['.snn', '.nir'].includes(extname(model).toLowerCase());
     const explicit = conversionFlags.filter((f) => command.getOptionValueSource(f) === 'cli');
     if (isSnn && explicit.length > 0) {
       throw new ReportError(
@@ -132,7 +132,7 @@ export function registerReport(program: Command): void {
     const backend = makeBackend(flags);
     const data = openDataset(flags.data, { split: flags.split });
     const progress = stagedProgress(flags.json === true);
-    const loaded = isSnn ? (await loadSnn(model)).model : null;
+    const loaded = isSnn ? (await loadModelFile(model)).model : null;
     let stats: ActivationStats | null = null;
     const ann = loaded ? loaded.ann : await loadAnn(model);
     if (flags.compare || !loaded) {

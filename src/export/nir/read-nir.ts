@@ -10,10 +10,10 @@ import { defaultConversionOptions } from '../../convert/strategy.js';
 import type { ConversionInfo, ConversionOptions, ResetMode, SnnModel } from '../../model/snn-model.js';
 import { validateGraph } from '../../ir/shapes.js';
 import { sampleShapes } from '../../ir/shapes.js';
-import type { Graph, Node } from '../../ir/graph.js';
-import { sizeOf } from '../../tensor/tensor.js';
+import { GraphError, type Graph, type Node } from '../../ir/graph.js';
+import { ShapeError, sizeOf } from '../../tensor/tensor.js';
 import { decodeNir } from './hdf5-codec.js';
-import type { NirGraph } from './nir-graph.js';
+import { NirReadError, type NirGraph } from './nir-graph.js';
 import { nirToIr } from './nir-to-ir.js';
 
 export interface NirReadOptions {
@@ -21,8 +21,15 @@ export interface NirReadOptions {
   readonly reset?: ResetMode;
 }
 
+/** Every refusal names the file: `source` (a path, or 'NIR file') prefixes what the graph checks say. */
 export async function readNir(bytes: Uint8Array, source = 'NIR file', options: NirReadOptions = {}): Promise<SnnModel> {
-  return nirToSnn(await decodeNir(bytes, source), options);
+  const nir = await decodeNir(bytes, source);
+  try {
+    return nirToSnn(nir, options);
+  } catch (e) {
+    if (e instanceof NirReadError || e instanceof GraphError || e instanceof ShapeError) throw new NirReadError(`${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function nirToSnn(nir: NirGraph, options: NirReadOptions = {}): SnnModel {

@@ -58,6 +58,8 @@ export interface LowerOptions {
   readonly opset: number;
   /** Prefix of the step's public names (t, states, their next values, spike counts). */
   readonly prefix: string;
+  /** Names the caller gives public values around the step (claimed first, so no internal value takes them). */
+  readonly reserved?: readonly string[];
 }
 
 export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
@@ -65,6 +67,7 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   const shapes = sampleShapes(graph);
   const names = new Names();
   names.fresh(IMAGE_INPUT);
+  for (const name of options.reserved ?? []) names.fresh(name);
   const t = names.fresh(`${options.prefix}t`);
   const [readoutState, readoutNext] = names.group(`${options.prefix}readout`, ['', '_next']);
   const spikeNodes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');

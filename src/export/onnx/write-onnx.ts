@@ -33,12 +33,14 @@ export function writeOnnxStep(model: SnnModel): Uint8Array {
 
 export function writeOnnxLoop(model: SnnModel, T: number): Uint8Array {
   if (!Number.isInteger(T) || T < 1) throw new ExportError(`T must be a positive integer, got ${T}`);
-  const step = lowerStep(model.graph, { opset: OPSET, prefix: 'step/' });
+  // The public outputs keep their names whatever the model calls its values (README: first output `readout`).
+  const readout = 'readout';
+  const predictions = 'predictions';
+  const spiking = model.graph.nodes.filter((n) => n.op === 'Spike').map((n) => `${n.name}_spikes`);
+  const step = lowerStep(model.graph, { opset: OPSET, prefix: 'step/', reserved: [readout, predictions, ...spiking] });
   const name = (base: string) => step.fresh(base);
   const steps = name('T');
-  const readout = name('readout');
-  const totals = step.layers.map((l) => name(`${l.node}_spikes`));
-  const predictions = name('predictions');
+  const totals = step.layers.map((l) => `${l.node}_spikes`);
   const outer: O.INodeProto[] = [];
   const initializers: O.ITensorProto[] = [...step.initializers, int64Initializer(steps, [T], [])];
 

@@ -36,7 +36,7 @@ test('export to NIR prints the accuracy its readers reach; simulate reads the .n
   assert.equal(accuracy[7], out.readers[1].accuracyAtT, 'simulate x.nir runs the file as a subtract-reset reader');
 });
 
-test('export to NIR warns that v(0) = θ/2 is lost; what NIR cannot express leaves no file', () => {
+test('export to NIR warns that v(0) = θ/2 is lost; what NIR cannot express, bad data or a misnamed output leave no file', () => {
   const v0 = join(dir, 'v0.snn');
   writeFileSync(v0, encodeSnn(convertToSnn(smallCnn(3), null, defaultConversionOptions)));
   const r = cli('export', v0, '-o', join(dir, 'v0.nir'), '--no-check');
@@ -48,6 +48,13 @@ test('export to NIR warns that v(0) = θ/2 is lost; what NIR cannot express leav
   assert.equal(refused.code, 1);
   assert.match(refused.err, /node '.+'.*burst|γ/);
   assert.ok(!existsSync(join(dir, 'burst.nir')));
+  const badData = cli('export', v0, '-o', join(dir, 'v0-data.nir'), '--data', join(dir, 'no-such-dir'));
+  assert.equal(badData.code, 1);
+  assert.ok(!existsSync(join(dir, 'v0-data.nir')), 'a data set that cannot be opened is refused before writing');
+  const misnamed = cli('export', v0, '-o', join(dir, 'v0.onnx'), '--format', 'nir');
+  assert.equal(misnamed.code, 1);
+  assert.match(misnamed.err, /named as onnx .* --format is nir: name it \.nir/);
+  assert.ok(!existsSync(join(dir, 'v0.onnx')));
   assert.deepEqual(
     readdirSync(dir).filter((f) => f.includes('.tmp')),
     [],

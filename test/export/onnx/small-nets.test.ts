@@ -72,6 +72,19 @@ test('the step graph names its inputs and outputs by the conventions', async () 
   const renamed = await ort.InferenceSession.create(writeOnnxStep(clash));
   assert.deepEqual(renamed.inputNames, ['input', 't', 'readout_1', 'act2', 'readout']);
   assert.deepEqual(renamed.outputNames, ['readout_1_next', 'act2_next', 'readout_next', 'readout_1_spikes', 'act2_spikes']);
+  // The Loop's public names stay fixed even when a value of the model is called `readout`.
+  const last = model.graph.output;
+  const renameLast = (name: string) => (name === last ? 'readout' : name);
+  const valueClash = {
+    ...model,
+    graph: {
+      ...model.graph,
+      output: 'readout',
+      nodes: model.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(renameLast), output: renameLast(n.output) })),
+    },
+  };
+  const loopClash = await ort.InferenceSession.create(writeOnnxLoop(valueClash, 4));
+  assert.deepEqual(loopClash.outputNames, ['readout', 'act1_spikes', 'act2_spikes', 'predictions']);
 });
 
 test('what the step cannot express is refused with the node name', () => {
