@@ -28,7 +28,7 @@ export const rooms = {
   simulate: upToModels,
   analysis: upToEngines,
   export: upToEngines,
-  report: [...upToEngines, 'analysis', 'export'], // reports show analyses; files are written by export/
+  report: [...upToEngines, 'analysis'], // reports show analyses
   cli: [...upToOutputs, 'index.ts'], // the CLI is a client of the library's public API
   'index.ts': upToOutputs, // the library's entry: everything but the CLI
 };

@@ -8,6 +8,7 @@
  *   E_SNN = E_AC · Σ synops + E_MAC · MACs_first          E_ANN = E_MAC · MACs(ANN)
  */
 import { consumersOf, type Graph } from '../ir/graph.js';
+import { isLinear } from '../ir/op-traits.js';
 import type { SimulationResult } from '../simulate/simulator.js';
 import { nodeCosts, totalMacs, type NodeCost } from './macs.js';
 
@@ -71,7 +72,7 @@ export function snnCost(snn: Graph, ann: Graph, sim: SimulationResult, energy: E
 /** Weighted layers (Conv2d/Dense) reached from `value` through nodes without weights or neurons. */
 function reachedWeights(graph: Graph, value: string, costs: ReadonlyMap<string, NodeCost>): NodeCost[] {
   return consumersOf(graph, value).flatMap((n) => {
-    if (n.op === 'Conv2d' || n.op === 'Dense') return [costs.get(n.name)!];
+    if (isLinear(n)) return [costs.get(n.name)!];
     if (n.op === 'Spike') return [];
     return reachedWeights(graph, n.output, costs);
   });

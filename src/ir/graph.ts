@@ -124,8 +124,8 @@ export interface PadNode extends NodeBase {
 /**
  * A layer of spiking neurons (SNN graphs only). Per step t, for every unit:
  *   v ← v + I(t);  s = [v ≥ θ];  v ← v − θ·s (soft) or v·(1 − s) (hard);  output x(t) = θ·s
- * The output carries amplitude θ (docs/method.md §1); the simulator keeps s binary and folds θ into a
- * following Conv/Dense, which is the same thing. Backends do not run this node; simulate/ does.
+ * The output carries amplitude θ (docs/method.md §1); the engines keep s as a count and fold θ into a
+ * following Conv/Dense, which is the same thing (the oracle applies θ·s as written). Backends do not run this node; simulate/ does.
  */
 export interface SpikeNode extends NodeBase {
   readonly op: 'Spike';

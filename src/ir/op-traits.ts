@@ -47,10 +47,6 @@ export const OP_TRAITS: Readonly<Record<OpType, OpTraits>> = {
   Spike: kind('spike'),
 };
 
-export function opKind(op: OpType): OpKind {
-  return OP_TRAITS[op].kind;
-}
-
 /** Conv2d or Dense, as the table says. */
 export function isLinear(node: Node): node is Conv2dNode | DenseNode {
   return OP_TRAITS[node.op].kind === 'linear';

@@ -1,7 +1,7 @@
 /**
  * The converted SNN as ann2snn carries it: the spiking graph, the ANN it came from, and what the
  * conversion did (options and θ_l per spiking layer l), so every report, export and file can say it.
- * Plain readonly data; the model room depends only on tensor and ir.
+ * Plain readonly data (only the file I/O beside it, snn-file.ts, uses host/).
  */
 import type { Graph } from '../ir/graph.js';
 
@@ -17,7 +17,7 @@ export type ThresholdScope = 'layer' | 'channel';
 export interface ConversionOptions {
   readonly strategy: string;
   readonly shift: ShiftMode;
-  /** T_shift of the bias shift δ = θ/(2·T_shift) (METHOD.md §3). */
+  /** T_shift of the bias shift δ = θ/(2·T_shift) (docs/method.md §3). */
   readonly tShift: number;
   readonly reset: ResetMode;
   readonly readout: ReadoutMode;

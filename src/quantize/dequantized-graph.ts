@@ -6,6 +6,7 @@
  */
 import { GraphError, type Conv2dNode, type DenseNode, type Graph, type Node } from '../ir/graph.js';
 import { dequantizeWeight, quantizeWeight, type WeightPrecision } from './quantize-weights.js';
+import { isLinear } from '../ir/op-traits.js';
 
 export interface DequantizeOptions {
   readonly precision?: WeightPrecision;
@@ -20,12 +21,11 @@ export function dequantizedGraph(graph: Graph, options: DequantizeOptions = {}):
     for (const name of selected) {
       const node = graph.nodes.find((n) => n.name === name);
       if (!node) throw new GraphError(`dequantizedGraph: no node named '${name}'`);
-      if (node.op !== 'Conv2d' && node.op !== 'Dense')
-        throw new GraphError(`dequantizedGraph: '${name}' is a ${node.op}, not a Conv2d or Dense`);
+      if (!isLinear(node)) throw new GraphError(`dequantizedGraph: '${name}' is a ${node.op}, not a Conv2d or Dense`);
     }
   }
   const nodes = graph.nodes.map((n): Node => {
-    if ((n.op !== 'Conv2d' && n.op !== 'Dense') || (selected && !selected.has(n.name))) return n;
+    if (!isLinear(n) || (selected && !selected.has(n.name))) return n;
     const weight = dequantizeWeight(quantizeWeight(n.weight, options.precision));
     return n.op === 'Conv2d' ? ({ ...n, weight } satisfies Conv2dNode) : ({ ...n, weight } satisfies DenseNode);
   });

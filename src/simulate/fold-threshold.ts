@@ -1,5 +1,5 @@
 /**
- * Keeping spikes binary: the next layer receives x = θ·s, and W(θ·s) = (W·θ)s, so θ moves into the
+ * Keeping spikes as counts (0/1, 0..γ for bursts): the next layer receives x = θ·s, and W(θ·s) = (W·θ)s, so θ moves into the
  * weights of the first linear op (Conv2d/Dense) after the spiking layer. Linear, channel-preserving
  * ops in between (average pools, zero Pad, shape-only ops) commute with the scaling; a flattening
  * op maps channel c to the features c·H·W … (c+1)·H·W − 1 (op kinds: ir/op-traits.ts). Returns null where the chain does not allow folding (the simulator then

@@ -1,14 +1,14 @@
 /**
  * The integer path of the ORT backend for simulator segments whose input holds small non-negative
- * integers (binary spikes, or 0..γ for burst neurons; θ already folded into the weights), split as
+ * integers (spike counts: 0/1, or 0..γ for burst neurons; θ already folded into the weights), split as
  * src/quantize/int8-plan.ts plans it:
  *
- *   prefix (f32: AvgPool, GlobalAvgPool, MaxPool, zero Pad, Flatten, Reshape, Identity)
+ *   prefix (f32: the pools, zero Pad and shape-only ops — kinds in ir/op-traits.ts)
  *   → u = round(prefix output · factor) as u8        (factor = the pools' divisors: sums are integers)
  *   → the segment's first Conv2d/Dense as u8 × s8 → i32 → f32 (per-output-channel scales, /factor, + bias)
  *   → tail (the rest of the segment, f32 as before)
  *
- * Kernels (measured on cnn4's segments, bench/int8.ts and ENGINES.md): Dense is one com.microsoft
+ * Kernels (measured on cnn4's segments with bench/int8.ts): Dense is one com.microsoft
  * MatMulIntegerToFloat (MLAS u8×s8 GEMM, VNNI, ~300 GOP/s on one core). A Conv2d is im2col in ONNX
  * Runtime on u8 — Transpose to NHWC, Pad, one strided Slice per kernel tap, Concat along channels —
  * then the same GEMM over [N·Ho·Wo, kh·kw·C] × [kh·kw·C, O] and a Transpose back to NCHW.

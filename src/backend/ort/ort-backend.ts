@@ -64,6 +64,10 @@ export function fromOrtTensor(name: string, t: ort.Tensor): Tensor {
 }
 
 export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
+  if ('precision' in options) {
+    // A JavaScript caller of the old API would otherwise get f32 silently.
+    throw new BackendError('ort backend: precision is a simulation option now (simulate(…, { precision })), not a backend option');
+  }
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > availableParallelism() * 4) {
     throw new BackendError(`ort backend: threads must be an integer in 1..${availableParallelism() * 4}, got ${threads}`);

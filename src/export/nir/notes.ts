@@ -1,4 +1,4 @@
-/** What a NIR reader gets exactly from an exported SNN, and what NIR cannot say (docs/method.md §NIR). */
+/** What a NIR reader gets exactly from an exported SNN, and what NIR cannot say (docs/method.md §9). */
 import type { ConversionOptions, SnnModel } from '../../model/snn-model.js';
 import type { ExportNotes } from '../exporters.js';
 

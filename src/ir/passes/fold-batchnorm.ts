@@ -11,6 +11,7 @@
  */
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { consumersOf, producerOf, type BatchNormNode, type Conv2dNode, type DenseNode, type Graph, type Node } from '../graph.js';
+import { isLinear } from '../op-traits.js';
 
 export function foldBatchNorm(graph: Graph): Graph {
   const dropped = new Set<string>();
@@ -20,7 +21,7 @@ export function foldBatchNorm(graph: Graph): Graph {
     const source = node.inputs[0];
     if (source === graph.output) continue;
     const producer = producerOf(graph, source);
-    if (producer === undefined || (producer.op !== 'Conv2d' && producer.op !== 'Dense')) continue;
+    if (producer === undefined || !isLinear(producer)) continue;
     if (replaced.has(producer.name) || consumersOf(graph, source).length !== 1) continue;
     const folded = fold(producer, node);
     if (folded === undefined) continue;

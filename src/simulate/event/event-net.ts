@@ -12,7 +12,7 @@
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
- * θ(ci) is the amplitude of the binary spikes (they stand for θ·s). Add sums maps; a channel Concat
+ * θ(ci) is the amplitude of the spike counts (they stand for θ·s). Add sums maps; a channel Concat
  * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
  * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking

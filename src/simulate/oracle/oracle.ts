@@ -20,6 +20,7 @@ import { neuronKind, type NeuronParams } from '../../neurons/index.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
 import { directEncoder, type Encoder } from '../encoders.js';
+import { perUnit } from '../per-unit.js';
 
 export interface OracleOptions {
   readonly T: number;
@@ -151,11 +152,4 @@ function spikeLayer(node: SpikeNode, sampleShape: readonly number[]): SpikeLayer
     initialPotential: perUnit(node.initialPotential.data, sampleShape),
     unitCounts: new Float64Array(sizeOf(sampleShape)),
   };
-}
-
-/** θ or v(0) of unit j: the layer's one value, or the value of j's channel (axis 0 of the sample shape). */
-function perUnit(values: Float32Array, sampleShape: readonly number[]): Float32Array {
-  const units = sizeOf(sampleShape);
-  const perChannel = units / sampleShape[0];
-  return Float32Array.from({ length: units }, (_, j) => (values.length === 1 ? values[0] : values[Math.floor(j / perChannel)]));
 }
