@@ -9,6 +9,7 @@
  * (weights and bias) or columns (weights) of a Conv2d/Dense; where none is reachable, or a value
  * has other readers, a diagonal 1×1 Conv2d / Dense is inserted (W = diag(g), no bias).
  */
+import { scaleInputs } from '../../simulate/fold-threshold.js';
 import type { Conv2dNode, DenseNode, Graph, GraphInput, Node } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { tensor } from '../../tensor/tensor.js';
@@ -190,23 +191,10 @@ function scaleRows<N extends Conv2dNode | DenseNode>(node: N, gain: Float64Array
   return { ...node, weight: tensor(node.weight.shape, w), bias };
 }
 
-/** Input channel (Conv2d) or feature (Dense) i of the weights times gain[i]. */
+/** Input channel (Conv2d) or feature (Dense) i of the weights times gain[i]: θ folding's one home (scaleInputs). */
 function scaleColumns<N extends Conv2dNode | DenseNode>(node: N, gain: Float64Array, inputShape: readonly number[]): N {
-  const w = node.weight.data.slice();
-  if (node.op === 'Dense') {
-    const [outputs, inputs] = node.weight.shape;
-    const g = inputShape.length === 3 ? perFeatureOf(gain, inputShape) : gain;
-    for (let o = 0; o < outputs; o++) for (let f = 0; f < inputs; f++) w[o * inputs + f] *= g[f];
-  } else {
-    const [outputs, perGroup, kh, kw] = node.weight.shape;
-    const outPerGroup = outputs / (node as Conv2dNode).groups;
-    const kernel = kh * kw;
-    for (let o = 0; o < outputs; o++) {
-      const first = Math.floor(o / outPerGroup) * perGroup;
-      for (let c = 0; c < perGroup; c++) for (let k = 0; k < kernel; k++) w[(o * perGroup + c) * kernel + k] *= gain[first + c];
-    }
-  }
-  return { ...node, weight: tensor(node.weight.shape, w) };
+  const g = node.op === 'Dense' ? perFeatureOf(gain, inputShape) : gain;
+  return scaleInputs(node, (i) => g[i]);
 }
 
 /** Per-channel factors of [C, H, W] spread over the C·H·W features of its flattening. */
