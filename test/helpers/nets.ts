@@ -28,14 +28,7 @@ export function smallCnn(seed = 1, act: 'clip' | 'relu' = 'clip', theta = 1): Gr
     conv3x3(r, 'conv2', 'pool1', 4, 6, { scale: 0.4 }),
     activation('act2', 'conv2'),
     { op: 'Flatten', name: 'flatten', inputs: ['act2'], output: 'flatten', axis: 1 },
-    {
-      op: 'Dense',
-      name: 'fc',
-      inputs: ['flatten'],
-      output: 'fc',
-      weight: randomTensor([10, 96], 0.3, r),
-      bias: randomTensor([10], 0.1, r),
-    },
+    denseLayer(r, 'fc', 'flatten', [10, 96], 0.3, { scale: 0.1 }),
   ];
   return { input: { name: 'x', shape: [null, 1, 8, 8] }, output: 'fc', nodes };
 }
@@ -64,6 +57,19 @@ export function conv3x3(
     dilations: [1, 1],
     groups: 1,
   };
+}
+
+/** A random Dense layer [outputs, inputs]: weights drawn first, then the bias (scale, offset). */
+export function denseLayer(
+  random: () => number,
+  name: string,
+  input: string,
+  [outputs, inputs]: [number, number],
+  weightScale: number,
+  bias: { scale: number; offset?: number },
+): Node {
+  const weight = randomTensor([outputs, inputs], weightScale, random);
+  return { op: 'Dense', name, inputs: [input], output: name, weight, bias: randomTensor([outputs], bias.scale, random, bias.offset) };
 }
 
 /** 2×2 average pooling, stride 2. */
@@ -117,14 +123,7 @@ export function eventNet(seed: number): Graph {
     clip01('a2', 'c2'),
     { op: 'GlobalAvgPool', name: 'gap', inputs: ['a2'], output: 'gap' },
     { op: 'Flatten', name: 'flat', inputs: ['gap'], output: 'flat', axis: 1 },
-    {
-      op: 'Dense',
-      name: 'd1',
-      inputs: ['flat'],
-      output: 'd1',
-      weight: randomTensor([12, 40], 0.6, r),
-      bias: randomTensor([12], 0.1, r, 0.1),
-    },
+    denseLayer(r, 'd1', 'flat', [12, 40], 0.6, { scale: 0.1, offset: 0.1 }),
     clip01('a3', 'd1'),
     { op: 'Dense', name: 'd2', inputs: ['a3'], output: 'd2', weight: randomTensor([3, 12], 0.8, r), bias: null },
   ];

@@ -2,7 +2,7 @@
 import type { Graph, Node } from '../../../src/ir/graph.js';
 import type { SnnModel } from '../../../src/model/snn-model.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
-import { avgPool2x2, conv3x3, randomTensor } from '../../helpers/nets.js';
+import { avgPool2x2, conv3x3, denseLayer, randomTensor } from '../../helpers/nets.js';
 
 const relu = (name: string, input: string): Node => ({ op: 'Relu', name, inputs: [input], output: name });
 
@@ -48,14 +48,7 @@ export function vggStyleNet(seed: number): Graph {
     relu('c4_act', 'c4'),
     avgPool2x2('p2', 'c4_act'),
     { op: 'Flatten', name: 'flat', inputs: ['p2'], output: 'flat', axis: 1 },
-    {
-      op: 'Dense',
-      name: 'fc1',
-      inputs: ['flat'],
-      output: 'fc1',
-      weight: randomTensor([64, 512], 0.08, r),
-      bias: randomTensor([64], 0.05, r),
-    },
+    denseLayer(r, 'fc1', 'flat', [64, 512], 0.08, { scale: 0.05 }),
     relu('fc1_act', 'fc1'),
     { op: 'Dense', name: 'fc2', inputs: ['fc1_act'], output: 'fc2', weight: randomTensor([10, 64], 0.3, r), bias: null },
   ];
