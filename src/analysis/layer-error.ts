@@ -5,14 +5,15 @@
  *
  *   total     = |a − r|
  *   clipping  = |a − c|            c = clip(a, 0, γθ)            (γ = most spikes per step; 1 for IF)
- *   flooring  = |c − q_T(z)|       q_T(z) = (θ/T)·clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT)
+ *   flooring  = |c − q_T(z)|       q_T(z) = the neuron kind's ideal quantizer (idealOutput); for IF
+ *                                   the clip-floor (θ/T)·clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT)
  *   rest      = total − clipping − flooring    (unevenness and reset error; may be < 0 where they cancel)
  *
  * q_T is the ideal quantizer of the layer's shift mode: v0 = δ = 0 (none, a floor), δ = θ/(2·T_shift)
  * (bias), v0 = θ/2 (v0, a rounding). Each part is averaged over units and images.
  *
  * Two SNN outputs r are compared: *local*, the layer alone driven by the ANN's exact input (a
- * constant current z + δ, so one IF neuron per unit, stepped here with the neuron table's step), and
+ * constant current z + δ, so one neuron per unit, stepped here with its kind's step), and
  * *accumulated*, the layer inside the full SNN (a probe counts spikes per image and unit). Both come
  * from one run of max(T) steps: a causal system's first T steps are the same in a longer run.
  */
@@ -21,7 +22,7 @@ import type { ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
-import { initialState, neuronKind } from '../neurons/index.js';
+import { neuronKind, type NeuronKind } from '../neurons/index.js';
 import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 import type { Encoder } from '../simulate/encoders.js';
@@ -88,6 +89,7 @@ export interface LayerErrorAnalysis {
 
 interface Site {
   readonly spike: SpikeNode;
+  readonly neuron: NeuronKind;
   readonly z: string;
   readonly a: string;
   readonly units: number;
@@ -165,6 +167,7 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
     const delta = shift === 'bias' ? theta.map((t) => t / (2 * tShift)) : new Float32Array(theta.length);
     sites.push({
       spike,
+      neuron: neuronKind(spike.neuron),
       z: annNode.inputs[0],
       a: annNode.output,
       units: sizeOf(shape),
@@ -178,21 +181,16 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
   return { sites, skipped };
 }
 
-/** The ideal quantizer's output θ/T · clip(⌊(v0 + T(z + δ))/θ⌋, 0, γT). */
-function quantize(z: number, theta: number, T: number, v0: number, delta: number, gamma: number): number {
-  const n = Math.floor((v0 + T * (z + delta)) / theta);
-  return (theta / T) * Math.min(Math.max(n, 0), gamma * T);
-}
-
 /** The ANN-only parts (clipping, flooring under each shift) and the local SNN's error, for every T. */
 function localErrors(site: Site, ann: { z: Float32Array; a: Float32Array }, batch: number, Ts: readonly number[], tShift: number): void {
   const { units, theta, v0, delta, gamma } = site;
   const size = batch * units;
   const current = new Float32Array(size);
   for (let i = 0; i < size; i++) current[i] = ann.z[i] + delta[i % units];
-  const neuron = neuronKind(site.spike.neuron);
+  const { neuron } = site;
+  const quantize = neuron.idealOutput;
   const params = { threshold: theta, reset: site.spike.reset, maxSpikesPerStep: gamma };
-  const state = initialState(v0, batch);
+  const state = neuron.initialState(v0, batch);
   const spikes = new Float32Array(size);
   const counts = new Float64Array(size);
   let next = 0;
@@ -258,7 +256,7 @@ async function accumulatedErrors(
           const th = site.theta[u];
           const r = (th * count[i]) / t;
           sums.total += Math.abs(a[i] - r);
-          sums.deviation += Math.abs(quantize(z[i], th, t, site.v0[u], site.delta[u], site.gamma) - r);
+          sums.deviation += Math.abs(site.neuron.idealOutput(z[i], th, t, site.v0[u], site.delta[u], site.gamma) - r);
           sums.signed += r - a[i];
         }
       }

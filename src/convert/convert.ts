@@ -1,6 +1,6 @@
 /**
  * The conversion pipeline shared by every strategy (docs/method.md §1–5):
- *   Relu/Clip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy
+ *   Relu/Clip site l  →  Spike(neuron, θ_l, reset, v(0))      θ_l from the strategy, the neuron kind from options.neuron
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2
  *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
@@ -10,12 +10,14 @@ import type { ActivationStats } from '../ann/calibrate.js';
 import { readoutNode } from '../ann/activation-sites.js';
 import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, type SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
+import { findNeuron, neuronKinds } from '../neurons/index.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
 import { ConversionError, type ThresholdChoice } from './strategy.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
+  checkNeuron(options);
   checkConvertible(ann);
   const strategy = strategyNamed(options.strategy);
   const withoutSoftmax = dropFinalSoftmax(ann);
@@ -66,12 +68,20 @@ function spikeNode(name: string, input: string, output: string, choice: Threshol
     name,
     inputs: [input],
     output,
-    neuron: 'if',
+    neuron: options.neuron,
     reset: options.reset,
     maxSpikesPerStep: options.maxSpikesPerStep,
     threshold: tensor([choice.theta.length], choice.theta),
     initialPotential: tensor([v0.length], v0),
   };
+}
+
+/** The neuron must be in the table and accept the reset and γ asked for. */
+function checkNeuron(options: ConversionOptions): void {
+  const kind = findNeuron(options.neuron);
+  if (!kind) throw new ConversionError(`unknown neuron '${options.neuron}'; known: ${Object.keys(neuronKinds).join(', ')}`);
+  const why = kind.checkSettings(options);
+  if (why !== null) throw new ConversionError(`neuron '${options.neuron}': ${why}`);
 }
 
 /** MaxPool of spikes is not max pooling of rates; BatchNorm must have been folded. */

@@ -122,14 +122,15 @@ export interface PadNode extends NodeBase {
 }
 
 /**
- * A layer of spiking neurons (SNN graphs only). Per step t, for every unit:
+ * A layer of spiking neurons (SNN graphs only). Per step t, for every unit, for IF neurons:
  *   v ← v + I(t);  s = [v ≥ θ];  v ← v − θ·s (soft) or v·(1 − s) (hard);  output x(t) = θ·s
+ * Other kinds (`neuron`) update differently (src/neurons/: the signed neuron's s is −1, 0 or 1); the output is θ·s for all.
  * The output carries amplitude θ (docs/method.md §1); the engines keep s as a count and fold θ into a
  * following Conv/Dense, which is the same thing (the oracle applies θ·s as written). Backends do not run this node; simulate/ does.
  */
 export interface SpikeNode extends NodeBase {
   readonly op: 'Spike';
-  /** Key into the neuron table (neurons/): 'if' today. */
+  /** Key into the neuron table (src/neurons/index.ts): 'if', 'signed'. */
   readonly neuron: string;
   readonly reset: 'soft' | 'hard';
   /** θ: one value (layer-wise) or one per channel (axis 1). */

@@ -26,6 +26,8 @@ export interface ConversionOptions {
   readonly thresholdScope: ThresholdScope;
   /** Largest spike count per neuron per step (1 = IF; > 1 = burst neuron). */
   readonly maxSpikesPerStep: number;
+  /** The neuron kind of every spiking layer: a name in the neuron table (src/neurons/index.ts); 'if' by default. */
+  readonly neuron: string;
 }
 
 export interface ConvertedLayer {

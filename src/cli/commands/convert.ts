@@ -6,6 +6,7 @@ import {
   convertToSnn,
   defaultConversionOptions,
   loadAnn,
+  neuronKinds,
   openDataset,
   saveSnn,
   settingsLine,
@@ -30,6 +31,7 @@ interface Flags extends BackendFlags {
   percentile: number;
   thresholdScope: ConversionOptions['thresholdScope'];
   burst: number;
+  neuron: string;
   output: string;
   force?: boolean;
   json?: boolean;
@@ -60,6 +62,14 @@ export function addConversionOptions(command: Command): Command {
       'most spikes per neuron per step (1 = IF; >1 = burst neurons)',
       positiveInt,
       defaultConversionOptions.maxSpikesPerStep,
+    )
+    .option(
+      '--neuron <name>',
+      Object.values(neuronKinds)
+        .map((k) => `${k.name} (${k.description})`)
+        .join(' | '),
+      oneOf(...Object.keys(neuronKinds)),
+      defaultConversionOptions.neuron,
     );
 }
 
@@ -73,6 +83,7 @@ export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'c
     percentile: flags.percentile,
     thresholdScope: flags.thresholdScope,
     maxSpikesPerStep: flags.burst,
+    neuron: flags.neuron,
   };
 }
 

@@ -64,9 +64,10 @@ interface Flags extends BackendFlags {
   percentile: number;
   thresholdScope: 'layer' | 'channel';
   burst: number;
+  neuron: string;
 }
 
-const conversionFlags = ['strategy', 'shift', 'tShift', 'reset', 'readout', 'percentile', 'thresholdScope', 'burst'];
+const conversionFlags = ['strategy', 'shift', 'tShift', 'reset', 'readout', 'percentile', 'thresholdScope', 'burst', 'neuron'];
 
 export function registerReport(program: Command): void {
   const command = addConversionOptions(

@@ -3,11 +3,12 @@
  * ops without a NIR node (MaxPool, Pad, BatchNorm, Reshape, …), asymmetric padding, non-square
  * kernels (the `nir` reader takes both sides of a Conv2d kernel from weight.shape[2]), average
  * pooling that is not a sum times 1/k² (padding not counted, partial ceil-mode windows), burst
- * neurons (γ > 1: an IF emits one spike per step) and neuron models other than IF.
+ * neurons (γ > 1: an IF emits one spike per step) and neuron kinds without a NIR form (the kind says why).
  */
 import type { SnnModel } from '../../model/snn-model.js';
 import type { Node } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { NirExportError } from './nir-graph.js';
 
 export function checkNirExportable(model: SnnModel): void {
@@ -59,10 +60,12 @@ function checkNode(node: Node, shapeOf: (value: string) => readonly number[]): v
       if (node.axis !== 1)
         refuse(`Concat(axis=${node.axis}): only channel concatenation (axis 1) can be split into the next layer's weights`);
       return;
-    case 'Spike':
-      if (node.neuron !== 'if') refuse(`neuron '${node.neuron}': only integrate-and-fire maps to NIR IF`);
+    case 'Spike': {
+      const unsupported = neuronUnsupported(node.neuron, 'nir');
+      if (unsupported !== null) refuse(unsupported);
       if (node.maxSpikesPerStep !== 1) refuse(`burst neuron (γ = ${node.maxSpikesPerStep}): NIR IF emits at most one spike per step`);
       return;
+    }
     case 'MaxPool':
       return refuse('MaxPool has no exact spiking form and no NIR node');
     case 'Pad':

@@ -13,6 +13,7 @@
 import type { onnx as O } from 'onnx-proto';
 import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { floatInitializer, int64Initializer, node as onnxNode, type AttrValue } from '../../onnx/builder.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { onnx } from '../../onnx/proto.js';
@@ -228,7 +229,8 @@ function checkExpressible(graph: Graph): void {
       throw new ExportError('MaxPool has no spiking form (the max of spikes is not the max of rates); use AvgPool', n.name);
     if (n.op === 'Concat' && n.axis !== 1)
       throw new ExportError(`Concat along axis ${n.axis}: only channel Concat (axis 1) is exported`, n.name);
-    if (n.op === 'Spike' && n.neuron !== 'if') throw new ExportError(`neuron '${n.neuron}' has no ONNX form (only 'if')`, n.name);
+    const unsupported = n.op === 'Spike' ? neuronUnsupported(n.neuron, 'onnx') : null;
+    if (unsupported !== null) throw new ExportError(unsupported, n.name);
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Backend, SpikePrecision } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
-import { initialState, type NeuronState } from '../../neurons/neuron.js';
+import type { NeuronState } from '../../neurons/neuron.js';
 import { sizeOf, type Tensor } from '../../tensor/tensor.js';
 import type { Encoder } from '../encoders.js';
 import { forEachBatchInFlight } from '../in-flight.js';
@@ -109,7 +109,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
   const spikeBuffers = new Map<string, Float32Array>();
   for (const s of plan.stages) {
     if (s.kind !== 'spike') continue;
-    states.set(s.node.name, initialState(s.initialPotential, batch));
+    states.set(s.node.name, s.neuron.initialState(s.initialPotential, batch));
     spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * s.initialPotential.length));
   }
   const stream = ctx.encoder.start(x, ctx.batchIndex);

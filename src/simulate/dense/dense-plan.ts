@@ -151,9 +151,14 @@ async function segmentStage(
   const nodes = folded ?? chain;
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
-  // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
-  const hint = folded !== null && producer?.op === 'Spike' ? { spikeCountInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
+  // Spike counts (the kind's range: 0..γ for IF) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
+  const hint = folded !== null && producer?.op === 'Spike' ? { spikeCountInput: true, ...countRange(producer), precision } : {};
   return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesSpikeCounts: folded !== null };
+}
+
+function countRange(node: SpikeNode): { inputMin: number; inputMax: number } {
+  const [inputMin, inputMax] = neuronKind(node.neuron).spikeRange(node.maxSpikesPerStep);
+  return { inputMin, inputMax };
 }
 
 function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {

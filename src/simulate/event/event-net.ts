@@ -23,6 +23,7 @@
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { scaleInputs } from '../fold-threshold.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
@@ -102,8 +103,10 @@ export function lowerToEvents(
 ): Lowering {
   const spikes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
   if (spikes.length === 0) return { reason: 'the graph has no spiking layer' };
-  const bad = spikes.find((s) => s.neuron !== 'if');
-  if (bad) return { reason: `'${bad.name}' has neurons of kind '${bad.neuron}' (the event engine runs IF and burst IF neurons)` };
+  for (const s of spikes) {
+    const why = neuronUnsupported(s.neuron, 'event');
+    if (why !== null) return { reason: `'${s.name}': ${why}` };
+  }
   const spikingInput = input === 'spikes';
   const layer0Input = spikingInput ? graph.input.name : spikes[0].inputs[0];
   if (!spikingInput) {

@@ -6,7 +6,8 @@
  *   - a Spike node runs the IR's equations (ir/graph.ts SpikeNode): v ← v + I(t); fire; soft or hard
  *     reset; its output is x(t) = θ·s with θ per layer or per channel, v(0) = initialPotential, up to
  *     γ = maxSpikesPerStep spikes a step. The spike update is the neuron table's step function
- *     (neurons/) with steps = 1: the neuron is its own seam, pinned by golden-trace tests;
+ *     (neurons/) with steps = 1 from the kind's initial state: the neuron is its own seam, pinned by
+ *     golden-trace tests (a signed neuron's −1 is x(t) = −θ);
  *   - every other node is its reference kernel (backend/reference: the op table), on [1, …].
  * Readout: prediction(t) = argmax_k Σ_{τ≤t} y_k(τ) of the output node y (ties → the lowest k), which
  * covers a spiking readout too (y = θ·s of the last Spike).
@@ -16,7 +17,7 @@ import { kernels } from '../../backend/reference/reference-backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import { checkInputShape } from '../../ann/input-shape.js';
 import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
-import { neuronKind, type NeuronParams } from '../../neurons/index.js';
+import { neuronKind, type NeuronKind, type NeuronParams, type NeuronState } from '../../neurons/index.js';
 import { sampleShapes } from '../../ir/shapes.js';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
 import { directEncoder, type Encoder } from '../encoders.js';
@@ -33,8 +34,9 @@ export interface OracleOptions {
 export interface OracleLayer {
   readonly node: string;
   readonly units: number;
+  /** Spikes emitted over images and steps, Σ|s| (a signed neuron's −1 counts as one). */
   readonly spikes: number;
-  /** Spike count of every unit summed over images and steps. */
+  /** Net spike count Σs of every unit summed over images and steps. */
   readonly unitCounts: Float64Array;
 }
 
@@ -52,11 +54,12 @@ export interface OracleResult {
 }
 
 interface SpikeLayer {
-  readonly step: (current: Float32Array, v: Float32Array, spikes: Float32Array) => void;
+  readonly kind: NeuronKind;
   readonly params: NeuronParams;
   readonly initialPotential: Float32Array;
   /** Summed over the images and steps simulated so far. */
   readonly unitCounts: Float64Array;
+  spikes: number;
 }
 
 export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptions): OracleResult {
@@ -81,11 +84,11 @@ export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptio
     const frames = Array.from({ length: T }, () => stream.next(1));
     if (!encoder.constant) for (const frame of frames) for (const x of frame) inputEvents += x;
     for (let b = 0; b < count; b++) {
-      const v = new Map([...layers].map(([name, layer]) => [name, layer.initialPotential.slice()]));
+      const states = new Map([...layers].map(([name, layer]) => [name, layer.kind.initialState(layer.initialPotential, 1)]));
       let cumulative: Float64Array | null = null;
       for (let t = 0; t < T; t++) {
         const x = tensor([1, ...sampleShape], frames[t].slice(b * inputSize, (b + 1) * inputSize));
-        const y = runStep(graph, x, layers, v).data;
+        const y = runStep(graph, x, layers, states).data;
         cumulative ??= new Float64Array(y.length);
         let best = 0;
         for (let k = 0; k < y.length; k++) {
@@ -103,21 +106,16 @@ export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptio
     inputEvents: encoder.constant ? null : inputEvents,
     correctAt,
     accuracyAt: Float64Array.from(correctAt, (c) => (images === 0 ? 0 : c / images)),
-    layers: [...layers].map(([node, { unitCounts }]) => ({
-      node,
-      units: unitCounts.length,
-      spikes: unitCounts.reduce((sum, count) => sum + count, 0),
-      unitCounts,
-    })),
+    layers: [...layers].map(([node, { unitCounts, spikes }]) => ({ node, units: unitCounts.length, spikes, unitCounts })),
   };
 }
 
-/** One step of one image: every node in graph order; `v` holds the membrane potentials by layer. */
-function runStep(graph: Graph, x: Tensor, layers: ReadonlyMap<string, SpikeLayer>, v: ReadonlyMap<string, Float32Array>): Tensor {
+/** One step of one image: every node in graph order; `states` holds the neuron states by layer. */
+function runStep(graph: Graph, x: Tensor, layers: ReadonlyMap<string, SpikeLayer>, states: ReadonlyMap<string, NeuronState>): Tensor {
   const values = new Map<string, Tensor>([[graph.input.name, x]]);
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((name) => values.get(name)!);
-    values.set(node.output, node.op === 'Spike' ? fire(layers.get(node.name)!, inputs[0], v.get(node.name)!) : runKernel(node, inputs));
+    values.set(node.output, node.op === 'Spike' ? fire(layers.get(node.name)!, inputs[0], states.get(node.name)!) : runKernel(node, inputs));
   }
   return values.get(graph.output)!;
 }
@@ -127,9 +125,9 @@ function runKernel(node: Node, inputs: readonly Tensor[]): Tensor {
 }
 
 /** v ← v + I; s = fire(v); reset; returns x = θ·s (same shape as I). */
-function fire(layer: SpikeLayer, current: Tensor, potential: Float32Array): Tensor {
-  const spikes = new Float32Array(potential.length);
-  layer.step(current.data, potential, spikes);
+function fire(layer: SpikeLayer, current: Tensor, state: NeuronState): Tensor {
+  const spikes = new Float32Array(state.v.length);
+  layer.spikes += layer.kind.step(layer.params, state, { current: current.data, constantCurrent: false, spikes, steps: 1 });
   const theta = layer.params.threshold;
   const out = new Float32Array(spikes.length);
   for (let j = 0; j < out.length; j++) {
@@ -140,16 +138,16 @@ function fire(layer: SpikeLayer, current: Tensor, potential: Float32Array): Tens
 }
 
 function spikeLayer(node: SpikeNode, sampleShape: readonly number[]): SpikeLayer {
-  const kind = neuronKind(node.neuron);
   const params: NeuronParams = {
     threshold: perUnit(node.threshold.data, sampleShape),
     reset: node.reset,
     maxSpikesPerStep: node.maxSpikesPerStep,
   };
   return {
+    kind: neuronKind(node.neuron),
     params,
-    step: (current, v, spikes) => void kind.step(params, { v }, { current, constantCurrent: false, spikes, steps: 1 }),
     initialPotential: perUnit(node.initialPotential.data, sampleShape),
     unitCounts: new Float64Array(sizeOf(sampleShape)),
+    spikes: 0,
   };
 }
