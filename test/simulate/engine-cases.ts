@@ -3,8 +3,8 @@
  * on every engine that can run it (engine-suite.ts). Between them they cover per-layer and
  * per-channel θ, v(0) / bias shift / no shift, soft and hard reset, burst neurons, the spiking readout,
  * AvgPool and GlobalAvgPool, strides, asymmetric pads, > 32 channels, residual Add, channel Concat,
- * grouped and dilated convolutions, Poisson input, several batches and chunks, and graphs only the
- * dense engine runs (overlapping or padded pools, Pad nodes).
+ * grouped and dilated convolutions, Poisson input, several batches and chunks, signed neurons (−1
+ * spikes), and graphs only the dense engine runs (overlapping or padded pools, Pad nodes, signed neurons).
  */
 import { calibrate } from '../../src/ann/calibrate.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
@@ -29,6 +29,8 @@ export interface EngineCase {
   readonly engines: readonly SimulationEngine[];
   /** For an engine not in `engines`: what its refusal must say. */
   readonly refusal?: RegExp;
+  /** Signed neurons: some spike must be taken back (the oracle's spikes emitted exceed its net counts). */
+  readonly takesBack?: boolean;
 }
 
 const both: readonly SimulationEngine[] = ['dense', 'event'];
@@ -97,6 +99,7 @@ function groupedDilated(): Graph {
 
 const eventNet3 = () => eventNet(3);
 const notLowered = (node: string) => new RegExp(`event engine cannot run this simulation.*'${node}'`);
+const noSignedEvents = /event engine cannot run this simulation.*neuron 'signed' has no event-engine form/;
 
 export const engineCases: readonly EngineCase[] = [
   { name: 'deng-gu, v0, soft reset, per-layer θ', build: converted(eventNet3), T: 16, engines: both },
@@ -178,5 +181,34 @@ export const engineCases: readonly EngineCase[] = [
     T: 12,
     engines: ['dense'],
     refusal: notLowered('pad'),
+  },
+  {
+    name: 'signed neurons, residual Add, GlobalAvgPool (dense only)',
+    build: converted(() => smallResidual(23), { neuron: 'signed' }),
+    T: 16,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
+  },
+  {
+    name: 'signed neurons, max-norm, no shift, per-channel θ, spiking readout, 4 batches of 7, chunks of 3 (dense only)',
+    build: converted(eventNet3, { neuron: 'signed', strategy: 'max-norm', shift: 'none', thresholdScope: 'channel', readout: 'spikes' }),
+    T: 16,
+    batchSize: 7,
+    chunk: 3,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
+  },
+  {
+    name: 'signed neurons, Poisson input, bias shift (dense only)',
+    build: converted(() => eventNet(6), { neuron: 'signed', shift: 'bias', tShift: 8 }),
+    T: 12,
+    encoder: poissonEncoder(11),
+    batchSize: 10,
+    chunk: 5,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
   },
 ];
