@@ -21,7 +21,7 @@ export const rooms = {
   backend: [...upToIr, 'onnx', 'quantize'], // ORT runs graphs that onnx/ writes; int8 reads quantize/
   data: upToBackends,
   neurons: upToBackends,
-  model: upToBackends,
+  model: [...upToBackends, 'neurons'], // the .snn codec checks neuron names against the neuron table
   ann: [...upToBackends, 'data'], // calibration and evaluation read datasets
   train: [...upToBackends, 'data'],
   convert: upToModels,

@@ -63,7 +63,10 @@ test('a signed SNN: the dense engine equals the oracle, takes spikes back, and c
   result.layers.forEach((l, i) => {
     assert.equal(l.spikes, oracle.layers[i].spikes);
     assert.deepEqual([...l.unitCounts!], [...oracle.layers[i].unitCounts]);
-    assert.ok(l.unitCounts!.every((n) => n >= 0), 'net counts are never negative');
+    assert.ok(
+      l.unitCounts!.every((n) => n >= 0),
+      'net counts are never negative',
+    );
   });
   const emitted = result.layers.reduce((s, l) => s + l.spikes, 0);
   const net = result.layers.reduce((s, l) => s + l.unitCounts!.reduce((a, b) => a + b, 0), 0);
@@ -98,7 +101,8 @@ test('.snn round-trips the neuron; an unknown neuron is a clear error naming it'
   };
   assert.throws(
     () => decodeSnn(encodeSnn(renamed), 'm.snn'),
-    (e: Error) => e instanceof SnnFileError && /^m\.snn: node 'stem_act': unknown neuron 'lif' \(this ann2snn knows if, signed\)/.test(e.message),
+    (e: Error) =>
+      e instanceof SnnFileError && /^m\.snn: node 'stem_act': unknown neuron 'lif' \(this ann2snn knows if, signed\)/.test(e.message),
   );
   // A file written before ConversionOptions.neuron existed reads as IF.
   const old = convertToSnn(smallCnn(3), null, defaultConversionOptions);

@@ -15,7 +15,12 @@ import { mulberry32 } from '../../src/tensor/random.js';
 const signed = signedNeuron(1);
 const soft = (theta: number): NeuronParams => ({ threshold: Float32Array.of(theta), reset: 'soft', maxSpikesPerStep: 1 });
 
-function run(kind: typeof signed, theta: number, currents: readonly number[], v0 = 0): { spikes: number[]; state: SignedState; total: number } {
+function run(
+  kind: typeof signed,
+  theta: number,
+  currents: readonly number[],
+  v0 = 0,
+): { spikes: number[]; state: SignedState; total: number } {
   const state = kind.initialState(Float32Array.of(v0), 1);
   const spikes = new Float32Array(currents.length);
   const total = kind.step(soft(theta), state, {
@@ -80,7 +85,10 @@ test('property: the net count never goes negative and is the running sum of the 
         spikes: out,
         steps: 1,
       });
-      assert.equal(emitted, out.reduce((s, x) => s + Math.abs(x), 0));
+      assert.equal(
+        emitted,
+        out.reduce((s, x) => s + Math.abs(x), 0),
+      );
       for (let i = 0; i < size; i++) {
         assert.ok([-1, 0, 1].includes(out[i]));
         running[i] += out[i];
@@ -88,7 +96,10 @@ test('property: the net count never goes negative and is the running sum of the 
         assert.ok(state.net[i] >= 0, `ε ${epsilon}, step ${t}, unit ${i}: net ${state.net[i]}`);
       }
     }
-    assert.ok(spikes.some((s) => s < 0), 'some spike was taken back');
+    assert.ok(
+      spikes.some((s) => s < 0),
+      'some spike was taken back',
+    );
   }
 });
 
@@ -112,7 +123,10 @@ test('under a constant current the signed neuron is IF: the same counts, the sam
 test('the table: names, settings each kind refuses, where it cannot run', () => {
   assert.deepEqual(Object.keys(neuronKinds), ['if', 'signed']);
   assert.equal(neuronKind('signed').name, 'signed');
-  assert.throws(() => neuronKind('lif'), (e: Error) => e instanceof NeuronError && /unknown neuron 'lif'; known: if, signed/.test(e.message));
+  assert.throws(
+    () => neuronKind('lif'),
+    (e: Error) => e instanceof NeuronError && /unknown neuron 'lif'; known: if, signed/.test(e.message),
+  );
   assert.equal(integrateAndFire.checkSettings({ reset: 'hard', maxSpikesPerStep: 3 }), null);
   assert.match(signed.checkSettings({ reset: 'hard', maxSpikesPerStep: 1 }) ?? '', /resets softly/);
   assert.match(signed.checkSettings({ reset: 'soft', maxSpikesPerStep: 2 }) ?? '', /at most one spike/);

@@ -115,7 +115,10 @@ function runStep(graph: Graph, x: Tensor, layers: ReadonlyMap<string, SpikeLayer
   const values = new Map<string, Tensor>([[graph.input.name, x]]);
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((name) => values.get(name)!);
-    values.set(node.output, node.op === 'Spike' ? fire(layers.get(node.name)!, inputs[0], states.get(node.name)!) : runKernel(node, inputs));
+    values.set(
+      node.output,
+      node.op === 'Spike' ? fire(layers.get(node.name)!, inputs[0], states.get(node.name)!) : runKernel(node, inputs),
+    );
   }
   return values.get(graph.output)!;
 }
