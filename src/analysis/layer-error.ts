@@ -188,7 +188,7 @@ function localErrors(site: Site, ann: { z: Float32Array; a: Float32Array }, batc
   const current = new Float32Array(size);
   for (let i = 0; i < size; i++) current[i] = ann.z[i] + delta[i % units];
   const { neuron } = site;
-  const quantize = neuron.idealOutput;
+  const quantize: NeuronKind['idealOutput'] = (z, th, t, v, d, g) => neuron.idealOutput(z, th, t, v, d, g);
   const params = { threshold: theta, reset: site.spike.reset, maxSpikesPerStep: gamma };
   const state = neuron.initialState(v0, batch);
   const spikes = new Float32Array(size);
