@@ -26,6 +26,8 @@ export interface ConversionOptions {
   readonly thresholdScope: ThresholdScope;
   /** Largest spike count per neuron per step (1 = IF; > 1 = burst neuron). */
   readonly maxSpikesPerStep: number;
+  /** The T the 'calibrated' strategy aims at (its θ search and corrections); other strategies ignore it. */
+  readonly targetT?: number;
 }
 
 export interface ConvertedLayer {
