@@ -37,11 +37,40 @@ export interface ConvertedLayer {
   readonly units: number;
 }
 
+/** Li et al. 2021's corrections on the simulated SNN: per-channel bias (light) or per-neuron v(0) (advanced). */
+export type CalibrationMode = 'light' | 'advanced';
+
+/** Mean |SNN rate − ANN activation| of a layer, e_i = mean over images of (θ·N_i/T − a_i), before and after its correction. */
+export interface ErrorBeforeAfter {
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface CalibratedLayer {
+  readonly node: string;
+  /** θ of the layer (from the strategy's search). */
+  readonly theta: readonly number[];
+  /** Mean over channels of |mean e over the channel's units|: what light calibration zeroes. */
+  readonly channelError: ErrorBeforeAfter;
+  /** Mean over units of |e_i|: what advanced calibration aims at. */
+  readonly unitError: ErrorBeforeAfter;
+}
+
+/** What calibration did, layer by layer in topological order, on `images` images simulated for T steps. */
+export interface CalibrationRecord {
+  readonly T: number;
+  readonly mode: CalibrationMode;
+  readonly images: number;
+  readonly layers: readonly CalibratedLayer[];
+}
+
 /** What the conversion did, carried with the SNN so every report can say it. */
 export interface ConversionInfo {
   readonly options: ConversionOptions;
   readonly layers: readonly ConvertedLayer[];
   readonly calibrationImages: number;
+  /** Present when the SNN was calibrated after conversion (calibrate/). */
+  readonly calibration?: CalibrationRecord;
 }
 
 export interface SnnModel {

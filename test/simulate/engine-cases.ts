@@ -122,7 +122,10 @@ export const engineCases: readonly EngineCase[] = [
   { name: 'per-unit v(0), spiking readout', build: perUnitV0(converted(eventNet3, { readout: 'spikes' }), 5), T: 16, engines: both },
   {
     name: 'per-unit v(0) through AvgPool → Flatten → Dense, hard reset',
-    build: perUnitV0(converted(() => smallCnn(27), { reset: 'hard' }), 6),
+    build: perUnitV0(
+      converted(() => smallCnn(27), { reset: 'hard' }),
+      6,
+    ),
     T: 12,
     engines: both,
   },
