@@ -104,7 +104,8 @@ test('advanced: v_i(0) −= T·e_i, one value per neuron in the sample shape', a
   assert.deepEqual([...act1.initialPotential.data], [1 / 4, 3 / 4, 3 / 4, 1 / 4]);
   // Biases stay as they were; later layers got their own v(0).
   assert.deepEqual([...(nodeOf(calibrated, 'conv1') as { bias: { data: Float32Array } }).bias.data], [0, 0]);
-  assert.equal(nodeOf(calibrated, 'act2').op === 'Spike' && nodeOf(calibrated, 'act2').initialPotential.shape.length, 3);
+  const act2 = nodeOf(calibrated, 'act2');
+  assert.deepEqual(act2.op === 'Spike' && act2.initialPotential.shape, [2, 1, 2]);
   // From v(0) = θ/2 (shift v0) the correction adds to it.
   const fromHalf = await calibrateSnn(referenceBackend, converted({ shift: 'v0' }), oneImage, { T, mode: 'advanced' });
   const act1Half = nodeOf(fromHalf, 'act1');
