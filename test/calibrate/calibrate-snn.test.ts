@@ -130,7 +130,17 @@ test('light calibration refuses a layer without a Conv/Dense bias, naming it; ba
       nodes: snn.graph.nodes.flatMap((n): Node[] =>
         n.name === 'act2' && n.op === 'Spike'
           ? [
-              { op: 'AvgPool', name: 'pool', inputs: ['conv2'], output: 'pool', kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] },
+              {
+                op: 'AvgPool',
+                name: 'pool',
+                inputs: ['conv2'],
+                output: 'pool',
+                kernel: [1, 1],
+                strides: [1, 1],
+                pads: [0, 0, 0, 0],
+                countIncludePad: false,
+                ceilMode: false,
+              },
               { ...n, inputs: ['pool'] },
             ]
           : [n],
