@@ -5,7 +5,11 @@
  *   e_i = mean over images of (θ·N_i/T − a_i)        (SNN rate − ANN activation, unit i of layer l)
  *   light:    b_c −= ē_c (per channel);   advanced:  v_i(0) −= T·e_i (per neuron)
  * One simulation per layer measures e of layer l before its correction and of layer l − 1 after its
- * own (a layer does not depend on later ones); one more measures the last layer after.
+ * own (a layer does not depend on later ones); one more measures the last layer after. A correction
+ * that does not reduce the error it aims at (light: mean |ē_c|; advanced: mean |e_i|) on the
+ * calibration set is undone, and layer l measured again without it: quantization makes both
+ * corrections overshoot where a unit sees the same activation in most images (a background pixel
+ * of the first layer: its count jumps by one where the mean error was a fraction of θ/T).
  */
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
@@ -42,42 +46,71 @@ export async function calibrateSnn(backend: Backend, model: SnnModel, data: Data
   if (sites.length === 0) throw new SnnCalibrationError('the SNN has no spiking layer with an ANN activation of the same name');
   const limit = Math.min(options.limit ?? 1000, data.size);
   const batchSize = options.batchSize ?? 100;
-  const passes = sites.length + 2;
-  const progress = (pass: number) => (done: number) => options.onProgress?.(pass * limit + done, passes * limit);
+  let passes = sites.length + 2; // one more for every correction undone
+  let pass = 0;
+  const progress = () => {
+    const p = pass++;
+    return (done: number) => options.onProgress?.(p * limit + done, passes * limit);
+  };
 
   const ann = await annUnitSums(
     backend,
     model.ann,
     data,
     sites.map((s) => s.output),
-    { limit, batchSize, onProgress: progress(0) },
+    { limit, batchSize, onProgress: progress() },
   );
   const shapes = sampleShapes(model.graph);
+  const errorOf = (site: SpikeNode, counts: ReadonlyMap<string, Float64Array>): Float64Array => {
+    const shape = shapes.get(site.output)!;
+    return unitErrors(perUnit(site.threshold.data, shape), counts.get(site.name)!, ann.sums.get(site.output)!, T, ann.images);
+  };
+  const measure = (site: SpikeNode, e: Float64Array): Measured => ({
+    channel: meanAbs(channelMeans(e, shapes.get(site.output)![0])),
+    unit: meanAbs(e),
+  });
+  // What each mode aims at: a correction that does not reduce it on the calibration set is undone.
+  const aim = (m: Measured) => (mode === 'light' ? m.channel : m.unit);
+  const simulateLayers = (graph: Graph, names: (string | undefined)[]) =>
+    snnUnitCounts(
+      backend,
+      graph,
+      data,
+      names.filter((n): n is string => n !== undefined),
+      T,
+      { limit, batchSize, onProgress: progress() },
+    );
+
   let graph = model.graph;
+  let uncorrected = graph;
   const before: Measured[] = [];
   const after: Measured[] = [];
+  const kept: boolean[] = [];
   for (let l = 0; l <= sites.length; l++) {
-    const names = [sites[l - 1]?.name, sites[l]?.name].filter((n): n is string => n !== undefined);
-    const counts = await snnUnitCounts(backend, graph, data, names, T, { limit, batchSize, onProgress: progress(l + 1) });
-    const errorOf = (site: SpikeNode): Float64Array => {
-      const shape = shapes.get(site.output)!;
-      return unitErrors(perUnit(site.threshold.data, shape), counts.get(site.name)!, ann.sums.get(site.output)!, T, ann.images);
-    };
-    const measure = (site: SpikeNode, e: Float64Array): Measured => ({
-      channel: meanAbs(channelMeans(e, shapes.get(site.output)![0])),
-      unit: meanAbs(e),
-    });
-    if (l > 0) after.push(measure(sites[l - 1], errorOf(currentNode(graph, sites[l - 1]))));
+    let counts = await simulateLayers(graph, [sites[l - 1]?.name, sites[l]?.name]);
+    if (l > 0) {
+      const previous = sites[l - 1];
+      const measured = measure(previous, errorOf(currentNode(graph, previous), counts));
+      kept.push(aim(measured) < aim(before[l - 1]));
+      after.push(kept[l - 1] ? measured : before[l - 1]);
+      if (!kept[l - 1] && l < sites.length) {
+        graph = uncorrected;
+        passes++;
+        counts = await simulateLayers(graph, [sites[l].name]);
+      } else if (!kept[l - 1]) graph = uncorrected;
+    }
     if (l === sites.length) break;
     const spike = currentNode(graph, sites[l]);
-    const e = errorOf(spike);
+    const e = errorOf(spike, counts);
     before.push(measure(spike, e));
     const shape = shapes.get(spike.output)!;
+    uncorrected = graph;
     graph = mode === 'light' ? correctBias(graph, spike, channelMeans(e, shape[0])) : correctInitialPotential(graph, spike, shape, e, T);
   }
   const layers: CalibratedLayer[] = sites.map((s, i) => ({
     node: s.name,
     theta: [...s.threshold.data],
+    kept: kept[i],
     channelError: { before: before[i].channel, after: after[i].channel },
     unitError: { before: before[i].unit, after: after[i].unit },
   }));

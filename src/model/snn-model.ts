@@ -50,6 +50,8 @@ export interface CalibratedLayer {
   readonly node: string;
   /** θ of the layer (from the strategy's search). */
   readonly theta: readonly number[];
+  /** Whether the correction was kept: one that did not reduce the error it aims at is undone (after = before). */
+  readonly kept: boolean;
   /** Mean over channels of |mean e over the channel's units|: what light calibration zeroes. */
   readonly channelError: ErrorBeforeAfter;
   /** Mean over units of |e_i|: what advanced calibration aims at. */

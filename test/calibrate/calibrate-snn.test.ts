@@ -1,8 +1,7 @@
 /**
  * Li et al.'s corrections on a hand-checked net: a 1×1 identity conv feeding IF neurons with θ = 1,
- * T = 4, one image of 2 channels × 2 positions whose activations are a = (5/16, 11/16 | 11/16, 1/16).
- * With no shift a neuron fires ⌊4a⌋ times: rates (1/4, 1/2 | 1/2, 0), errors e = rate − a =
- * (−1/16, −3/16 | −3/16, −1/16), channel means ē = (−1/8, −1/8). All of it is exact in f32.
+ * T = 4, two images of 2 channels × 2 positions, activations a in sixteenths. With no shift a neuron
+ * fires ⌊4a⌋ times and e = ⌊4a⌋/4 − a per image; everything is exact in f32.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +14,6 @@ import type { ConversionOptions, SnnModel } from '../../src/model/snn-model.js';
 import { simulate } from '../../src/simulate/index.js';
 import { tensor } from '../../src/tensor/tensor.js';
 
-const a = [5 / 16, 11 / 16, 11 / 16, 1 / 16];
 const T = 4;
 
 function conv1x1(name: string, input: string, weight: number[]): Node {
@@ -57,13 +55,22 @@ function net(): Graph {
   };
 }
 
-const oneImage: Dataset = {
-  name: 'hand-checked',
-  size: 1,
-  sampleShape: [2, 1, 2],
-  numClasses: 2,
-  batches: () => [{ x: tensor([1, 2, 1, 2], Float32Array.from(a)), labels: Int32Array.of(0), start: 0 }],
-};
+/** Two images of [2, 1, 2] activations, given in sixteenths. */
+function twoImages(first: number[], second: number[]): Dataset {
+  const x = Float32Array.from([...first, ...second], (v) => v / 16);
+  return {
+    name: 'hand-checked',
+    size: 2,
+    sampleShape: [2, 1, 2],
+    numClasses: 2,
+    batches: () => [{ x: tensor([2, 2, 1, 2], x), labels: Int32Array.of(0, 1), start: 0 }],
+  };
+}
+
+// e (in sixteenths) = (−1, −3 | −3, −1) and (−3, −1 | −1, −3): every channel mean and unit mean is −1/8.
+const spread = twoImages([5, 11, 11, 1], [7, 13, 9, 3]);
+// Units 1 and 2 see the same activation in both images: e = (−1, −3 | −1, −1) and (−3, −3 | −1, −3).
+const repeated = twoImages([5, 11, 9, 1], [7, 11, 9, 3]);
 
 /** θ = the Clip ceiling 1 (no statistics). */
 function converted(options: Partial<ConversionOptions>): SnnModel {
@@ -76,49 +83,62 @@ function nodeOf(model: SnnModel, name: string): Node {
 
 test('light: b_c −= ē_c, which zeroes the per-channel mean error of the layer here', async () => {
   const snn = converted({});
-  const calibrated = await calibrateSnn(referenceBackend, snn, oneImage, { T, mode: 'light' });
+  const calibrated = await calibrateSnn(referenceBackend, snn, spread, { T, mode: 'light' });
   const conv1 = nodeOf(calibrated, 'conv1');
   assert.ok(conv1.op === 'Conv2d');
   assert.deepEqual([...conv1.bias!.data], [1 / 8, 1 / 8]);
-  // After: rates (1/4, 3/4 | 3/4, 0) against a: e = (−1/16, +1/16 | +1/16, −1/16), channel means 0.
+  // After (a + 2/16): e = (−1, +1 | +1, −1) and (+1, −1 | −1, +1) sixteenths: channel and unit means 0.
   const record = calibrated.conversion.calibration!;
   assert.equal(record.mode, 'light');
   assert.equal(record.T, T);
-  assert.equal(record.images, 1);
+  assert.equal(record.images, 2);
   assert.deepEqual(
     record.layers.map((l) => l.node),
     ['act1', 'act2'],
   );
   assert.deepEqual(record.layers[0].channelError, { before: 1 / 8, after: 0 });
-  assert.deepEqual(record.layers[0].unitError, { before: 1 / 8, after: 1 / 16 });
+  assert.deepEqual(record.layers[0].unitError, { before: 1 / 8, after: 0 });
+  assert.equal(record.layers[0].kept, true);
   assert.deepEqual(record.layers[0].theta, [1]);
   // The original is untouched.
   assert.deepEqual([...(nodeOf(snn, 'conv1') as { bias: { data: Float32Array } }).bias.data], [0, 0]);
 });
 
 test('advanced: v_i(0) −= T·e_i, one value per neuron in the sample shape', async () => {
-  const calibrated = await calibrateSnn(referenceBackend, converted({}), oneImage, { T, mode: 'advanced' });
+  // Unit means of e: (−2, −3 | −1, −2) sixteenths → v(0) = (1/2, 3/4 | 1/4, 1/2). After: units 0 and 3
+  // reach 0 (their two images fall on both sides of the step), unit 1 overshoots to +1, unit 2 stays
+  // at −1: mean |e_i| 1/8 → 1/32.
+  const calibrated = await calibrateSnn(referenceBackend, converted({}), repeated, { T, mode: 'advanced' });
   const act1 = nodeOf(calibrated, 'act1');
   assert.ok(act1.op === 'Spike');
   assert.deepEqual(act1.initialPotential.shape, [2, 1, 2]);
-  assert.deepEqual([...act1.initialPotential.data], [1 / 4, 3 / 4, 3 / 4, 1 / 4]);
-  // Biases stay as they were; later layers got their own v(0).
+  assert.deepEqual([...act1.initialPotential.data], [1 / 2, 3 / 4, 1 / 4, 1 / 2]);
+  const record = calibrated.conversion.calibration!.layers[0];
+  assert.deepEqual(record.unitError, { before: 1 / 8, after: 1 / 32 });
+  assert.equal(record.kept, true);
+  // Biases stay as they were.
   assert.deepEqual([...(nodeOf(calibrated, 'conv1') as { bias: { data: Float32Array } }).bias.data], [0, 0]);
-  const act2 = nodeOf(calibrated, 'act2');
-  assert.deepEqual(act2.op === 'Spike' && act2.initialPotential.shape, [2, 1, 2]);
-  // From v(0) = θ/2 (shift v0) the correction adds to it.
-  const fromHalf = await calibrateSnn(referenceBackend, converted({ shift: 'v0' }), oneImage, { T, mode: 'advanced' });
-  const act1Half = nodeOf(fromHalf, 'act1');
-  assert.ok(act1Half.op === 'Spike');
-  // rates from v(0) = 1/2: ⌊(1/2 + 4a)⌋/4 = (1/4, 3/4 | 3/4, 0): e = (−1/16, 1/16 | 1/16, −1/16).
-  assert.deepEqual([...act1Half.initialPotential.data], [3 / 4, 1 / 4, 1 / 4, 3 / 4]);
-  // The calibrated SNN still runs on both engines alike.
-  const dense = await simulate(referenceBackend, calibrated.graph, oneImage, { T, engine: 'dense' });
-  const event = await simulate(referenceBackend, calibrated.graph, oneImage, { T, engine: 'event', threads: 1 });
+  // The calibrated SNN runs alike on both engines.
+  const dense = await simulate(referenceBackend, calibrated.graph, repeated, { T, engine: 'dense' });
+  const event = await simulate(referenceBackend, calibrated.graph, repeated, { T, engine: 'event', threads: 1 });
   assert.deepEqual(
     dense.layers.map((l) => l.spikes),
     event.layers.map((l) => l.spikes),
   );
+});
+
+test('a correction that does not reduce the error it aims at is undone', async () => {
+  // From v(0) = 1/2 (rounding) e = (−1, +1 | −1, −1) and (+1, +1 | −1, +1) sixteenths, unit means
+  // (0, 1 | −1, 0), mean |e_i| = 1/32. The proposed v(0) = (1/2, 1/4 | 3/4, 1/2) leaves unit 1's
+  // count as it was and pushes unit 2 to +3/16: worse, so it is undone and v(0) stays θ/2.
+  const snn = converted({ shift: 'v0' });
+  const calibrated = await calibrateSnn(referenceBackend, snn, repeated, { T, mode: 'advanced' });
+  const act1 = nodeOf(calibrated, 'act1');
+  assert.ok(act1.op === 'Spike');
+  assert.deepEqual([...act1.initialPotential.data], [1 / 2]);
+  const record = calibrated.conversion.calibration!.layers[0];
+  assert.equal(record.kept, false);
+  assert.deepEqual(record.unitError, { before: 1 / 32, after: 1 / 32 });
 });
 
 test('light calibration refuses a layer without a Conv/Dense bias, naming it; bad T and mode are refused', async () => {
@@ -148,8 +168,8 @@ test('light calibration refuses a layer without a Conv/Dense bias, naming it; ba
     },
   };
   await assert.rejects(
-    calibrateSnn(referenceBackend, noBias, oneImage, { T, mode: 'light' }),
+    calibrateSnn(referenceBackend, noBias, spread, { T, mode: 'light' }),
     (e: Error) => e instanceof SnnCalibrationError && /node 'act2': light calibration needs a Conv\/Dense bias/.test(e.message),
   );
-  await assert.rejects(calibrateSnn(referenceBackend, snn, oneImage, { T: 0, mode: 'light' }), /positive integer/);
+  await assert.rejects(calibrateSnn(referenceBackend, snn, spread, { T: 0, mode: 'light' }), /positive integer/);
 });
