@@ -150,8 +150,14 @@ export function registerConvert(program: Command): void {
           `${calibration.mode} calibration at T = ${calibration.T} on ${calibration.images} images: mean |SNN rate − ANN activation|, before → after`,
         );
         const arrow = (e: { before: number; after: number }) => `${e.before.toPrecision(3)} → ${e.after.toPrecision(3)}`;
-        const rows = calibration.layers.map((l) => [l.node, l.theta[0].toPrecision(4), arrow(l.channelError), arrow(l.unitError)]);
-        console.log(textTable(['layer', 'θ', 'per channel', 'per neuron'], rows));
+        const rows = calibration.layers.map((l) => [
+          l.node,
+          l.theta[0].toPrecision(4),
+          arrow(l.channelError),
+          arrow(l.unitError),
+          l.kept ? 'kept' : 'undone',
+        ]);
+        console.log(textTable(['layer', 'θ', 'per channel', 'per neuron', 'correction'], rows));
       }
     });
 }
