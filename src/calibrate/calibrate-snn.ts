@@ -93,11 +93,13 @@ export async function calibrateSnn(backend: Backend, model: SnnModel, data: Data
       const measured = measure(previous, errorOf(currentNode(graph, previous), counts));
       kept.push(aim(measured) < aim(before[l - 1]));
       after.push(kept[l - 1] ? measured : before[l - 1]);
-      if (!kept[l - 1] && l < sites.length) {
+      if (!kept[l - 1]) {
         graph = uncorrected;
-        passes++;
-        counts = await simulateLayers(graph, [sites[l].name]);
-      } else if (!kept[l - 1]) graph = uncorrected;
+        if (l < sites.length) {
+          passes++;
+          counts = await simulateLayers(graph, [sites[l].name]);
+        }
+      }
     }
     if (l === sites.length) break;
     const spike = currentNode(graph, sites[l]);
