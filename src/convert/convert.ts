@@ -136,7 +136,8 @@ function applyBiasShifts(graph: Graph, nodes: Node[], shifts: ReadonlyMap<string
   });
 }
 
-function biasCarrier(graph: Graph, value: string): Conv2dNode | DenseNode | null {
+/** The Conv/Dense whose bias feeds `value` (through a residual Add: its first branch), or null. */
+export function biasCarrier(graph: Graph, value: string): Conv2dNode | DenseNode | null {
   const node = producerOf(graph, value);
   if (!node) return null;
   if (node.op === 'Conv2d' || node.op === 'Dense') return node;

@@ -135,7 +135,10 @@ export interface SpikeNode extends NodeBase {
   readonly reset: 'soft' | 'hard';
   /** θ: one value (layer-wise) or one per channel (axis 1). */
   readonly threshold: Tensor;
-  /** v(0), same layout as `threshold` (θ/2 for the T-independent shift, 0 otherwise). */
+  /**
+   * v(0): one value, one per channel, or one per unit (the whole sample shape, channels first: what
+   * advanced calibration writes). θ/2 for the T-independent shift, 0 otherwise, unless calibrated.
+   */
   readonly initialPotential: Tensor;
   /** γ: the most spikes one neuron emits in one step (1 = IF; > 1 = burst neuron). */
   readonly maxSpikesPerStep: number;

@@ -13,7 +13,9 @@ import type { ConversionOptions } from '../../src/model/snn-model.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { poissonEncoder, type Encoder, type SimulationEngine } from '../../src/simulate/index.js';
+import { sampleShapes } from '../../src/ir/shapes.js';
 import { mulberry32 } from '../../src/tensor/random.js';
+import { sizeOf, tensor } from '../../src/tensor/tensor.js';
 import { labelledByAnn } from '../helpers/labelled.js';
 import { concatNet, eventNet, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
 
@@ -46,6 +48,23 @@ function converted(ann: () => Graph, options: Partial<ConversionOptions> = {}): 
       const stats = await calibrate(referenceBackend, graph, data);
       return { snn: convertToSnn(graph, stats, { ...defaultConversionOptions, ...options }).graph, data };
     })());
+}
+
+/** `build` with every Spike's v(0) replaced by one random value per unit in [−θ/2, θ) (as advanced calibration leaves it). */
+function perUnitV0(build: EngineCase['build'], seed: number): EngineCase['build'] {
+  return async () => {
+    const { snn, data } = await build();
+    const shapes = sampleShapes(snn);
+    const r = mulberry32(seed);
+    const nodes = snn.nodes.map((n): Node => {
+      if (n.op !== 'Spike') return n;
+      const shape = shapes.get(n.output)!;
+      const theta = n.threshold.data[0];
+      const v0 = Float32Array.from({ length: sizeOf(shape) }, () => theta * (1.5 * r() - 0.5));
+      return { ...n, initialPotential: tensor([...shape], v0) };
+    });
+    return { snn: { ...snn, nodes }, data };
+  };
 }
 
 /** `net` with some nodes replaced. */
@@ -103,6 +122,16 @@ const noSignedEvents = /event engine cannot run this simulation.*neuron 'signed'
 
 export const engineCases: readonly EngineCase[] = [
   { name: 'deng-gu, v0, soft reset, per-layer θ', build: converted(eventNet3), T: 16, engines: both },
+  { name: 'per-unit v(0), spiking readout', build: perUnitV0(converted(eventNet3, { readout: 'spikes' }), 5), T: 16, engines: both },
+  {
+    name: 'per-unit v(0) through AvgPool → Flatten → Dense, hard reset',
+    build: perUnitV0(
+      converted(() => smallCnn(27), { reset: 'hard' }),
+      6,
+    ),
+    T: 12,
+    engines: both,
+  },
   { name: 'deng-gu, spiking readout', build: converted(eventNet3, { readout: 'spikes' }), T: 16, engines: both },
   {
     name: 'max-norm, burst neurons γ = 3, soft reset',

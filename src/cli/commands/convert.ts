@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   calibrate,
+  calibrateSnn,
   conversionSettings,
   convertToSnn,
   defaultConversionOptions,
@@ -13,6 +14,7 @@ import {
   strategies,
   summarizeConversion,
   thresholdRows,
+  type CalibrationMode,
   type ConversionOptions,
 } from '../../index.js';
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
@@ -32,6 +34,9 @@ interface Flags extends BackendFlags {
   thresholdScope: ConversionOptions['thresholdScope'];
   burst: number;
   neuron: string;
+  targetT?: number;
+  calibration: CalibrationMode;
+  calibrationImages: number;
   output: string;
   force?: boolean;
   json?: boolean;
@@ -70,10 +75,13 @@ export function addConversionOptions(command: Command): Command {
         .join(' | '),
       oneOf(...Object.keys(neuronKinds)),
       defaultConversionOptions.neuron,
-    );
+    )
+    .option('--target-T <n>', 'the T that --strategy calibrated aims at (its θ search and corrections)', positiveInt);
 }
 
-export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads'>): ConversionOptions {
+export function conversionOptionsFrom(
+  flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads' | 'calibration' | 'calibrationImages'>,
+): ConversionOptions {
   return {
     strategy: flags.strategy,
     shift: flags.shift,
@@ -84,6 +92,7 @@ export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'c
     thresholdScope: flags.thresholdScope,
     maxSpikesPerStep: flags.burst,
     neuron: flags.neuron,
+    ...(flags.targetT === undefined ? {} : { targetT: flags.targetT }),
   };
 }
 
@@ -97,6 +106,13 @@ export function registerConvert(program: Command): void {
     .option('--calib <spec>', 'calibration data (as --data elsewhere)', 'mnist')
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
+    .option(
+      '--calibration <mode>',
+      'with --strategy calibrated: light (per-channel bias) | advanced (per-neuron v(0))',
+      oneOf('light', 'advanced'),
+      'advanced',
+    )
+    .option('--calibration-images <n>', 'images for --strategy calibrated’s corrections (one simulation per layer)', positiveInt, 1000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .requiredOption('-o, --output <file>', 'the .snn file to write')
@@ -105,10 +121,22 @@ export function registerConvert(program: Command): void {
     .action(async (model: string, flags: Flags) => {
       const ann = await loadAnn(model);
       const data = openDataset(flags.calib, { split: flags.calibSplit });
+      const backend = makeBackend(flags);
       const bar = progressBar('calibrate', flags.json);
-      const stats = await calibrate(makeBackend(flags), ann, data, { limit: flags.calibLimit, onProgress: bar.update });
+      const stats = await calibrate(backend, ann, data, { limit: flags.calibLimit, onProgress: bar.update });
       bar.stop();
-      const snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      let snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      if (flags.strategy === 'calibrated') {
+        const corrections = progressBar(flags.calibration, flags.json);
+        const T = snn.conversion.options.targetT!; // the strategy refused a missing target T
+        snn = await calibrateSnn(backend, snn, data, {
+          T,
+          mode: flags.calibration,
+          limit: flags.calibrationImages,
+          onProgress: corrections.update,
+        });
+        corrections.stop();
+      }
       await saveSnn(
         flags.output,
         snn,
@@ -127,6 +155,21 @@ export function registerConvert(program: Command): void {
       console.log(`${model} → ${flags.output}: ${settingsLine(conversionSettings(summary, data.name))}`);
       const thresholds = thresholdRows(summary);
       console.log(textTable(thresholds.headers, thresholds.rows));
+      const calibration = snn.conversion.calibration;
+      if (calibration) {
+        console.log(
+          `${calibration.mode} calibration at T = ${calibration.T} on ${calibration.images} images: mean |SNN rate − ANN activation|, before → after`,
+        );
+        const arrow = (e: { before: number; after: number }) => `${e.before.toPrecision(3)} → ${e.after.toPrecision(3)}`;
+        const rows = calibration.layers.map((l) => [
+          l.node,
+          l.theta[0].toPrecision(4),
+          arrow(l.channelError),
+          arrow(l.unitError),
+          l.kept ? 'kept' : 'undone',
+        ]);
+        console.log(textTable(['layer', 'θ', 'per channel', 'per neuron', 'correction'], rows));
+      }
     });
 }
 

@@ -103,7 +103,8 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   };
   const thetaLayout = (n: SpikeNode, data: Float32Array, suffix: string): string => {
     const sample = shapes.get(n.output)!;
-    const dims = data.length === 1 ? [] : [data.length, ...sample.slice(1).map(() => 1)];
+    // One value, one per channel (broadcast over the rest of the sample) or one per unit (v(0) after calibration).
+    const dims = data.length === 1 ? [] : data.length === sizeOf(sample) ? [...sample] : [data.length, ...sample.slice(1).map(() => 1)];
     return floatConst(`${n.name}.${suffix}`, data, dims);
   };
   let firstStep: string | null = null; // f32 scalar [t = 0]

@@ -25,6 +25,7 @@ import { consumersOf, producerOf } from '../../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
 import { neuronUnsupported } from '../../neurons/index.js';
 import { scaleInputs } from '../fold-threshold.js';
+import { perUnit } from '../per-unit.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -262,8 +263,11 @@ function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLa
   const threshold = new Float32Array(g.paddedChannels).fill(Infinity);
   for (let c = 0; c < g.channels; c++) threshold[c] = perChannel(node.threshold.data, c);
   const initialPotential = new Float32Array(g.height * g.width * g.paddedChannels);
-  for (let p = 0; p < g.height * g.width; p++) {
-    for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = perChannel(node.initialPotential.data, c);
+  // v(0) per unit (channels-first, as the IR holds it) written channels-last and padded.
+  const v0 = perUnit(node.initialPotential.data, shape);
+  const pixels = g.height * g.width;
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = v0[c * pixels + p];
   }
   const hardReset = node.reset === 'hard';
   return { name: node.name, grid: g, threshold, initialPotential, hardReset, maxSpikesPerStep: node.maxSpikesPerStep, shape };
