@@ -79,6 +79,18 @@ export function addConversionOptions(command: Command): Command {
     .option('--target-T <n>', 'the T that --strategy calibrated aims at (its θ search and corrections)', positiveInt);
 }
 
+/** The flags of --strategy calibrated's corrections (convert, report). */
+export function addCalibrationOptions(command: Command): Command {
+  return command
+    .option(
+      '--calibration <mode>',
+      'with --strategy calibrated: light (per-channel bias) | advanced (per-neuron v(0))',
+      oneOf('light', 'advanced'),
+      'advanced',
+    )
+    .option('--calibration-images <n>', 'images for --strategy calibrated’s corrections (one simulation per layer)', positiveInt, 1000);
+}
+
 export function conversionOptionsFrom(
   flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads' | 'calibration' | 'calibrationImages'>,
 ): ConversionOptions {
@@ -97,22 +109,17 @@ export function conversionOptionsFrom(
 }
 
 export function registerConvert(program: Command): void {
-  addConversionOptions(
-    program
-      .command('convert')
-      .description('convert an ONNX ANN into a spiking network (.snn) with threshold balancing on calibration data')
-      .argument('<model>', 'ONNX file'),
+  addCalibrationOptions(
+    addConversionOptions(
+      program
+        .command('convert')
+        .description('convert an ONNX ANN into a spiking network (.snn) with threshold balancing on calibration data')
+        .argument('<model>', 'ONNX file'),
+    ),
   )
     .option('--calib <spec>', 'calibration data (as --data elsewhere)', 'mnist')
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
-    .option(
-      '--calibration <mode>',
-      'with --strategy calibrated: light (per-channel bias) | advanced (per-neuron v(0))',
-      oneOf('light', 'advanced'),
-      'advanced',
-    )
-    .option('--calibration-images <n>', 'images for --strategy calibrated’s corrections (one simulation per layer)', positiveInt, 1000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .requiredOption('-o, --output <file>', 'the .snn file to write')
