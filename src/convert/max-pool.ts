@@ -18,24 +18,27 @@ export interface MaxPoolPlan {
 }
 
 export function planMaxPools(ann: Graph, spikingValues: ReadonlySet<string>): MaxPoolPlan {
-  const shapes = sampleShapes(ann);
+  let shapes: ReadonlyMap<string, readonly number[]> | null = null; // only ceil mode needs them
+  const inputShape = (value: string) => (shapes ??= sampleShapes(ann)).get(value)!;
   const spiking = new Map<string, SpikeMaxPoolNode>();
   const refused: string[] = [];
   for (const node of ann.nodes) {
     if (node.op !== 'MaxPool' || !spikingValues.has(node.inputs[0])) continue;
-    const why = tilingProblem(node, shapes.get(node.inputs[0])!) ?? inputProblem(ann, node, spiking);
+    const why = tilingProblem(node, () => inputShape(node.inputs[0])) ?? inputProblem(ann, node, spiking);
     if (why) refused.push(`'${node.name}': ${why}`);
     else spiking.set(node.name, { op: 'SpikeMaxPool', name: node.name, inputs: node.inputs, output: node.output, kernel: node.kernel });
   }
   return { spiking, refused };
 }
 
-function tilingProblem(node: MaxPoolNode, input: readonly number[]): string | null {
+function tilingProblem(node: MaxPoolNode, inputShape: () => readonly number[]): string | null {
   const [kh, kw] = node.kernel;
   if (node.strides[0] !== kh || node.strides[1] !== kw) {
     return `overlapping or gapped windows (kernel ${kh}×${kw}, strides ${node.strides.join('×')}); only kernel = stride converts exactly`;
   }
   if (node.pads.some((p) => p !== 0)) return `padding [${node.pads.join(', ')}]; only unpadded max pooling converts exactly`;
+  if (!node.ceilMode) return null;
+  const input = inputShape();
   const partial = [0, 1].some(
     (a) => windowOut(input[a + 1], node.kernel[a], node.kernel[a], 0, 0, 1, node.ceilMode) !== Math.floor(input[a + 1] / node.kernel[a]),
   );
