@@ -20,10 +20,10 @@ test('a 1×2 window traced by hand: o(t) = max cumulative count − what was emi
   const counts = Float32Array.from(a.flatMap((x, t) => [x, b[t]]));
   const geometry = { input: [1, 1, 2], kernel: [1, 2] as const };
   const out = new Float32Array(5);
-  assert.equal(stepSpikeMaxPool(geometry, counts, new Int32Array(2), out, 5, 1), 3);
+  assert.equal(stepSpikeMaxPool(geometry, counts, new Float32Array(2), out, 5, 1), 3);
   assert.deepEqual([...out], [1, 0, 1, 0, 1]);
   // The same in chunks of 2, 2 and 1 steps, the accumulators carried over.
-  const accumulators = new Int32Array(2);
+  const accumulators = new Float32Array(2);
   const chunked = [0, 2, 4].flatMap((t0) => {
     const steps = Math.min(2, 5 - t0);
     const o = new Float32Array(steps);
@@ -40,7 +40,7 @@ test('random spike trains whose leader changes: Σ o = max of Σ s at every step
     const geometry = { input: [C, H, W], kernel: [2, 3] as const };
     const units = C * H * W;
     const rates = Float64Array.from({ length: batch * units }, () => r());
-    const accumulators = new Int32Array(batch * units);
+    const accumulators = new Float32Array(batch * units);
     const cumulativeIn = new Float64Array(batch * units);
     const cumulativeOut = new Float64Array(batch * C * 2 * 2);
     const out = new Float32Array(batch * C * 4);

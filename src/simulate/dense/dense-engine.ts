@@ -110,10 +110,10 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
   // One spike buffer per layer for the whole batch, reused by every chunk (no allocation in the time loop).
   const spikeBuffers = new Map<string, Float32Array>();
   // A spiking max pool's accumulators, per image and input unit (spike-max-pool.ts).
-  const accumulators = new Map<string, Int32Array>();
+  const accumulators = new Map<string, Float32Array>();
   for (const s of plan.stages) {
     if (s.kind === 'spike-pool') {
-      accumulators.set(s.node.name, new Int32Array(batch * sizeOf(s.geometry.input)));
+      accumulators.set(s.node.name, new Float32Array(batch * sizeOf(s.geometry.input)));
       spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * sizeOf(plan.shapes.get(s.node.output)!)));
     }
     if (s.kind !== 'spike') continue;
@@ -144,9 +144,12 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
         const out = buffer.subarray(0, (steps * buffer.length) / ctx.chunk);
         const input = values.get(stage.node.inputs[0])!;
         const tally = ctx.tallies.get(stage.node.name)!;
-        tally.spikes += stepSpikeMaxPool(stage.geometry, input.data, accumulators.get(stage.node.name)!, out, steps, batch);
+        const state = accumulators.get(stage.node.name)!;
+        tally.spikes += stepSpikeMaxPool(stage.geometry, input.data, state, out, steps, batch);
         countUnits(tally, out);
         values.set(stage.node.output, { data: out, isStatic: false, spikeCounts: true });
+        const info = { t0, steps, batch, firstImage: ctx.firstImage, units: out.length / (steps * batch) };
+        for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, out, state, info);
       } else if (stage.kind === 'segment') {
         const input = stage.takesSpikeCounts ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
         const rows = (input.length / sizeOf(plan.shapes.get(stage.input)!)) | 0;

@@ -3,7 +3,7 @@
  * b, channel c, window w (kernel = stride) and step t:
  *   A_j ← A_j + s_j(t)   (j ∈ w);   o_w(t) = max_{j∈w} A_j;   A_j ← A_j − o_w(t)
  * θ stays folded (the max commutes with a positive per-channel scale), so o is a count like s.
- * After each step A_j = C_j(t) − max_{k∈w} C_k(t) ∈ [−γt, 0] (C: cumulative counts): exact in i32.
+ * After each step A_j = C_j(t) − max_{k∈w} C_k(t) ∈ [−γt, 0] (C: cumulative counts): integers, exact in f32.
  */
 export interface PoolGeometry {
   /** Input [C, H, W]. */
@@ -18,7 +18,7 @@ export interface PoolGeometry {
 export function stepSpikeMaxPool(
   geometry: PoolGeometry,
   counts: Float32Array,
-  accumulators: Int32Array,
+  accumulators: Float32Array,
   out: Float32Array,
   steps: number,
   batch: number,
