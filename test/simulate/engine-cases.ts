@@ -107,6 +107,16 @@ function stackedMaxPools(): Graph {
   });
 }
 
+/** eventNet with its AvgPool a MaxPool, and a MaxPool 2×2 over the 40-channel layer (3×2 → 1×1) before the GAP. */
+function eventNetMaxPools(): Graph {
+  return edited(eventNet(9), (n): Node | Node[] => {
+    if (n.name === 'p1') return { ...maxPool('p1', 'a1', 2) };
+    if (n.name === 'a2') return [n, maxPool('p2', 'a2', 2)];
+    if (n.name === 'gap') return { ...n, inputs: ['p2'] };
+    return n;
+  });
+}
+
 const eventNet3 = () => eventNet(3);
 const notLowered = (node: string) => new RegExp(`event engine cannot run this simulation.*'${node}'`);
 
@@ -182,6 +192,12 @@ export const engineCases: readonly EngineCase[] = [
     name: 'MaxPool, burst neurons γ = 2, bias shift',
     build: converted(() => maxPoolCnn(23), { strategy: 'max-norm', maxSpikesPerStep: 2, shift: 'bias', tShift: 8 }),
     T: 12,
+    engines: both,
+  },
+  {
+    name: 'MaxPools over 5 and 40 channels (two channel blocks), then GlobalAvgPool',
+    build: converted(eventNetMaxPools),
+    T: 16,
     engines: both,
   },
   { name: 'stacked MaxPools (a pool of pooled spikes)', build: converted(stackedMaxPools), T: 16, engines: both },
