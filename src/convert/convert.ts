@@ -4,6 +4,7 @@
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2
  *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
+ *   MaxPool with kernel = stride on a layer's spikes  →  SpikeMaxPool (exact: convert/max-pool.ts)
  * The ANN must be simplified first (BatchNorm folded, Dropout/Identity removed: ir/passes).
  */
 import type { ActivationStats } from '../ann/calibrate.js';
@@ -15,16 +16,19 @@ import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
 import { ConversionError, type ThresholdChoice } from './strategy.js';
+import { planMaxPools } from './max-pool.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
   checkNeuron(options);
   checkConvertible(ann);
+  const maxPools = planMaxPools(ann, valuesAfterActivations(ann)).spiking;
   const strategy = strategyNamed(options.strategy);
   const withoutSoftmax = dropFinalSoftmax(ann);
   const shapes = sampleShapes(withoutSoftmax);
   const layers: ConvertedLayer[] = [];
   const biasShifts = new Map<string, Float32Array>();
   let nodes: Node[] = withoutSoftmax.nodes.map((node) => {
+    if (node.op === 'MaxPool') return maxPools.get(node.name) ?? node;
     if (node.op !== 'Relu' && node.op !== 'Clip') return node;
     if (node.op === 'Clip' && node.min !== 0) {
       throw new ConversionError(`node '${node.name}': Clip(min=${node.min}) is not a threshold ReLU; only min = 0 converts to IF neurons`);
@@ -84,18 +88,18 @@ function checkNeuron(options: ConversionOptions): void {
   if (why !== null) throw new ConversionError(`neuron '${options.neuron}': ${why}`);
 }
 
-/** MaxPool of spikes is not max pooling of rates; BatchNorm must have been folded. */
+/** MaxPool must tile the spikes of one layer (max-pool.ts); BatchNorm must have been folded. */
 function checkConvertible(ann: Graph): void {
-  const maxPools = ann.nodes.filter((n) => n.op === 'MaxPool').map((n) => `'${n.name}'`);
-  if (maxPools.length > 0) {
+  const spiking = valuesAfterActivations(ann);
+  const { refused } = planMaxPools(ann, spiking);
+  if (refused.length > 0) {
     throw new ConversionError(
-      `max pooling cannot be converted exactly (max of spikes ≠ max of rates): ${maxPools.join(', ')}. ` +
-        'Replace MaxPool with AveragePool in the ANN and retrain or fine-tune.',
+      `max pooling cannot be converted exactly (the max of spikes is not the max of rates) at ${refused.join('; ')}. ` +
+        'Use kernel = stride without padding directly after the activation, or replace MaxPool with AveragePool and retrain or fine-tune.',
     );
   }
   // Before the first activation a BatchNorm acts on the analog input and stays as it is; after one
   // it would have to act on spikes, so it must have been folded into a Conv/Dense.
-  const spiking = valuesAfterActivations(ann);
   const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm' && spiking.has(n.inputs[0])).map((n) => `'${n.name}'`);
   if (unfolded.length > 0) throw new ConversionError(`BatchNorm not directly after a Conv/Dense cannot be folded: ${unfolded.join(', ')}`);
   const lastIndex = ann.nodes.length - 1;

@@ -144,6 +144,23 @@ export interface SpikeNode extends NodeBase {
   readonly maxSpikesPerStep: number;
 }
 
+/**
+ * Exact max pooling of spike trains (SNN graphs only; lateral-inhibition pooling, docs/method.md §5).
+ * Windows of kernel[0] × kernel[1] with stride = kernel and no padding (trailing rows and columns
+ * that fill no window are dropped, as MaxPool drops them). Per window w, step t and input unit j ∈ w,
+ * with accumulators A_j(0) = 0:
+ *   A_j ← A_j + x_j(t);   y_w(t) = max_{j∈w} A_j;   A_j ← A_j − y_w(t)
+ * so that Σ_{τ≤t} y_w(τ) = max_{j∈w} Σ_{τ≤t} x_j(τ) at every t: the cumulative output is the max
+ * of the cumulative inputs. The input is a spiking layer's output x = θ·s (θ per layer or channel),
+ * so y = θ·o with o ∈ {0, 1} (0..γ for burst neurons): the engines pool the spike counts and keep θ
+ * folded. Stepped by the simulator, never by a backend.
+ */
+export interface SpikeMaxPoolNode extends NodeBase {
+  readonly op: 'SpikeMaxPool';
+  /** Window height and width, which are also the strides. */
+  readonly kernel: Pair;
+}
+
 export type Node =
   | Conv2dNode
   | DenseNode
@@ -160,7 +177,8 @@ export type Node =
   | IdentityNode
   | SoftmaxNode
   | PadNode
-  | SpikeNode;
+  | SpikeNode
+  | SpikeMaxPoolNode;
 
 export type OpType = Node['op'];
 

@@ -3,7 +3,9 @@
  * ops without a NIR node (MaxPool, Pad, BatchNorm, Reshape, …), asymmetric padding, non-square
  * kernels (the `nir` reader takes both sides of a Conv2d kernel from weight.shape[2]), average
  * pooling that is not a sum times 1/k² (padding not counted, partial ceil-mode windows), burst
- * neurons (γ > 1: an IF emits one spike per step) and neuron kinds without a NIR form (the kind says why).
+ * neurons (γ > 1: an IF emits one spike per step), neuron kinds without a NIR form (the kind says why),
+ * and exact spiking max pooling (SpikeMaxPool: NIR has no node with an accumulator state that
+ * inhibits its window).
  */
 import type { SnnModel } from '../../model/snn-model.js';
 import type { Node } from '../../ir/graph.js';
@@ -68,6 +70,10 @@ function checkNode(node: Node, shapeOf: (value: string) => readonly number[]): v
     }
     case 'MaxPool':
       return refuse('MaxPool has no exact spiking form and no NIR node');
+    case 'SpikeMaxPool':
+      return refuse(
+        'exact spiking max pooling (SpikeMaxPool: accumulators that inhibit their window) has no NIR node; export to onnx or onnx-step, or use AvgPool',
+      );
     case 'Pad':
       return refuse('Pad has no NIR node (fold it into the next Conv2d: ann2snn folds zero padding on import)');
     default:

@@ -2,7 +2,8 @@
  * `onnx-step` and `onnx` exports of small nets, run by a bare onnxruntime-node session, against our
  * dense simulator image by image: predictions at every t and spike counts, for every conversion
  * option the step expresses (shift v0 / bias, soft / hard reset, per-layer / per-channel θ, burst γ,
- * accumulating / spiking readout), on a CNN with AvgPool and a residual net with Add, Concat and GAP.
+ * accumulating / spiking readout), on a CNN with AvgPool, a CNN with exact max pooling (SpikeMaxPool)
+ * and a residual net with Add, Concat and GAP.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
 import { ExportError } from '../../../src/export/export-error.js';
 import { writeOnnxLoop, writeOnnxStep } from '../../../src/export/onnx/write-onnx.js';
 import type { Graph } from '../../../src/ir/graph.js';
-import { smallCnn } from '../../helpers/nets.js';
+import { maxPoolCnn, smallCnn } from '../../helpers/nets.js';
 import { syntheticImages } from '../../helpers/synthetic-data.js';
 import { residualConcatNet, withMaxPool } from './nets.js';
 import { assertAgrees, loopTrace, simulatorTrace, stepTrace } from './trace.js';
@@ -67,6 +68,11 @@ function perUnitV0(model: SnnModel): SnnModel {
 
 test('small CNN, per-unit v(0): onnx-step and onnx agree with simulate', async () => {
   await checkBoth(smallCnn(3), {}, [1, 8, 8], 'small CNN, per-unit v(0)', perUnitV0);
+});
+
+test('CNN with exact max pools (2×2; 3×3 with dropped edges, per-channel θ, burst γ = 2): onnx-step and onnx agree with simulate', async () => {
+  await checkBoth(maxPoolCnn(5), {}, [1, 12, 12], 'max pool 2×2');
+  await checkBoth(maxPoolCnn(6, 3), { thresholdScope: 'channel', maxSpikesPerStep: 2 }, [1, 12, 12], 'max pool 3×3, options');
 });
 
 test('residual net with Add and Concat (per-channel θ, burst γ = 2, hard reset): onnx-step and onnx agree with simulate', async () => {
