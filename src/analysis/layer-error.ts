@@ -21,6 +21,7 @@ import type { ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
+import { isActivation } from '../ir/op-traits.js';
 import { initialState, neuronKind } from '../neurons/index.js';
 import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
@@ -156,7 +157,7 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
   for (const spike of model.graph.nodes) {
     if (spike.op !== 'Spike') continue;
     const annNode = annNodes.get(spike.name);
-    if (!annNode || (annNode.op !== 'Relu' && annNode.op !== 'Clip')) {
+    if (!annNode || !isActivation(annNode)) {
       skipped.push({ node: spike.name, reason: 'no ANN activation of the same name (spiking readout)' });
       continue;
     }

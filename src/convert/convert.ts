@@ -9,6 +9,7 @@
 import type { ActivationStats } from '../ann/calibrate.js';
 import { readoutNode } from '../ann/activation-sites.js';
 import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, type SpikeNode } from '../ir/graph.js';
+import { isActivation } from '../ir/op-traits.js';
 import { sampleShapes } from '../ir/shapes.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
@@ -23,7 +24,7 @@ export function convertToSnn(ann: Graph, stats: ActivationStats | null, options:
   const layers: ConvertedLayer[] = [];
   const biasShifts = new Map<string, Float32Array>();
   let nodes: Node[] = withoutSoftmax.nodes.map((node) => {
-    if (node.op !== 'Relu' && node.op !== 'Clip') return node;
+    if (!isActivation(node)) return node;
     if (node.op === 'Clip' && node.min !== 0) {
       throw new ConversionError(`node '${node.name}': Clip(min=${node.min}) is not a threshold ReLU; only min = 0 converts to IF neurons`);
     }
@@ -93,10 +94,10 @@ function checkConvertible(ann: Graph): void {
   if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);
 }
 
-/** Values computed from the output of some Relu/Clip (the part of the network that will spike). */
+/** Values computed from the output of some Relu/Clip/QuantClip (the part of the network that will spike). */
 function valuesAfterActivations(ann: Graph): Set<string> {
   const values = new Set<string>();
-  for (const n of ann.nodes) if (n.op === 'Relu' || n.op === 'Clip' || n.inputs.some((i) => values.has(i))) values.add(n.output);
+  for (const n of ann.nodes) if (isActivation(n) || n.inputs.some((i) => values.has(i))) values.add(n.output);
   return values;
 }
 
