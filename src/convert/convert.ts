@@ -1,6 +1,8 @@
 /**
  * The conversion pipeline shared by every strategy (docs/method.md §1–5):
- *   Relu/Clip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy
+ *   Relu/Clip/QuantClip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy (a QuantClip is a
+ *                                  clip with ceiling λ to every strategy but qcfs)
+ *   strategy.requires: the options its method fixes (qcfs: shift v0, soft reset), others refused
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2
  *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
@@ -14,11 +16,12 @@ import { sampleShapes } from '../ir/shapes.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
-import { ConversionError, type ThresholdChoice } from './strategy.js';
+import { ConversionError, type ConversionStrategy, type ThresholdChoice } from './strategy.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
   checkConvertible(ann);
   const strategy = strategyNamed(options.strategy);
+  checkRequiredOptions(strategy, options);
   const withoutSoftmax = dropFinalSoftmax(ann);
   const shapes = sampleShapes(withoutSoftmax);
   const layers: ConvertedLayer[] = [];
@@ -73,6 +76,16 @@ function spikeNode(name: string, input: string, output: string, choice: Threshol
     threshold: tensor([choice.theta.length], choice.theta),
     initialPotential: tensor([v0.length], v0),
   };
+}
+
+/** A strategy's fixed options (ConversionStrategy.requires) against the given ones. */
+function checkRequiredOptions(strategy: ConversionStrategy, options: ConversionOptions): void {
+  for (const [key, value] of Object.entries(strategy.requires ?? {})) {
+    const given = options[key as keyof ConversionOptions];
+    if (given !== value) {
+      throw new ConversionError(`strategy '${strategy.name}' requires --${key} ${String(value)}; got --${key} ${String(given)}`);
+    }
+  }
 }
 
 /** MaxPool of spikes is not max pooling of rates; BatchNorm must have been folded. */

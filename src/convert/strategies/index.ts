@@ -3,11 +3,13 @@ import { ConversionError, type ConversionStrategy } from '../strategy.js';
 import { dengGu } from './deng-gu.js';
 import { maxNorm } from './max-norm.js';
 import { percentileStrategy } from './percentile.js';
+import { qcfs } from './qcfs.js';
 
 export const strategies: Readonly<Record<string, ConversionStrategy>> = {
   'deng-gu': dengGu,
   'max-norm': maxNorm,
   percentile: percentileStrategy,
+  qcfs,
 };
 
 export function strategyNamed(name: string): ConversionStrategy {
