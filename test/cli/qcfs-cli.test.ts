@@ -13,7 +13,28 @@ const dir = mkdtempSync(join(tmpdir(), 'ann2snn-qcfs-'));
 
 test('train --act qcfs → convert --strategy qcfs → simulate; conflicting flags and non-QCFS nets are refused', () => {
   const onnx = join(dir, 'q.onnx');
-  const t = cli('train', '--preset', 'demo', '--act', 'qcfs', '--levels', '4', '--limit', '512', '--epochs', '1', '--batch', '32', '--lr', '3e-3', '--threads', '1', '-o', onnx, '--json');
+  const t = cli(
+    'train',
+    '--preset',
+    'demo',
+    '--act',
+    'qcfs',
+    '--levels',
+    '4',
+    '--limit',
+    '512',
+    '--epochs',
+    '1',
+    '--batch',
+    '32',
+    '--lr',
+    '3e-3',
+    '--threads',
+    '1',
+    '-o',
+    onnx,
+    '--json',
+  );
   assert.equal(t.code, 0, t.err);
   const recipe = JSON.parse(readFileSync(join(dir, 'q.recipe.json'), 'utf8'));
   assert.equal(recipe.act, 'qcfs');
@@ -21,7 +42,10 @@ test('train --act qcfs → convert --strategy qcfs → simulate; conflicting fla
   assert.equal(recipe.limit, 512);
   const lambdas = Object.values(recipe.lambdas as Record<string, number>);
   assert.equal(lambdas.length, 3);
-  assert.ok(lambdas.some((l) => l !== 1), 'λ is learned');
+  assert.ok(
+    lambdas.some((l) => l !== 1),
+    'λ is learned',
+  );
 
   // The exported file computes what the training engine evaluated.
   const e = JSON.parse(cli('eval-ann', onnx, '--data', 'mnist', '--json').out);

@@ -35,7 +35,17 @@ test('hand-checked: λ = 2, L = 4, constant currents z → spike counts L·q(z)/
       { op: 'Flatten', name: 'flat', inputs: ['x'], output: 'flat', axis: 1 },
       { op: 'Dense', name: 'in', inputs: ['flat'], output: 'in', weight: tensor([n, n], diag), bias: null },
       { op: 'QuantClip', name: 'q', inputs: ['in'], output: 'q', max: 2, levels: 4 },
-      { op: 'Dense', name: 'y', inputs: ['q'], output: 'y', weight: tensor([n, n], diag.map((v) => (v === 0 ? 0 : 1))), bias: null },
+      {
+        op: 'Dense',
+        name: 'y',
+        inputs: ['q'],
+        output: 'y',
+        weight: tensor(
+          [n, n],
+          diag.map((v) => (v === 0 ? 0 : 1)),
+        ),
+        bias: null,
+      },
     ],
   };
   const snn = convertToSnn(ann, null, qcfs);
@@ -44,7 +54,13 @@ test('hand-checked: λ = 2, L = 4, constant currents z → spike counts L·q(z)/
   assert.deepEqual([spike.threshold.data[0], spike.initialPotential.data[0], spike.reset], [2, 1, 'soft']);
   assert.deepEqual(snn.conversion.layers[0].source, 'QCFS λ (L = 4)');
   // One white image: the input current is z, constant in time.
-  const white = new InMemoryDataset({ name: 'white', images: new Uint8Array(n).fill(255), labels: Uint8Array.of(0), sampleShape: [n, 1, 1], numClasses: n });
+  const white = new InMemoryDataset({
+    name: 'white',
+    images: new Uint8Array(n).fill(255),
+    labels: Uint8Array.of(0),
+    sampleShape: [n, 1, 1],
+    numClasses: n,
+  });
   const result = simulateOracle(snn.graph, white, { T: 4 });
   assert.deepEqual([...result.layers[0].unitCounts], expected);
 });
