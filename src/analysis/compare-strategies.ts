@@ -54,8 +54,9 @@ const shifts: readonly ShiftMode[] = ['none', 'bias', 'v0'];
 
 /**
  * Variants from a list of strategy specs × reset modes. A spec is `name` or `name:shift`; a bare
- * `deng-gu` expands to its two shifts (bias with T_shift, and v0), other bare names use shift none
- * (as max-norm and percentile were published).
+ * `deng-gu` expands to its two shifts (bias with T_shift, and v0), a strategy with `requires` (qcfs)
+ * uses its required shift and only its required reset, other bare names use shift none (as
+ * max-norm and percentile were published).
  */
 export function strategyVariants(specs: readonly string[], resets: readonly ResetMode[], base: ConversionOptions): StrategyVariant[] {
   const out: StrategyVariant[] = [];
@@ -67,7 +68,11 @@ export function strategyVariants(specs: readonly string[], resets: readonly Rese
       if (shift !== undefined && !shifts.includes(shift as ShiftMode)) {
         throw new ConversionError(`unknown shift '${shift}' in '${spec}'; known: ${shifts.join(', ')}`);
       }
-      const modes: ShiftMode[] = shift ? [shift as ShiftMode] : name === 'deng-gu' ? ['bias', 'v0'] : ['none'];
+      const required = strategies[name].requires;
+      // A strategy whose method fixes the reset (qcfs: soft) is compared with that reset only.
+      if (required?.reset !== undefined && required.reset !== reset) continue;
+      const bare: ShiftMode[] = required?.shift !== undefined ? [required.shift] : name === 'deng-gu' ? ['bias', 'v0'] : ['none'];
+      const modes: ShiftMode[] = shift ? [shift as ShiftMode] : bare;
       for (const mode of modes) {
         const options: ConversionOptions = { ...base, strategy: name, shift: mode, reset };
         out.push({ label: variantLabel(options), options });

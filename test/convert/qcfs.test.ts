@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
+import { strategyVariants } from '../../src/analysis/compare-strategies.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { InMemoryDataset } from '../../src/data/in-memory-dataset.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
@@ -100,5 +101,13 @@ test('other strategies see a QuantClip as a clip with ceiling λ', () => {
       [1.5, 'Clip ceiling'],
       [1.5, 'Clip ceiling'],
     ],
+  );
+});
+
+test("report's variants: bare 'qcfs' is v0 with soft reset only", () => {
+  const variants = strategyVariants(['qcfs', 'deng-gu:v0'], ['soft', 'hard'], defaultConversionOptions);
+  assert.deepEqual(
+    variants.map((v) => v.label),
+    ['qcfs, v0=θ/2, soft reset', 'deng-gu, v0=θ/2, soft reset', 'deng-gu, v0=θ/2, hard reset'],
   );
 });
