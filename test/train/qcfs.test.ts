@@ -10,7 +10,10 @@ import assert from 'node:assert/strict';
 import { quantClip } from '../../src/backend/reference/ops/quant-clip.js';
 import { tensor } from '../../src/tensor/tensor.js';
 import { TrainEngine } from '../../src/train/engine.js';
+import { graphToOnnx } from '../../src/onnx/export-graph.js';
+import { importOnnx } from '../../src/onnx/import.js';
 import { networkToGraph } from '../../src/train/export.js';
+import { modelFromGraph } from '../../src/train/from-graph.js';
 import { compileNetwork } from '../../src/train/network.js';
 import { initParams } from '../../src/train/params.js';
 import type { ActivationSpec, ModelSpec } from '../../src/train/spec.js';
@@ -94,4 +97,34 @@ test('qcfs export: QuantClip nodes carry the learned λ and L', () => {
   assert.ok(q && q.op === 'QuantClip');
   assert.equal(q.max, 0.75);
   assert.equal(q.levels, levels);
+});
+
+test('qcfs round trip: export → ONNX (Div…Floor…Mul) → import → --init-from keeps every λ and weight', () => {
+  const chain: ModelSpec = {
+    name: 'chain',
+    input: [1, 6, 6],
+    classes: 3,
+    layers: [
+      { type: 'conv', out: 2 },
+      { type: 'act' },
+      { type: 'flatten' },
+      { type: 'dense', out: 5 },
+      { type: 'act' },
+      { type: 'dense', out: 3 },
+    ],
+  };
+  const net = compileNetwork(chain, act);
+  const params = initParams(net, 4);
+  params.get('act1.lambda')![0] = 0.9;
+  params.get('act2.lambda')![0] = 1.7;
+  const graph = importOnnx(graphToOnnx(networkToGraph(net, params)));
+  assert.deepEqual(
+    graph.nodes.filter((n) => n.op === 'QuantClip').map((n) => n.op === 'QuantClip' && [n.max, n.levels]),
+    [
+      [Math.fround(0.9), levels],
+      [Math.fround(1.7), levels],
+    ],
+  );
+  const imported = modelFromGraph(graph, 'chain', act);
+  for (const [name, data] of params) assert.deepEqual(imported.params.get(name), data, name);
 });
