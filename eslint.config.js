@@ -3,13 +3,13 @@ import { dependencyDirection } from './eslint/dependency-direction.js';
 
 // The rooms of src/ in dependency order (docs/architecture.md):
 //   tensor, host ← ir ← onnx, backend, quantize ← data, neurons, model, ann, train ← convert, simulate
-//          ← analysis, export, report ← cli
+//          ← analysis, calibrate, export, report ← cli
 // A room may import every room of a lower layer and the same-layer rooms named in its line.
 const upToIr = ['tensor', 'host', 'ir'];
 const upToBackends = [...upToIr, 'onnx', 'backend', 'quantize'];
 const upToModels = [...upToBackends, 'data', 'neurons', 'model', 'ann', 'train'];
 const upToEngines = [...upToModels, 'convert', 'simulate'];
-const upToOutputs = [...upToEngines, 'analysis', 'export', 'report'];
+const upToOutputs = [...upToEngines, 'analysis', 'calibrate', 'export', 'report'];
 
 /** Room → the rooms it may import. Adding a room is one line; a folder of src/ missing here fails lint. */
 export const rooms = {
@@ -21,12 +21,13 @@ export const rooms = {
   backend: [...upToIr, 'onnx', 'quantize'], // ORT runs graphs that onnx/ writes; int8 reads quantize/
   data: upToBackends,
   neurons: upToBackends,
-  model: upToBackends,
+  model: [...upToBackends, 'neurons'], // the .snn codec checks neuron names against the neuron table
   ann: [...upToBackends, 'data'], // calibration and evaluation read datasets
   train: [...upToBackends, 'data'],
   convert: upToModels,
   simulate: upToModels,
   analysis: upToEngines,
+  calibrate: upToEngines, // corrects a converted SNN from its simulation (Li et al. 2021)
   export: upToEngines,
   report: [...upToEngines, 'analysis'], // reports show analyses
   cli: [...upToOutputs, 'index.ts'], // the CLI is a client of the library's public API

@@ -26,6 +26,7 @@ export * from './model/index.js';
 export * from './convert/index.js';
 export * from './simulate/index.js';
 export * from './analysis/index.js';
+export * from './calibrate/index.js';
 export { writeFileAtomic, OutputExistsError } from './host/write-atomic.js';
 export * from './export/exporters.js';
 export { ExportError } from './export/export-error.js';

@@ -4,6 +4,7 @@
  * summarized as the layer mean, a histogram over [0, γ], and the silent / saturated fractions.
  */
 import type { Graph } from '../ir/graph.js';
+import { spikeSource } from '../ir/spike-source.js';
 import type { SimulationResult } from '../simulate/simulator.js';
 
 export interface RateHistogram {
@@ -36,7 +37,8 @@ export function activitySummary(sim: SimulationResult, graph: Graph, bins = 20):
   const images = Math.max(sim.images, 1);
   const layers = sim.layers.map((layer): LayerActivitySummary => {
     const node = graph.nodes.find((n) => n.name === layer.node);
-    const gamma = node?.op === 'Spike' ? node.maxSpikesPerStep : 1;
+    const source = node ? spikeSource(graph, node.output) : null; // a max pool emits up to its layer's γ
+    const gamma = source ? source.maxSpikesPerStep : 1;
     const base = { node: layer.node, units: layer.units, rate: layer.rate, spikesPerImage: layer.spikes / images };
     if (!layer.unitCounts) return { ...base, silentFraction: null, saturatedFraction: null, histogram: null };
     const steps = images * sim.T;

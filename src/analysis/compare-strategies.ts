@@ -1,12 +1,16 @@
 /**
  * Accuracy against T for several conversions of one ANN in one run: the activation statistics are
- * computed once (calibrate()) and every variant is convertToSnn(ann, stats, variant) + simulate.
+ * computed once (calibrate()) and every variant is convertToSnn(ann, stats, variant), then the
+ * caller's `refine` (the corrections of --strategy calibrated, which simulate the SNN), + simulate.
+ * Variants are strategies × shifts × resets × neuron kinds; a combination a kind refuses (signed
+ * neurons with hard reset) is listed in `skipped` with the kind's reason instead of failing the run.
  */
 import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend } from '../backend/backend.js';
 import { convertToSnn } from '../convert/convert.js';
 import { ConversionError } from '../convert/strategy.js';
-import type { ConversionOptions, ResetMode, ShiftMode } from '../model/snn-model.js';
+import type { ConversionOptions, ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
+import { neuronKind } from '../neurons/index.js';
 import { strategies } from '../convert/strategies/index.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
@@ -16,6 +20,8 @@ import { simulate } from '../simulate/simulator.js';
 export interface StrategyVariant {
   readonly label: string;
   readonly options: ConversionOptions;
+  /** Why this combination is not run (the neuron kind refuses its settings), or undefined. */
+  readonly skip?: string;
 }
 
 export interface VariantResult {
@@ -36,6 +42,8 @@ export interface StrategyComparison {
   readonly calibrationImages: number;
   readonly annAccuracy: number;
   readonly variants: readonly VariantResult[];
+  /** Combinations not run, and why. */
+  readonly skipped: readonly { readonly label: string; readonly reason: string }[];
 }
 
 export interface CompareOptions {
@@ -48,34 +56,34 @@ export interface CompareOptions {
   /** Called before each variant is simulated, and with its progress. */
   readonly onVariant?: (index: number, variant: StrategyVariant) => void;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Applied to every converted variant before it is simulated (e.g. calibrateSnn for 'calibrated'). */
+  readonly refine?: (snn: SnnModel, variant: StrategyVariant) => Promise<SnnModel>;
 }
 
 const shifts: readonly ShiftMode[] = ['none', 'bias', 'v0'];
 
 /**
- * Variants from a list of strategy specs × reset modes. A spec is `name` or `name:shift`; a bare
+ * Variants from a list of strategy specs × reset modes × neuron kinds. A spec is `name`,
+ * `name:shift` or, for `calibrated`, `calibrated@T` (its target T; bare: base.targetT). A bare
  * `deng-gu` expands to its two shifts (bias with T_shift, and v0), a strategy with `requires` (qcfs)
- * uses its required shift and only its required reset, other bare names use shift none (as
+ * uses its required shift and lists other resets as skipped, other bare names use shift none (as
  * max-norm and percentile were published).
  */
-export function strategyVariants(specs: readonly string[], resets: readonly ResetMode[], base: ConversionOptions): StrategyVariant[] {
+export function strategyVariants(
+  specs: readonly string[],
+  resets: readonly ResetMode[],
+  base: ConversionOptions,
+  neurons: readonly string[] = [base.neuron],
+): StrategyVariant[] {
   const out: StrategyVariant[] = [];
-  for (const reset of resets) {
-    for (const spec of specs) {
-      const [name, shift] = spec.split(':');
-      if (!strategies[name])
-        throw new ConversionError(`unknown strategy '${name}' in '${spec}'; known: ${Object.keys(strategies).join(', ')}`);
-      if (shift !== undefined && !shifts.includes(shift as ShiftMode)) {
-        throw new ConversionError(`unknown shift '${shift}' in '${spec}'; known: ${shifts.join(', ')}`);
-      }
-      const required = strategies[name].requires;
-      // A strategy whose method fixes the reset (qcfs: soft) is compared with that reset only.
-      if (required?.reset !== undefined && required.reset !== reset) continue;
-      const bare: ShiftMode[] = required?.shift !== undefined ? [required.shift] : name === 'deng-gu' ? ['bias', 'v0'] : ['none'];
-      const modes: ShiftMode[] = shift ? [shift as ShiftMode] : bare;
-      for (const mode of modes) {
-        const options: ConversionOptions = { ...base, strategy: name, shift: mode, reset };
-        out.push({ label: variantLabel(options), options });
+  for (const neuron of neurons) {
+    const kind = neuronKind(neuron);
+    for (const reset of resets) {
+      for (const spec of specs) {
+        for (const options of specVariants(spec, { ...base, reset, neuron })) {
+          const refused = requiredMismatch(options) ?? kind.checkSettings(options);
+          out.push({ label: variantLabel(options), options, ...(refused ? { skip: refused } : {}) });
+        }
       }
     }
   }
@@ -83,10 +91,38 @@ export function strategyVariants(specs: readonly string[], resets: readonly Rese
   return out.filter((v) => !seen.has(v.label) && seen.add(v.label));
 }
 
+function specVariants(spec: string, base: ConversionOptions): ConversionOptions[] {
+  const [head, shift] = spec.split(':');
+  const [name, target] = head.split('@');
+  if (!strategies[name]) throw new ConversionError(`unknown strategy '${name}' in '${spec}'; known: ${Object.keys(strategies).join(', ')}`);
+  if (shift !== undefined && !shifts.includes(shift as ShiftMode)) {
+    throw new ConversionError(`unknown shift '${shift}' in '${spec}'; known: ${shifts.join(', ')}`);
+  }
+  const targetT = target === undefined ? base.targetT : Number(target);
+  if (target !== undefined && (name !== 'calibrated' || !Number.isInteger(targetT) || targetT! < 1)) {
+    throw new ConversionError(`'${spec}': only 'calibrated@T' takes a target T, a positive integer`);
+  }
+  const required = strategies[name].requires?.shift;
+  const bare: ShiftMode[] =
+    required !== undefined ? [required] : name === 'deng-gu' ? ['bias', 'v0'] : name === 'calibrated' ? ['v0'] : ['none'];
+  const modes: ShiftMode[] = shift ? [shift as ShiftMode] : bare;
+  return modes.map((mode) => ({ ...base, strategy: name, shift: mode, ...(targetT === undefined ? {} : { targetT }) }));
+}
+
+/** Why a strategy with fixed options (ConversionStrategy.requires, e.g. qcfs) refuses these, or null. */
+function requiredMismatch(o: ConversionOptions): string | null {
+  for (const [key, value] of Object.entries(strategies[o.strategy].requires ?? {})) {
+    const given = o[key as keyof ConversionOptions];
+    if (given !== value) return `strategy '${o.strategy}' requires ${key} ${String(value)}`;
+  }
+  return null;
+}
+
 export function variantLabel(o: ConversionOptions): string {
   const shift = o.shift === 'bias' ? `bias T_shift=${o.tShift}` : o.shift === 'v0' ? 'v0=θ/2' : 'no shift';
-  const p = o.strategy === 'percentile' ? ` p${o.percentile}` : '';
-  return `${o.strategy}${p}, ${shift}, ${o.reset} reset`;
+  const p = o.strategy === 'percentile' ? ` p${o.percentile}` : o.strategy === 'calibrated' ? ` T*=${o.targetT ?? '?'}` : '';
+  const neuron = o.neuron === 'if' ? '' : `, ${o.neuron} neurons`;
+  return `${o.strategy}${p}, ${shift}, ${o.reset} reset${neuron}`;
 }
 
 export async function compareStrategies(
@@ -98,10 +134,12 @@ export async function compareStrategies(
   options: CompareOptions,
 ): Promise<StrategyComparison> {
   const results: VariantResult[] = [];
+  const skipped = variants.filter((v) => v.skip !== undefined).map((v) => ({ label: v.label, reason: v.skip! }));
   let images = 0;
-  for (const [index, variant] of variants.entries()) {
+  for (const [index, variant] of variants.filter((v) => v.skip === undefined).entries()) {
     options.onVariant?.(index, variant);
-    const snn = convertToSnn(ann, stats, variant.options);
+    const converted = convertToSnn(ann, stats, variant.options);
+    const snn = options.refine ? await options.refine(converted, variant) : converted;
     const sim = await simulate(backend, snn.graph, data, {
       T: options.T,
       limit: options.limit,
@@ -112,8 +150,9 @@ export async function compareStrategies(
     });
     images = sim.images;
     const latency = sim.accuracyAt.findIndex((a) => a >= options.annAccuracy - 0.01);
+    const mode = snn.conversion.calibration?.mode;
     results.push({
-      label: variant.label,
+      label: mode ? `${variant.label}, ${mode} calibration` : variant.label,
       options: variant.options,
       theta: snn.conversion.layers.map((l) => ({ node: l.node, min: Math.min(...l.theta), max: Math.max(...l.theta) })),
       accuracyAt: [...sim.accuracyAt],
@@ -122,5 +161,5 @@ export async function compareStrategies(
       seconds: sim.seconds,
     });
   }
-  return { T: options.T, images, calibrationImages: stats.images, annAccuracy: options.annAccuracy, variants: results };
+  return { T: options.T, images, calibrationImages: stats.images, annAccuracy: options.annAccuracy, variants: results, skipped };
 }

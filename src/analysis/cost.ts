@@ -69,11 +69,11 @@ export function snnCost(snn: Graph, ann: Graph, sim: SimulationResult, energy: E
   };
 }
 
-/** Weighted layers (Conv2d/Dense) reached from `value` through nodes without weights or neurons. */
+/** Weighted layers (Conv2d/Dense) reached from `value` through nodes without weights, neurons or max-pool state. */
 function reachedWeights(graph: Graph, value: string, costs: ReadonlyMap<string, NodeCost>): NodeCost[] {
   return consumersOf(graph, value).flatMap((n) => {
     if (isLinear(n)) return [costs.get(n.name)!];
-    if (n.op === 'Spike') return [];
+    if (n.op === 'Spike' || n.op === 'SpikeMaxPool') return []; // spiking nodes count their own spikes' synops
     return reachedWeights(graph, n.output, costs);
   });
 }

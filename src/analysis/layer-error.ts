@@ -5,14 +5,20 @@
  *
  *   total     = |a − r|
  *   clipping  = |a − c|            c = clip(a, 0, γθ)            (γ = most spikes per step; 1 for IF)
- *   flooring  = |c − q_T(z)|       q_T(z) = (θ/T)·clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT)
+ *   flooring  = |c − q_T(z)|       q_T(z) = the neuron kind's ideal quantizer (idealOutput); for IF
+ *                                   the clip-floor (θ/T)·clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT)
  *   rest      = total − clipping − flooring    (unevenness and reset error; may be < 0 where they cancel)
  *
  * q_T is the ideal quantizer of the layer's shift mode: v0 = δ = 0 (none, a floor), δ = θ/(2·T_shift)
  * (bias), v0 = θ/2 (v0, a rounding). Each part is averaged over units and images.
  *
+ * An exact spiking max pool (SpikeMaxPool) is measured like a layer, with every quantity the max over
+ * its window of its input layer's: a = the ANN's MaxPool output, z = max_j z_j (q_T and clip are
+ * monotone, so q_T(max z) = max q_T(z_j)), N = max_j N_j for the local SNN (the pool is exact), and
+ * its own spike counts in the full SNN; its error is what it inherits from its input layer.
+ *
  * Two SNN outputs r are compared: *local*, the layer alone driven by the ANN's exact input (a
- * constant current z + δ, so one IF neuron per unit, stepped here with the neuron table's step), and
+ * constant current z + δ, so one neuron per unit, stepped here with its kind's step), and
  * *accumulated*, the layer inside the full SNN (a probe counts spikes per image and unit). Both come
  * from one run of max(T) steps: a causal system's first T steps are the same in a longer run.
  */
@@ -22,7 +28,8 @@ import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
 import { isActivation } from '../ir/op-traits.js';
-import { initialState, neuronKind } from '../neurons/index.js';
+import { neuronKind, type NeuronKind } from '../neurons/index.js';
+import { maxPool } from '../backend/reference/ops/max-pool.js';
 import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 import type { Encoder } from '../simulate/encoders.js';
@@ -83,14 +90,20 @@ export interface LayerErrorAnalysis {
   readonly tShift: number;
   readonly reset: ResetMode;
   readonly layers: readonly LayerError[];
-  /** Spiking layers without an ANN activation of the same name (a spiking readout). */
+  /** Spiking layers (and max pools) without an ANN activation (MaxPool) of the same name (a spiking readout). */
   readonly skipped: readonly { readonly node: string; readonly reason: string }[];
 }
 
 interface Site {
+  /** The node measured: a Spike, or a SpikeMaxPool (then `spike` is its layer's Spike node). */
+  readonly name: string;
   readonly spike: SpikeNode;
+  readonly neuron: NeuronKind;
+  /** ANN values: pre-activation (unused for a pool: pooled from its source) and activation. */
   readonly z: string;
   readonly a: string;
+  /** A SpikeMaxPool: the site it pools, its kernel and its input's sample shape. */
+  readonly pool: { readonly source: Site; readonly kernel: readonly [number, number]; readonly input: readonly number[] } | null;
   readonly units: number;
   readonly theta: Float32Array;
   readonly v0: Float32Array;
@@ -127,7 +140,7 @@ export async function layerErrors(
   const { sites, skipped } = findSites(model, Ts.length);
   const total = Math.min(options.limit ?? 100, data.size);
   const batchSize = options.batchSize ?? 50;
-  const annOutputs = [...new Set(sites.flatMap((s) => [s.z, s.a]))];
+  const annOutputs = [...new Set(sites.flatMap((s) => (s.pool ? [s.a] : [s.z, s.a])))];
   const ann = sites.length > 0 ? await backend.compile(model.ann, { outputs: annOutputs }) : null;
   let images = 0;
   try {
@@ -136,8 +149,15 @@ export async function layerErrors(
       const n = batch.labels.length;
       const x = model.ann.input.shape.length === 2 ? reshape(batch.x, [n, batch.x.data.length / n]) : batch.x;
       const values = await ann.run(x);
-      const current = new Map(sites.map((s) => [s.spike.name, { z: values.get(s.z)!.data, a: values.get(s.a)!.data }]));
-      for (const site of sites) localErrors(site, current.get(site.spike.name)!, n, Ts, tShift);
+      const current = new Map<string, { z: Float32Array; a: Float32Array }>();
+      const localCounts = new Map<string, Float64Array[]>();
+      for (const site of sites) {
+        const a = values.get(site.a)!.data;
+        const z = site.pool ? pooled(site, current.get(site.pool.source.name)!.z, n) : values.get(site.z)!.data;
+        current.set(site.name, { z, a });
+        const counts = site.pool ? pooledCounts(site, localCounts.get(site.pool.source.name)!, n) : null;
+        localCounts.set(site.name, localErrors(site, { z, a }, n, Ts, tShift, counts));
+      }
       await accumulatedErrors(backend, model.graph, data, batch, sites, current, Ts, Tmax, options);
       images += n;
       options.onProgress?.(images, total);
@@ -154,8 +174,34 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
   const sites: Site[] = [];
   const skipped: { node: string; reason: string }[] = [];
   const { shift, tShift } = model.conversion.options;
-  for (const spike of model.graph.nodes) {
-    if (spike.op !== 'Spike') continue;
+  const byOutput = new Map<string, Site>();
+  for (const node of model.graph.nodes) {
+    if (node.op === 'SpikeMaxPool') {
+      const source = byOutput.get(node.inputs[0]);
+      const annNode = annNodes.get(node.name);
+      if (!source || annNode?.op !== 'MaxPool') {
+        skipped.push({ node: node.name, reason: 'no ANN MaxPool of the same name over a measured layer' });
+        continue;
+      }
+      const shape = shapes.get(node.output)!;
+      const theta = perUnit(source.spike.threshold.data, shape);
+      sites.push({
+        ...source,
+        name: node.name,
+        z: '',
+        a: annNode.output,
+        pool: { source, kernel: node.kernel, input: shapes.get(node.inputs[0])! },
+        units: sizeOf(shape),
+        theta,
+        v0: perUnit(source.spike.initialPotential.data, shape),
+        delta: shift === 'bias' ? theta.map((t) => t / (2 * tShift)) : new Float32Array(theta.length),
+        sums: newSums(tCount),
+      });
+      byOutput.set(node.output, sites[sites.length - 1]);
+      continue;
+    }
+    if (node.op !== 'Spike') continue;
+    const spike = node;
     const annNode = annNodes.get(spike.name);
     if (!annNode || !isActivation(annNode)) {
       skipped.push({ node: spike.name, reason: 'no ANN activation of the same name (spiking readout)' });
@@ -165,42 +211,74 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
     const theta = perUnit(spike.threshold.data, shape);
     const delta = shift === 'bias' ? theta.map((t) => t / (2 * tShift)) : new Float32Array(theta.length);
     sites.push({
+      name: spike.name,
       spike,
+      neuron: neuronKind(spike.neuron),
       z: annNode.inputs[0],
       a: annNode.output,
+      pool: null,
       units: sizeOf(shape),
       theta,
       v0: perUnit(spike.initialPotential.data, shape),
       delta,
       gamma: spike.maxSpikesPerStep,
-      sums: Array.from({ length: tCount }, () => new Sums()),
+      sums: newSums(tCount),
     });
+    byOutput.set(spike.output, sites[sites.length - 1]);
   }
   return { sites, skipped };
 }
 
-/** The ideal quantizer's output θ/T · clip(⌊(v0 + T(z + δ))/θ⌋, 0, γT). */
-function quantize(z: number, theta: number, T: number, v0: number, delta: number, gamma: number): number {
-  const n = Math.floor((v0 + T * (z + delta)) / theta);
-  return (theta / T) * Math.min(Math.max(n, 0), gamma * T);
+function newSums(count: number): Sums[] {
+  return Array.from({ length: count }, () => new Sums());
 }
 
-/** The ANN-only parts (clipping, flooring under each shift) and the local SNN's error, for every T. */
-function localErrors(site: Site, ann: { z: Float32Array; a: Float32Array }, batch: number, Ts: readonly number[], tShift: number): void {
+/** A pool site's max over its windows of its source's per-unit values, [batch × units]. */
+function pooled(site: Site, values: ArrayLike<number>, batch: number): Float32Array {
+  const { kernel, input } = site.pool!;
+  const x = { shape: [batch, ...input], data: Float32Array.from(values) };
+  return maxPool(x, { kernel, strides: kernel, pads: [0, 0, 0, 0], ceilMode: false }).data;
+}
+
+/** The local SNN's counts at each T of a pool site: the max of its source's (the pool is exact). */
+function pooledCounts(site: Site, source: readonly Float64Array[], batch: number): Float64Array[] {
+  return source.map((counts) => Float64Array.from(pooled(site, counts, batch)));
+}
+
+/**
+ * The ANN-only parts (clipping, flooring under each shift) and the local SNN's error, for every T;
+ * returns the local SNN's counts at each T. `given`: those counts already known (a pool site).
+ */
+function localErrors(
+  site: Site,
+  ann: { z: Float32Array; a: Float32Array },
+  batch: number,
+  Ts: readonly number[],
+  tShift: number,
+  given: readonly Float64Array[] | null,
+): Float64Array[] {
   const { units, theta, v0, delta, gamma } = site;
   const size = batch * units;
+  const countsAt: Float64Array[] = [];
   const current = new Float32Array(size);
   for (let i = 0; i < size; i++) current[i] = ann.z[i] + delta[i % units];
-  const neuron = neuronKind(site.spike.neuron);
+  const { neuron } = site;
+  const quantize: NeuronKind['idealOutput'] = (z, th, t, v, d, g) => neuron.idealOutput(z, th, t, v, d, g);
   const params = { threshold: theta, reset: site.spike.reset, maxSpikesPerStep: gamma };
-  const state = initialState(v0, batch);
+  const state = neuron.initialState(v0, batch);
   const spikes = new Float32Array(size);
   const counts = new Float64Array(size);
   let next = 0;
   for (let t = 1; t <= Ts[Ts.length - 1]; t++) {
-    neuron.step(params, state, { current, constantCurrent: true, spikes, steps: 1 });
-    for (let i = 0; i < size; i++) counts[i] += spikes[i];
-    if (t !== Ts[next]) continue;
+    if (given) {
+      if (t !== Ts[next]) continue;
+      counts.set(given[next]);
+    } else {
+      neuron.step(params, state, { current, constantCurrent: true, spikes, steps: 1 });
+      for (let i = 0; i < size; i++) counts[i] += spikes[i];
+      if (t !== Ts[next]) continue;
+    }
+    countsAt.push(counts.slice());
     const sums = site.sums[next++];
     for (let i = 0; i < size; i++) {
       const u = i % units;
@@ -223,6 +301,7 @@ function localErrors(site: Site, ann: { z: Float32Array; a: Float32Array }, batc
       sums.local.signed += r - a;
     }
   }
+  return countsAt;
 }
 
 /** The full SNN on this batch, with a probe that compares each layer's spike counts at every T. */
@@ -238,8 +317,8 @@ async function accumulatedErrors(
   options: LayerErrorOptions,
 ): Promise<void> {
   const n = batch.labels.length;
-  const byName = new Map(sites.map((s) => [s.spike.name, s]));
-  const counts = new Map(sites.map((s) => [s.spike.name, new Float64Array(n * s.units)]));
+  const byName = new Map(sites.map((s) => [s.name, s]));
+  const counts = new Map(sites.map((s) => [s.name, new Float64Array(n * s.units)]));
   const probe: Probe = {
     onSpikes(layer: string, spikes: Float32Array, _v: Float32Array, chunk: ChunkInfo) {
       const site = byName.get(layer);
@@ -259,7 +338,7 @@ async function accumulatedErrors(
           const th = site.theta[u];
           const r = (th * count[i]) / t;
           sums.total += Math.abs(a[i] - r);
-          sums.deviation += Math.abs(quantize(z[i], th, t, site.v0[u], site.delta[u], site.gamma) - r);
+          sums.deviation += Math.abs(site.neuron.idealOutput(z[i], th, t, site.v0[u], site.delta[u], site.gamma) - r);
           sums.signed += r - a[i];
         }
       }
@@ -311,7 +390,7 @@ function summarize(site: Site, Ts: readonly number[]): LayerError {
     };
   };
   return {
-    node: site.spike.name,
+    node: site.name,
     units: site.units,
     thetaMin,
     thetaMax,

@@ -19,13 +19,15 @@ export interface CompileOptions {
   /** Values to return; defaults to [graph.output]. Any node output may be requested. */
   readonly outputs?: readonly string[];
   /**
-   * The input holds spike counts per unit and step (0/1, or 0..γ for burst neurons; small
-   * non-negative integers, exact in u8) whose amplitude θ is folded into the weights. A backend may then run the first
+   * The input holds spike counts per unit and step (0/1, 0..γ for burst neurons, −1/0/1 for signed
+   * neurons; small integers in [inputMin, inputMax]) whose amplitude θ is folded into the weights. A backend may then run the first
    * Conv2d/Dense on integer kernels (ORT with precision 'int8'); others ignore it.
    */
   readonly spikeCountInput?: boolean;
   /** With `spikeCountInput`: the largest value the input holds (γ; default 1). */
   readonly inputMax?: number;
+  /** With `spikeCountInput`: the least value the input holds (default 0; −1 for signed neurons, which u8 cannot hold). */
+  readonly inputMin?: number;
   /**
    * With `spikeCountInput`: the arithmetic of the first Conv2d/Dense (default 'f32'). A backend with
    * integer kernels (ORT) runs 'int8'/'int8x2' there, where the graph allows it; a backend without

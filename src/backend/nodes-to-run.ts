@@ -18,10 +18,10 @@ export interface NodesToRun {
 
 /** Validates `graph` for `backend` and lists the nodes needed for `outputs` (default: the graph output). */
 export function nodesToRun(backend: string, graph: Graph, requested?: readonly string[]): NodesToRun {
-  const spike = graph.nodes.find((n) => n.op === 'Spike');
+  const spike = graph.nodes.find((n) => n.op === 'Spike' || n.op === 'SpikeMaxPool');
   if (spike) {
     throw new BackendError(
-      `${backend} backend: node '${spike.name}' is a Spike layer; backends run only the linear pieces between spiking layers (the simulator runs Spike nodes)`,
+      `${backend} backend: node '${spike.name}' is a ${spike.op === 'Spike' ? 'Spike layer' : 'spiking max pool'}; backends run only the linear pieces between spiking layers (the simulator runs Spike nodes)`,
     );
   }
   inferShapes(graph, 1); // throws a GraphError naming the node when the graph is inconsistent

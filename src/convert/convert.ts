@@ -1,11 +1,12 @@
 /**
  * The conversion pipeline shared by every strategy (docs/method.md §1–5):
- *   Relu/Clip/QuantClip site l  →  Spike(θ_l, reset, v(0))      θ_l from the strategy (a QuantClip is a
- *                                  clip with ceiling λ to every strategy but qcfs)
+ *   Relu/Clip/QuantClip site l  →  Spike(neuron, θ_l, reset, v(0))   θ_l from the strategy (a QuantClip
+ *                                  is a clip with ceiling λ to every strategy but qcfs), the neuron kind from options.neuron
  *   strategy.requires: the options its method fixes (qcfs: shift v0, soft reset), others refused
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2
  *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
+ *   MaxPool with kernel = stride on a layer's spikes  →  SpikeMaxPool (exact: convert/max-pool.ts)
  * The ANN must be simplified first (BatchNorm folded, Dropout/Identity removed: ir/passes).
  */
 import type { ActivationStats } from '../ann/calibrate.js';
@@ -13,13 +14,17 @@ import { readoutNode } from '../ann/activation-sites.js';
 import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, type SpikeNode } from '../ir/graph.js';
 import { isActivation } from '../ir/op-traits.js';
 import { sampleShapes } from '../ir/shapes.js';
+import { findNeuron, neuronKinds } from '../neurons/index.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
 import { ConversionError, type ConversionStrategy, type ThresholdChoice } from './strategy.js';
+import { planMaxPools } from './max-pool.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
+  checkNeuron(options);
   checkConvertible(ann);
+  const maxPools = planMaxPools(ann, valuesAfterActivations(ann)).spiking;
   const strategy = strategyNamed(options.strategy);
   checkRequiredOptions(strategy, options);
   const withoutSoftmax = dropFinalSoftmax(ann);
@@ -27,6 +32,7 @@ export function convertToSnn(ann: Graph, stats: ActivationStats | null, options:
   const layers: ConvertedLayer[] = [];
   const biasShifts = new Map<string, Float32Array>();
   let nodes: Node[] = withoutSoftmax.nodes.map((node) => {
+    if (node.op === 'MaxPool') return maxPools.get(node.name) ?? node;
     if (!isActivation(node)) return node;
     if (node.op === 'Clip' && node.min !== 0) {
       throw new ConversionError(`node '${node.name}': Clip(min=${node.min}) is not a threshold ReLU; only min = 0 converts to IF neurons`);
@@ -70,7 +76,7 @@ function spikeNode(name: string, input: string, output: string, choice: Threshol
     name,
     inputs: [input],
     output,
-    neuron: 'if',
+    neuron: options.neuron,
     reset: options.reset,
     maxSpikesPerStep: options.maxSpikesPerStep,
     threshold: tensor([choice.theta.length], choice.theta),
@@ -88,18 +94,26 @@ function checkRequiredOptions(strategy: ConversionStrategy, options: ConversionO
   }
 }
 
-/** MaxPool of spikes is not max pooling of rates; BatchNorm must have been folded. */
+/** The neuron must be in the table and accept the reset and γ asked for. */
+function checkNeuron(options: ConversionOptions): void {
+  const kind = findNeuron(options.neuron);
+  if (!kind) throw new ConversionError(`unknown neuron '${options.neuron}'; known: ${Object.keys(neuronKinds).join(', ')}`);
+  const why = kind.checkSettings(options);
+  if (why !== null) throw new ConversionError(`neuron '${options.neuron}': ${why}`);
+}
+
+/** MaxPool must tile the spikes of one layer (max-pool.ts); BatchNorm must have been folded. */
 function checkConvertible(ann: Graph): void {
-  const maxPools = ann.nodes.filter((n) => n.op === 'MaxPool').map((n) => `'${n.name}'`);
-  if (maxPools.length > 0) {
+  const spiking = valuesAfterActivations(ann);
+  const { refused } = planMaxPools(ann, spiking);
+  if (refused.length > 0) {
     throw new ConversionError(
-      `max pooling cannot be converted exactly (max of spikes ≠ max of rates): ${maxPools.join(', ')}. ` +
-        'Replace MaxPool with AveragePool in the ANN and retrain or fine-tune.',
+      `max pooling cannot be converted exactly (the max of spikes is not the max of rates) at ${refused.join('; ')}. ` +
+        'Use kernel = stride without padding directly after the activation, or replace MaxPool with AveragePool and retrain or fine-tune.',
     );
   }
   // Before the first activation a BatchNorm acts on the analog input and stays as it is; after one
   // it would have to act on spikes, so it must have been folded into a Conv/Dense.
-  const spiking = valuesAfterActivations(ann);
   const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm' && spiking.has(n.inputs[0])).map((n) => `'${n.name}'`);
   if (unfolded.length > 0) throw new ConversionError(`BatchNorm not directly after a Conv/Dense cannot be folded: ${unfolded.join(', ')}`);
   const lastIndex = ann.nodes.length - 1;
@@ -140,7 +154,8 @@ function applyBiasShifts(graph: Graph, nodes: Node[], shifts: ReadonlyMap<string
   });
 }
 
-function biasCarrier(graph: Graph, value: string): Conv2dNode | DenseNode | null {
+/** The Conv/Dense whose bias feeds `value` (through a residual Add: its first branch), or null. */
+export function biasCarrier(graph: Graph, value: string): Conv2dNode | DenseNode | null {
   const node = producerOf(graph, value);
   if (!node) return null;
   if (node.op === 'Conv2d' || node.op === 'Dense') return node;

@@ -1,6 +1,6 @@
 /**
  * The conversion seam. A strategy decides θ_l for every activation site l of the ANN from the
- * activation statistics; the shared pipeline (convert.ts) does the rest: Relu/Clip/QuantClip → IF neurons
+ * activation statistics; the shared pipeline (convert.ts) does the rest: Relu/Clip/QuantClip → spiking neurons (options.neuron)
  * with θ_l, the shift (bias θ/(2·T_shift), or v(0) = θ/2), reset mode and readout.
  */
 import type { ActivationStats } from '../ann/calibrate.js';
@@ -16,6 +16,7 @@ export const defaultConversionOptions: ConversionOptions = {
   percentile: 99.9,
   thresholdScope: 'layer',
   maxSpikesPerStep: 1,
+  neuron: 'if',
 };
 
 export interface ThresholdChoice {

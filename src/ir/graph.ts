@@ -137,22 +137,43 @@ export interface PadNode extends NodeBase {
 }
 
 /**
- * A layer of spiking neurons (SNN graphs only). Per step t, for every unit:
+ * A layer of spiking neurons (SNN graphs only). Per step t, for every unit, for IF neurons:
  *   v ← v + I(t);  s = [v ≥ θ];  v ← v − θ·s (soft) or v·(1 − s) (hard);  output x(t) = θ·s
+ * Other kinds (`neuron`) update differently (src/neurons/: the signed neuron's s is −1, 0 or 1); the output is θ·s for all.
  * The output carries amplitude θ (docs/method.md §1); the engines keep s as a count and fold θ into a
  * following Conv/Dense, which is the same thing (the oracle applies θ·s as written). Backends do not run this node; simulate/ does.
  */
 export interface SpikeNode extends NodeBase {
   readonly op: 'Spike';
-  /** Key into the neuron table (neurons/): 'if' today. */
+  /** Key into the neuron table (src/neurons/index.ts): 'if', 'signed'. */
   readonly neuron: string;
   readonly reset: 'soft' | 'hard';
   /** θ: one value (layer-wise) or one per channel (axis 1). */
   readonly threshold: Tensor;
-  /** v(0), same layout as `threshold` (θ/2 for the T-independent shift, 0 otherwise). */
+  /**
+   * v(0): one value, one per channel, or one per unit (the whole sample shape, channels first: what
+   * advanced calibration writes). θ/2 for the T-independent shift, 0 otherwise, unless calibrated.
+   */
   readonly initialPotential: Tensor;
   /** γ: the most spikes one neuron emits in one step (1 = IF; > 1 = burst neuron). */
   readonly maxSpikesPerStep: number;
+}
+
+/**
+ * Exact max pooling of spike trains (SNN graphs only; lateral-inhibition pooling, docs/method.md §5).
+ * Windows of kernel[0] × kernel[1] with stride = kernel and no padding (trailing rows and columns
+ * that fill no window are dropped, as MaxPool drops them). Per window w, step t and input unit j ∈ w,
+ * with accumulators A_j(0) = 0:
+ *   A_j ← A_j + x_j(t);   y_w(t) = max_{j∈w} A_j;   A_j ← A_j − y_w(t)
+ * so that Σ_{τ≤t} y_w(τ) = max_{j∈w} Σ_{τ≤t} x_j(τ) at every t: the cumulative output is the max
+ * of the cumulative inputs. The input is a spiking layer's output x = θ·s (θ per layer or channel),
+ * so y = θ·o with o ∈ {0, 1} (0..γ for burst neurons): the engines pool the spike counts and keep θ
+ * folded. Stepped by the simulator, never by a backend.
+ */
+export interface SpikeMaxPoolNode extends NodeBase {
+  readonly op: 'SpikeMaxPool';
+  /** Window height and width, which are also the strides. */
+  readonly kernel: Pair;
 }
 
 export type Node =
@@ -172,7 +193,8 @@ export type Node =
   | IdentityNode
   | SoftmaxNode
   | PadNode
-  | SpikeNode;
+  | SpikeNode
+  | SpikeMaxPoolNode;
 
 export type OpType = Node['op'];
 

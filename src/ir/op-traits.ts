@@ -13,11 +13,13 @@
  *   activation    Relu, Clip, QuantClip (each becomes one layer of spiking neurons)
  *   softmax       Softmax
  *   spike         Spike: stepped by the simulator, never by a backend
+ *   spike-pool    SpikeMaxPool: a stateful max of spike counts, stepped by the simulator; channel-preserving,
+ *                 so it commutes with θ (a positive scale per channel) and its output carries its input's θ
  */
 import type { ClipNode, Conv2dNode, DenseNode, Node, OpType, QuantClipNode, ReluNode } from './graph.js';
 
 export type OpKind =
-  'linear' | 'channel-wise' | 'average-pool' | 'max-pool' | 'shape' | 'pad' | 'merge' | 'activation' | 'softmax' | 'spike';
+  'linear' | 'channel-wise' | 'average-pool' | 'max-pool' | 'shape' | 'pad' | 'merge' | 'activation' | 'softmax' | 'spike' | 'spike-pool';
 
 export interface OpTraits {
   readonly kind: OpKind;
@@ -46,6 +48,7 @@ export const OP_TRAITS: Readonly<Record<OpType, OpTraits>> = {
   QuantClip: kind('activation'),
   Softmax: kind('softmax'),
   Spike: kind('spike'),
+  SpikeMaxPool: kind('spike-pool'),
 };
 
 /** Conv2d or Dense, as the table says. */

@@ -118,6 +118,10 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
       expectInputs(node, inputs, 1);
       expectRank(node, x, 4);
       return [x[0], x[1], ...spatialOut(node, x, node.kernel, node.strides, node.pads, [1, 1], node.ceilMode)];
+    case 'SpikeMaxPool':
+      expectInputs(node, inputs, 1);
+      expectRank(node, x, 4);
+      return [x[0], x[1], ...spatialOut(node, x, node.kernel, node.kernel, [0, 0, 0, 0], [1, 1], false)];
     case 'GlobalAvgPool':
       expectInputs(node, inputs, 1);
       expectRank(node, x, 4);

@@ -12,11 +12,13 @@
  * written as the strings "Infinity" / "-Infinity". Decoding refuses a wrong magic, an unknown
  * version, a wrong checksum, a header that is not a JSON object, a tensor entry that is not
  * { shape: non-negative integers, offset: non-negative integer }, and tensors that reach past the
- * end of the file (checked before anything is allocated). docs/snn-format.md describes the format.
+ * end of the file (checked before anything is allocated), and a Spike node whose neuron is not in the
+ * neuron table (or refuses the node's reset or γ). docs/snn-format.md describes the format.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Graph } from '../ir/graph.js';
 import { validateGraph } from '../ir/shapes.js';
+import { findNeuron, neuronKinds } from '../neurons/index.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import type { ConversionInfo, SnnModel } from './snn-model.js';
 
@@ -124,7 +126,17 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
   const ann = revive(parsed.ann) as Graph;
   validateGraph(graph);
   validateGraph(ann);
-  return { model: { graph, ann, conversion: revive(parsed.conversion) as ConversionInfo }, meta: (parsed.meta ?? {}) as SnnFileMeta };
+  for (const node of graph.nodes) {
+    if (node.op !== 'Spike') continue;
+    const kind = findNeuron(node.neuron);
+    if (!kind) fail(`node '${node.name}': unknown neuron '${node.neuron}' (this ann2snn knows ${Object.keys(neuronKinds).join(', ')})`);
+    const why = kind?.checkSettings(node) ?? null;
+    if (why !== null) fail(`node '${node.name}': neuron '${node.neuron}': ${why}`);
+  }
+  const conversion = revive(parsed.conversion) as ConversionInfo;
+  // Files written before ConversionOptions.neuron existed hold IF neurons.
+  const options = { ...conversion.options, neuron: conversion.options.neuron ?? 'if' };
+  return { model: { graph, ann, conversion: { ...conversion, options } }, meta: (parsed.meta ?? {}) as SnnFileMeta };
 }
 
 function tensorEntry(entry: unknown): TensorEntry | null {

@@ -26,6 +26,10 @@ export interface ConversionOptions {
   readonly thresholdScope: ThresholdScope;
   /** Largest spike count per neuron per step (1 = IF; > 1 = burst neuron). */
   readonly maxSpikesPerStep: number;
+  /** The neuron kind of every spiking layer: a name in the neuron table (src/neurons/index.ts); 'if' by default. */
+  readonly neuron: string;
+  /** The T the 'calibrated' strategy aims at (its θ search and corrections); other strategies ignore it. */
+  readonly targetT?: number;
 }
 
 export interface ConvertedLayer {
@@ -35,11 +39,42 @@ export interface ConvertedLayer {
   readonly units: number;
 }
 
+/** Li et al. 2021's corrections on the simulated SNN: per-channel bias (light) or per-neuron v(0) (advanced). */
+export type CalibrationMode = 'light' | 'advanced';
+
+/** Mean |SNN rate − ANN activation| of a layer, e_i = mean over images of (θ·N_i/T − a_i), before and after its correction. */
+export interface ErrorBeforeAfter {
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface CalibratedLayer {
+  readonly node: string;
+  /** θ of the layer (from the strategy's search). */
+  readonly theta: readonly number[];
+  /** Whether the correction was kept: one that did not reduce the error it aims at is undone (after = before). */
+  readonly kept: boolean;
+  /** Mean over channels of |mean e over the channel's units|: what light calibration zeroes. */
+  readonly channelError: ErrorBeforeAfter;
+  /** Mean over units of |e_i|: what advanced calibration aims at. */
+  readonly unitError: ErrorBeforeAfter;
+}
+
+/** What calibration did, layer by layer in topological order, on `images` images simulated for T steps. */
+export interface CalibrationRecord {
+  readonly T: number;
+  readonly mode: CalibrationMode;
+  readonly images: number;
+  readonly layers: readonly CalibratedLayer[];
+}
+
 /** What the conversion did, carried with the SNN so every report can say it. */
 export interface ConversionInfo {
   readonly options: ConversionOptions;
   readonly layers: readonly ConvertedLayer[];
   readonly calibrationImages: number;
+  /** Present when the SNN was calibrated after conversion (calibrate/). */
+  readonly calibration?: CalibrationRecord;
 }
 
 export interface SnnModel {

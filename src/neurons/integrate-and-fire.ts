@@ -2,11 +2,24 @@
  * Integrate-and-fire, one fused loop per chunk:
  *   v ← v + I(t);  n = min(⌊v/θ⌋, γ) if v ≥ θ else 0;  v ← v − θ·n (soft) or v ← 0 if n > 0 (hard)
  * With γ = 1 this is the plain IF neuron of docs/method.md §1 (fire at v ≥ θ); γ > 1 is the burst neuron.
+ * Ideal quantizer: the clip-floor q_T(z) = θ/T · clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT).
  */
-import type { NeuronKind, NeuronParams, NeuronState, StepArgs } from './neuron.js';
+import { repeatPerSample, type NeuronKind, type NeuronParams, type NeuronState, type StepArgs } from './neuron.js';
+
+/** The clip-floor θ/T · clip(⌊(v0 + T·(z + δ))/θ⌋, 0, γT): soft-reset IF under a constant current (method §2–3). */
+export function clipFloor(z: number, theta: number, T: number, v0: number, delta: number, gamma: number): number {
+  const n = Math.floor((v0 + T * (z + delta)) / theta);
+  return (theta / T) * Math.min(Math.max(n, 0), gamma * T);
+}
 
 export const integrateAndFire: NeuronKind = {
   name: 'if',
+  description: 'integrate-and-fire (γ > 1: burst), spikes 0..γ per step',
+  unsupported: {},
+  checkSettings: () => null,
+  spikeRange: (gamma) => [0, gamma],
+  initialState: (initialPotential, batch) => ({ v: repeatPerSample(initialPotential, batch) }),
+  idealOutput: clipFloor,
   step(params: NeuronParams, state: NeuronState, args: StepArgs): number {
     if (params.maxSpikesPerStep === 1 && params.reset === 'soft') return stepSoftIf(params, state.v, args);
     const { threshold, maxSpikesPerStep } = params;

@@ -172,7 +172,8 @@ function writeNode(n: Node, names: NameTable, context: WriteContext): { node: O.
       return { node: make('Pad', [n.inputs[0], pads, scalar('value', value)], { mode: 'constant' }), inits };
     }
     case 'Spike':
-      throw new GraphError('Spike nodes have no ONNX form', n.name);
+    case 'SpikeMaxPool':
+      throw new GraphError(`${n.op} nodes have no ONNX form`, n.name);
   }
 }
 

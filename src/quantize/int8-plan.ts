@@ -28,6 +28,8 @@ export interface Int8PlanOptions {
   readonly outputs?: readonly string[];
   /** The largest value the segment input holds (an integer ≥ 1); default 1 (binary spikes). */
   readonly inputMax?: number;
+  /** The least value the segment input holds; default 0. Below 0 (signed spikes) there is no u8 path. */
+  readonly inputMin?: number;
 }
 
 const U8_MAX = 255;
@@ -41,6 +43,8 @@ export function planInt8(graph: Graph, options: Int8PlanOptions = {}): Int8Plan 
   const inputMax = options.inputMax ?? 1;
   if (!Number.isInteger(inputMax) || inputMax < 1 || inputMax > U8_MAX)
     return { reason: `inputMax must be an integer in 1..${U8_MAX}, got ${inputMax}` };
+  const inputMin = options.inputMin ?? 0;
+  if (inputMin < 0) return { reason: `the input holds negative spike counts (down to ${inputMin}: signed neurons); u8 holds none` };
   const shapes = inferShapes(graph, 1);
   let value = graph.input.name;
   let factor = 1;

@@ -5,7 +5,7 @@
  * a spike raster with one membrane trace.
  */
 import { activitySummary } from '../analysis/activity.js';
-import { compareStrategies, type StrategyVariant } from '../analysis/compare-strategies.js';
+import { compareStrategies, type CompareOptions, type StrategyVariant } from '../analysis/compare-strategies.js';
 import type { EnergyConstants } from '../analysis/cost.js';
 import { evaluateSnn, type SnnEvaluation } from '../analysis/evaluate-snn.js';
 import { defaultErrorSteps, layerErrors } from '../analysis/layer-error.js';
@@ -41,7 +41,12 @@ export interface BuildReportOptions {
   /** Layer-wise error: T values (default T/8, T/4, T/2, T) and sample size (default 100); false to skip. */
   readonly layerError?: false | { readonly T?: readonly number[]; readonly images?: number };
   /** Accuracy against T of other conversions of `model.ann` with these statistics; skipped when absent. */
-  readonly comparison?: { readonly stats: ActivationStats; readonly variants: readonly StrategyVariant[] };
+  readonly comparison?: {
+    readonly stats: ActivationStats;
+    readonly variants: readonly StrategyVariant[];
+    /** Applied to each converted variant before its simulation (report: calibrateSnn for 'calibrated'). */
+    readonly refine?: CompareOptions['refine'];
+  };
   /** Raster and membrane trace of one image; false to skip. */
   readonly raster?: false | { readonly image?: number; readonly neuronsPerLayer?: number };
   /** Progress of each stage; `detail` names the variant during 'strategies'. */
@@ -92,6 +97,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
         batchSize: options.batchSize,
         chunk: options.chunk,
         encoder,
+        refine: options.comparison.refine,
         onProgress: (done, total) => options.onProgress?.('strategies', done, total, currentVariant),
         onVariant: (_i, v) => {
           currentVariant = v.label;

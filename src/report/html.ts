@@ -62,13 +62,16 @@ function card(label: string, value: string): string {
 
 function accuracyTable(r: Report): string {
   const steps = powersOfTwo(r.T);
-  const rows: string[][] = [['this model', ...steps.map((t) => pct(r.snn.accuracyAt[t - 1])), String(r.snn.latency ?? '–')]];
+  const rows: string[][] = [
+    ['this model', ...steps.map((t) => pct(r.snn.accuracyAt[t - 1])), String(r.snn.latency ?? '–'), compactNumber(r.cost.spikesPerImage)],
+  ];
   for (const v of r.comparison?.variants ?? [])
-    rows.push([v.label, ...steps.map((t) => pct(v.accuracyAt[t - 1])), String(v.latency ?? '–')]);
+    rows.push([v.label, ...steps.map((t) => pct(v.accuracyAt[t - 1])), String(v.latency ?? '–'), compactNumber(v.spikesPerImage)]);
+  const skipped = (r.comparison?.skipped ?? []).map((s) => `${s.label}: ${s.reason}`);
   const note = r.comparison
-    ? `<p class="note">Comparison: every conversion from the same activation statistics (${r.comparison.calibrationImages} calibration images), simulated on ${r.comparison.images} images.</p>`
+    ? `<p class="note">Comparison: every conversion from the same activation statistics (${r.comparison.calibrationImages} calibration images), simulated on ${r.comparison.images} images.${skipped.length ? ` Not compared: ${esc(skipped.join('; '))}.` : ''}</p>`
     : '';
-  return htmlTable(['conversion', ...steps.map((t) => `t = ${t}`), 'latency'], rows) + note;
+  return htmlTable(['conversion', ...steps.map((t) => `t = ${t}`), 'latency', `spikes/img (T = ${r.T})`], rows) + note;
 }
 
 function errorExplanation(r: Report): string {

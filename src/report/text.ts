@@ -11,10 +11,15 @@ export function reportText(r: Report): string {
     '',
   );
   const steps = powersOfTwo(r.T);
-  const rows: (string | number)[][] = [['this model', ...steps.map((t) => pct(r.snn.accuracyAt[t - 1])), r.snn.latency ?? '–']];
-  for (const v of r.comparison?.variants ?? []) rows.push([v.label, ...steps.map((t) => pct(v.accuracyAt[t - 1])), v.latency ?? '–']);
-  out.push(textTable(['SNN accuracy at t', ...steps.map(String), 'latency'], rows));
-  out.push(`ANN ${pct(r.ann.accuracy)} on ${r.ann.images} images; latency = first t within 1 point of the ANN`, '');
+  const rows: (string | number)[][] = [
+    ['this model', ...steps.map((t) => pct(r.snn.accuracyAt[t - 1])), r.snn.latency ?? '–', compactNumber(r.cost.spikesPerImage)],
+  ];
+  for (const v of r.comparison?.variants ?? [])
+    rows.push([v.label, ...steps.map((t) => pct(v.accuracyAt[t - 1])), v.latency ?? '–', compactNumber(v.spikesPerImage)]);
+  out.push(textTable(['SNN accuracy at t', ...steps.map(String), 'latency', `spikes/img (T=${r.T})`], rows));
+  out.push(`ANN ${pct(r.ann.accuracy)} on ${r.ann.images} images; latency = first t within 1 point of the ANN`);
+  for (const s of r.comparison?.skipped ?? []) out.push(`(not compared: ${s.label}: ${s.reason})`);
+  out.push('');
 
   if (r.layerError) {
     const e = r.layerError;

@@ -11,7 +11,8 @@ import type { Encoder } from './encoders.js';
 export interface Probe {
   /**
    * After a spiking layer processed a chunk: `spikes` is [steps × batch × units] (counts per step),
-   * `v` the membrane potentials [batch × units] after the chunk's last step (with chunk = 1: every step).
+   * `v` the membrane potentials [batch × units] after the chunk's last step (with chunk = 1: every step);
+   * for a spiking max pool (SpikeMaxPool) its accumulators, [batch × units of its input].
    * Both buffers are reused by the next chunk: copy what you keep.
    */
   onSpikes?(layer: string, spikes: Float32Array, v: Float32Array, chunk: ChunkInfo): void;

@@ -6,7 +6,7 @@ import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import type { ConversionOptions } from '../../src/model/snn-model.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { smallCnn } from '../helpers/nets.js';
+import { maxPoolCnn, smallCnn } from '../helpers/nets.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
 
 const ort = createOrtBackend({ threads: 1 });
@@ -137,6 +137,24 @@ test('the clipping part is mean max(a − θ, 0) of the ANN activations', async 
     Math.abs(e.layers[0].atT[0].local.clipping - expected) < 1e-6 * Math.max(1, expected),
     `${e.layers[0].atT[0].local.clipping} vs ${expected}`,
   );
+});
+
+test('exact max pools are measured too: the pool of the ideal quantizer locally, and the first pool is exact inside the SNN', async () => {
+  const net = maxPoolCnn(11);
+  const images = syntheticImages(20, [1, 12, 12]);
+  const snn = convertToSnn(net, await calibrate(ort, net, images), { ...defaultConversionOptions, shift: 'v0' });
+  const e = await layerErrors(ort, snn, images, { T: [4, 16], limit: 20 });
+  assert.deepEqual(
+    e.layers.map((l) => l.node),
+    ['act1', 'pool1', 'act2', 'pool2'],
+  );
+  assert.deepEqual(e.skipped, []);
+  for (const l of e.layers) {
+    assert.ok(l.meanActivation > 0, l.node);
+    for (const at of l.atT) assert.ok(at.local.deviation < 1e-4 && Math.abs(at.local.rest) < 1e-4, `${l.node} T=${at.T}`);
+  }
+  // pool1 pools the first spiking layer, which sees the ANN's exact input: the full SNN's pool1 is its local one.
+  for (const at of e.layers[1].atT) assert.ok(Math.abs(at.accumulated.total - at.local.total) < 1e-6, `pool1 T=${at.T}`);
 });
 
 test('defaultErrorSteps and argument checks', async () => {

@@ -592,6 +592,14 @@ export function runConformance(label: string, factory: () => Backend, options: C
         await assert.rejects(backend.compile(graph), (e: Error) => e instanceof BackendError && e.message.includes("'if1'"));
       });
 
+      test('a SpikeMaxPool node is refused with a BackendError naming it', async () => {
+        const graph = graphOf(
+          [null, 1, 6, 6],
+          [convNode, { op: 'SpikeMaxPool', name: 'pool1', inputs: ['conv'], output: 'pool1', kernel: [2, 2] }],
+        );
+        await assert.rejects(backend.compile(graph), (e: Error) => e instanceof BackendError && e.message.includes("'pool1'"));
+      });
+
       test('an unknown requested output is refused, naming it', async () => {
         const graph = graphOf([null, 1, 5, 5], [convNode]);
         await assert.rejects(

@@ -59,3 +59,24 @@ test('a small SNN simulated with int8 and int8x2 weights keeps the f32 accuracy'
     );
   }
 });
+
+test('signed neurons (spike counts −1/0/1) run their spike-fed layers in f32 under int8: u8 holds no −1', async () => {
+  const ann = smallCnn(21);
+  const unlabelled = syntheticImages(30, [1, 8, 8]);
+  const { predictions } = await evaluateAnn(f32, ann, unlabelled);
+  const data = syntheticImages(30, [1, 8, 8], 5, 10, Uint8Array.from(predictions));
+  const stats = await calibrate(f32, ann, data);
+  const snn = convertToSnn(ann, stats, { ...defaultConversionOptions, neuron: 'signed' }).graph;
+  const reference = await simulate(f32, snn, data, { T: 16, engine: 'dense', unitCounts: true });
+  const { backend, compiled } = recording();
+  const result = await simulate(backend, snn, data, { T: 16, engine: 'dense', precision: 'int8', unitCounts: true });
+  assert.deepEqual(
+    compiled.filter((p) => p !== 'not spike counts'),
+    ['f32', 'f32'],
+  );
+  assert.deepEqual([...result.correctAt], [...reference.correctAt]);
+  assert.deepEqual(
+    result.layers.map((l) => [l.spikes, [...l.unitCounts!]]),
+    reference.layers.map((l) => [l.spikes, [...l.unitCounts!]]),
+  );
+});

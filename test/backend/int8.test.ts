@@ -202,7 +202,10 @@ test('sub-batched runs give the same values as one run', async () => {
 test('graphs without an integer path run in f32 and say why; bad options are refused', async () => {
   const r = mulberry32(seedOf('fallback'));
   const backend = createOrtBackend();
-  const reasonFor = async (graph: Graph, options: { spikeCountInput?: boolean; inputMax?: number } = { spikeCountInput: true }) => {
+  const reasonFor = async (
+    graph: Graph,
+    options: { spikeCountInput?: boolean; inputMax?: number; inputMin?: number } = { spikeCountInput: true },
+  ) => {
     const compiled = (await backend.compile(graph, { ...options, precision: 'int8' })) as OrtCompiledGraph;
     const x = spikes(r, [2, ...(graph.input.shape.slice(1) as number[])]);
     const want = (await (await referenceBackend.compile(graph)).run(x)).get(graph.output)!;
@@ -235,6 +238,7 @@ test('graphs without an integer path run in f32 and say why; bad options are ref
   const flat: Node = { op: 'Flatten', name: 'f', inputs: ['g'], output: 'f', axis: 1 };
   const wide = chain([2, 12, 12], [gap, flat, dense('d', 'f', randomTensor(r, [3, 2]), r)]);
   assert.match(await reasonFor(wide, { spikeCountInput: true, inputMax: 2 }), /beyond u8/);
+  assert.match(await reasonFor(grouped, { spikeCountInput: true, inputMin: -1 }), /negative spike counts \(down to -1: signed neurons\)/);
   await assert.rejects(backend.compile(grouped, { spikeCountInput: true, precision: 'int4' as SpikePrecision }), BackendError);
   assert.throws(() => createOrtBackend({ subBatchBytes: -1 }), BackendError);
 });

@@ -46,9 +46,12 @@ test('shift modes: v0 = θ/2, or θ/(2·T_shift) added to the feeding bias', () 
   assert.equal(conv(v0.graph).bias!.data[0], conv(ann).bias!.data[0]);
 });
 
-test('MaxPool and a BatchNorm inside the spiking part are refused by name; an input BatchNorm stays', () => {
+test('an overlapping MaxPool and a BatchNorm inside the spiking part are refused by name; an input BatchNorm stays', () => {
   const ann = smallCnn(2, 'clip', 1);
-  const withMax: Graph = { ...ann, nodes: ann.nodes.map((n) => (n.name === 'pool1' ? { ...n, op: 'MaxPool' } : n)) as Node[] };
+  const withMax: Graph = {
+    ...ann,
+    nodes: ann.nodes.map((n) => (n.name === 'pool1' ? { ...n, op: 'MaxPool', strides: [1, 1] } : n)) as Node[],
+  };
   assert.throws(() => convertToSnn(withMax, null, options), /max pooling cannot be converted exactly.*'pool1'/);
   const bnAfterPool: Graph = {
     ...ann,

@@ -104,10 +104,15 @@ test('other strategies see a QuantClip as a clip with ceiling λ', () => {
   );
 });
 
-test("report's variants: bare 'qcfs' is v0 with soft reset only", () => {
+test("report's variants: bare 'qcfs' is v0; its hard-reset variant is listed as skipped with the reason", () => {
   const variants = strategyVariants(['qcfs', 'deng-gu:v0'], ['soft', 'hard'], defaultConversionOptions);
   assert.deepEqual(
-    variants.map((v) => v.label),
-    ['qcfs, v0=θ/2, soft reset', 'deng-gu, v0=θ/2, soft reset', 'deng-gu, v0=θ/2, hard reset'],
+    variants.map((v) => [v.label, v.skip ?? null]),
+    [
+      ['qcfs, v0=θ/2, soft reset', null],
+      ['deng-gu, v0=θ/2, soft reset', null],
+      ['qcfs, v0=θ/2, hard reset', "strategy 'qcfs' requires reset soft"],
+      ['deng-gu, v0=θ/2, hard reset', null],
+    ],
   );
 });

@@ -57,6 +57,15 @@ const cases: Readonly<Record<string, () => void>> = {
     assert.throws(() => theta('percentile', relu, stats, { thresholdScope: 'channel' }), /layer-wise thresholds only/);
     assert.throws(() => theta('percentile', clip(2), null), /needs calibration data/);
   },
+  calibrated: () => {
+    // a = {1, 1, 1, 4}, T = 2: θ* = 22/7 (hand-derived in calibrated-strategy.test.ts), the 1s at their bin's centre.
+    const [t] = theta('calibrated', relu, statsOf([1, 1, 1, 4], [4]), { targetT: 2 });
+    assert.ok(Math.abs(t - (3 * (1 + 1 / 1024) + 8) / 3.5) < 1e-3, `θ = ${t}`);
+    assert.deepEqual(theta('calibrated', relu, statsOf([], [0]), { targetT: 8 }), [1], 'a layer that never fired');
+    assert.throws(() => theta('calibrated', relu, stats), /needs the target T/);
+    assert.throws(() => theta('calibrated', relu, stats, { targetT: 8, thresholdScope: 'channel' }), /layer-wise thresholds only/);
+    assert.throws(() => theta('calibrated', clip(2), null, { targetT: 8 }), /needs calibration data/);
+  },
   qcfs: () => {
     const quant: Node = { op: 'QuantClip', name: 'a', inputs: ['z'], output: 'a', max: 1.5, levels: 4 };
     assert.deepEqual(theta('qcfs', quant, stats), [1.5], 'λ, whatever the statistics');

@@ -145,3 +145,31 @@ export function concatNet(seed: number): Graph {
   ];
   return { input: { name: 'x', shape: [null, 1, 6, 6] }, output: 'fc', nodes };
 }
+
+/** k×k max pooling, stride k, no padding. */
+export function maxPool(name: string, input: string, k: number): Node {
+  return { op: 'MaxPool', name, inputs: [input], output: name, kernel: [k, k], strides: [k, k], pads: [0, 0, 0, 0], ceilMode: false };
+}
+
+/**
+ * conv(1→4, 3×3, pad 1) → act → maxpool k → conv(4→6) → act → maxpool k → flatten → dense(→10) on
+ * 12×12×1, every pool with kernel = stride k (2: 12 → 6 → 3; 3: 12 → 4 → 1, the last row and column
+ * of the 4×4 dropped).
+ */
+export function maxPoolCnn(seed: number, k = 2, act: 'clip' | 'relu' = 'clip'): Graph {
+  const r = mulberry32(seed);
+  const activation = (name: string, input: string): Node =>
+    act === 'clip' ? clip01(name, input) : { op: 'Relu', name, inputs: [input], output: name };
+  const side = Math.floor(Math.floor(12 / k) / k);
+  const nodes: Node[] = [
+    conv3x3(r, 'conv1', 'x', 1, 4, { scale: 0.6 }),
+    activation('act1', 'conv1'),
+    maxPool('pool1', 'act1', k),
+    conv3x3(r, 'conv2', 'pool1', 4, 6, { scale: 0.4 }),
+    activation('act2', 'conv2'),
+    maxPool('pool2', 'act2', k),
+    { op: 'Flatten', name: 'flatten', inputs: ['pool2'], output: 'flatten', axis: 1 },
+    denseLayer(r, 'fc', 'flatten', [10, 6 * side * side], 0.3, { scale: 0.1 }),
+  ];
+  return { input: { name: 'x', shape: [null, 1, 12, 12] }, output: 'fc', nodes };
+}

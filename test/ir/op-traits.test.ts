@@ -16,6 +16,7 @@ const KINDS: readonly OpKind[] = [
   'activation',
   'softmax',
   'spike',
+  'spike-pool',
 ];
 
 test('the op-trait table has a row for every op the reference backend runs, and no other', () => {

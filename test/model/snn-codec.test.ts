@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { decodeSnn, encodeSnn, SnnFileError } from '../../src/model/snn-codec.js';
+import type { SnnModel } from '../../src/model/snn-model.js';
+import { tensor } from '../../src/tensor/tensor.js';
 import { smallCnn } from '../helpers/nets.js';
 
 const model = convertToSnn(smallCnn(3), null, { ...defaultConversionOptions, thresholdScope: 'channel', shift: 'bias' });
@@ -31,6 +33,41 @@ test('decodeSnn(encodeSnn(m)) gives back graph, per-channel θ, conversion info 
   assert.deepEqual(back.graph.nodes, model.graph.nodes);
   assert.deepEqual(back.ann.nodes, model.ann.nodes);
   assert.equal(meta.source, 'a.onnx');
+});
+
+test('a per-unit v(0) and the calibration record survive the round trip', () => {
+  const calibrated: SnnModel = {
+    ...model,
+    graph: {
+      ...model.graph,
+      nodes: model.graph.nodes.map((n) =>
+        n.op === 'Spike' && n.name === 'act1'
+          ? {
+              ...n,
+              initialPotential: tensor(
+                [4, 8, 8],
+                Float32Array.from({ length: 256 }, (_, i) => i / 256),
+              ),
+            }
+          : n,
+      ),
+    },
+    conversion: {
+      ...model.conversion,
+      options: { ...model.conversion.options, strategy: 'calibrated', targetT: 8 },
+      calibration: {
+        T: 8,
+        mode: 'advanced',
+        images: 100,
+        layers: [
+          { node: 'act1', theta: [1], kept: true, channelError: { before: 0.5, after: 0.25 }, unitError: { before: 0.5, after: 0.125 } },
+        ],
+      },
+    },
+  };
+  const { model: back } = decodeSnn(encodeSnn(calibrated));
+  assert.deepEqual(back.conversion, calibrated.conversion);
+  assert.deepEqual(back.graph.nodes, calibrated.graph.nodes);
 });
 
 test('the codec checksum is the SHA-256 of header and tensor section', () => {

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialState, integrateAndFire, type NeuronParams } from '../../src/neurons/index.js';
+import { integrateAndFire, type NeuronParams } from '../../src/neurons/index.js';
 
 function countSpikes(z: number, theta: number, T: number, reset: 'soft' | 'hard', v0 = 0, gamma = 1): number {
   const params: NeuronParams = { threshold: Float32Array.of(theta), reset, maxSpikesPerStep: gamma };
-  const state = initialState(Float32Array.of(v0), 1);
+  const state = integrateAndFire.initialState(Float32Array.of(v0), 1);
   const spikes = new Float32Array(T);
   return integrateAndFire.step(params, state, { current: Float32Array.of(z), constantCurrent: true, spikes, steps: T });
 }
 
 test('golden trace: soft reset keeps the residual, hard reset discards it', () => {
   const params: NeuronParams = { threshold: Float32Array.of(1), reset: 'soft', maxSpikesPerStep: 1 };
-  const state = initialState(Float32Array.of(0), 1);
+  const state = integrateAndFire.initialState(Float32Array.of(0), 1);
   const spikes = new Float32Array(5);
   integrateAndFire.step(params, state, {
     current: Float32Array.of(0.75, 0.75, 0.75, 0.75, 0.75),
@@ -22,7 +22,7 @@ test('golden trace: soft reset keeps the residual, hard reset discards it', () =
   // v: .75 → 1.5≥1 fire → .5 → 1.25 fire → .25 → 1.0 fire (≥) → 0 → .75
   assert.deepEqual([...spikes], [0, 1, 1, 1, 0]);
   assert.equal(state.v[0], 0.75);
-  const hard = initialState(Float32Array.of(0), 1);
+  const hard = integrateAndFire.initialState(Float32Array.of(0), 1);
   integrateAndFire.step({ ...params, reset: 'hard' }, hard, { current: Float32Array.of(0.75), constantCurrent: true, spikes, steps: 5 });
   assert.deepEqual([...spikes], [0, 1, 0, 1, 0]);
 });
@@ -76,7 +76,7 @@ test('the flat loop for a layer-wise θ gives the same spikes and potentials as 
       reset: 'soft',
       maxSpikesPerStep: 1,
     };
-    const state = initialState(new Float32Array(units).fill(0.35), batch);
+    const state = integrateAndFire.initialState(new Float32Array(units).fill(0.35), batch);
     const spikes = new Float32Array(current.length);
     const total = integrateAndFire.step(params, state, { current, constantCurrent: false, spikes, steps });
     return { total, spikes: [...spikes], v: [...state.v] };

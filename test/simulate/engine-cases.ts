@@ -3,8 +3,9 @@
  * on every engine that can run it (engine-suite.ts). Between them they cover per-layer and
  * per-channel θ, v(0) / bias shift / no shift, soft and hard reset, burst neurons, the spiking readout,
  * AvgPool and GlobalAvgPool, strides, asymmetric pads, > 32 channels, residual Add, channel Concat,
- * grouped and dilated convolutions, Poisson input, several batches and chunks, and graphs only the
- * dense engine runs (overlapping or padded pools, Pad nodes).
+ * grouped and dilated convolutions, exact max pooling (SpikeMaxPool: 2×2, 3×3 with dropped edges,
+ * stacked), Poisson input, several batches and chunks, signed neurons (−1 spikes), and graphs only the
+ * dense engine runs (overlapping or padded pools, Pad nodes, signed neurons).
  */
 import { calibrate } from '../../src/ann/calibrate.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
@@ -13,9 +14,11 @@ import type { ConversionOptions } from '../../src/model/snn-model.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { poissonEncoder, type Encoder, type SimulationEngine } from '../../src/simulate/index.js';
+import { sampleShapes } from '../../src/ir/shapes.js';
 import { mulberry32 } from '../../src/tensor/random.js';
+import { sizeOf, tensor } from '../../src/tensor/tensor.js';
 import { labelledByAnn } from '../helpers/labelled.js';
-import { concatNet, eventNet, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+import { concatNet, eventNet, maxPool, maxPoolCnn, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
 
 export interface EngineCase {
   readonly name: string;
@@ -29,6 +32,8 @@ export interface EngineCase {
   readonly engines: readonly SimulationEngine[];
   /** For an engine not in `engines`: what its refusal must say. */
   readonly refusal?: RegExp;
+  /** Signed neurons: some spike must be taken back (the oracle's spikes emitted exceed its net counts). */
+  readonly takesBack?: boolean;
 }
 
 const both: readonly SimulationEngine[] = ['dense', 'event'];
@@ -44,6 +49,23 @@ function converted(ann: () => Graph, options: Partial<ConversionOptions> = {}): 
       const stats = await calibrate(referenceBackend, graph, data);
       return { snn: convertToSnn(graph, stats, { ...defaultConversionOptions, ...options }).graph, data };
     })());
+}
+
+/** `build` with every Spike's v(0) replaced by one random value per unit in [−θ/2, θ) (as advanced calibration leaves it). */
+function perUnitV0(build: EngineCase['build'], seed: number): EngineCase['build'] {
+  return async () => {
+    const { snn, data } = await build();
+    const shapes = sampleShapes(snn);
+    const r = mulberry32(seed);
+    const nodes = snn.nodes.map((n): Node => {
+      if (n.op !== 'Spike') return n;
+      const shape = shapes.get(n.output)!;
+      const theta = n.threshold.data[0];
+      const v0 = Float32Array.from({ length: sizeOf(shape) }, () => theta * (1.5 * r() - 0.5));
+      return { ...n, initialPotential: tensor([...shape], v0) };
+    });
+    return { snn: { ...snn, nodes }, data };
+  };
 }
 
 /** `net` with some nodes replaced. */
@@ -95,11 +117,43 @@ function groupedDilated(): Graph {
   });
 }
 
+/** maxPoolCnn(k = 2) with a second MaxPool 3×3 stacked on pool2 (a pool of a pool's spikes: 3×3 → 1×1). */
+function stackedMaxPools(): Graph {
+  const r = mulberry32(8);
+  return edited(maxPoolCnn(27), (n): Node | Node[] => {
+    if (n.name === 'pool2') return [n, maxPool('pool3', 'pool2', 3)];
+    if (n.name === 'flatten' && n.op === 'Flatten') return { ...n, inputs: ['pool3'] };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6], 0.5, r) };
+    return n;
+  });
+}
+
+/** eventNet with its AvgPool a MaxPool, and a MaxPool 2×2 over the 40-channel layer (3×2 → 1×1) before the GAP. */
+function eventNetMaxPools(): Graph {
+  return edited(eventNet(9), (n): Node | Node[] => {
+    if (n.name === 'p1') return { ...maxPool('p1', 'a1', 2) };
+    if (n.name === 'a2') return [n, maxPool('p2', 'a2', 2)];
+    if (n.name === 'gap') return { ...n, inputs: ['p2'] };
+    return n;
+  });
+}
+
 const eventNet3 = () => eventNet(3);
 const notLowered = (node: string) => new RegExp(`event engine cannot run this simulation.*'${node}'`);
+const noSignedEvents = /event engine cannot run this simulation.*neuron 'signed' has no event-engine form/;
 
 export const engineCases: readonly EngineCase[] = [
   { name: 'deng-gu, v0, soft reset, per-layer θ', build: converted(eventNet3), T: 16, engines: both },
+  { name: 'per-unit v(0), spiking readout', build: perUnitV0(converted(eventNet3, { readout: 'spikes' }), 5), T: 16, engines: both },
+  {
+    name: 'per-unit v(0) through AvgPool → Flatten → Dense, hard reset',
+    build: perUnitV0(
+      converted(() => smallCnn(27), { reset: 'hard' }),
+      6,
+    ),
+    T: 12,
+    engines: both,
+  },
   { name: 'deng-gu, spiking readout', build: converted(eventNet3, { readout: 'spikes' }), T: 16, engines: both },
   {
     name: 'max-norm, burst neurons γ = 3, soft reset',
@@ -157,6 +211,36 @@ export const engineCases: readonly EngineCase[] = [
     chunk: 5,
     engines: both,
   },
+  { name: 'MaxPool 2×2 → exact spiking max pool, twice', build: converted(() => maxPoolCnn(21)), T: 16, engines: both },
+  {
+    name: 'MaxPool 3×3 stride 3 (edges dropped), relu, per-channel θ, 3 batches of 8, chunks of 5',
+    build: converted(() => maxPoolCnn(22, 3, 'relu'), { strategy: 'max-norm', thresholdScope: 'channel' }),
+    T: 12,
+    batchSize: 8,
+    chunk: 5,
+    engines: both,
+  },
+  {
+    name: 'MaxPool, burst neurons γ = 2, bias shift',
+    build: converted(() => maxPoolCnn(23), { strategy: 'max-norm', maxSpikesPerStep: 2, shift: 'bias', tShift: 8 }),
+    T: 12,
+    engines: both,
+  },
+  {
+    name: 'MaxPools over 5 and 40 channels (two channel blocks), then GlobalAvgPool',
+    build: converted(eventNetMaxPools),
+    T: 16,
+    engines: both,
+  },
+  { name: 'stacked MaxPools (a pool of pooled spikes)', build: converted(stackedMaxPools), T: 16, engines: both },
+  {
+    name: 'MaxPool, Poisson input, chunks of 4',
+    build: converted(() => maxPoolCnn(24)),
+    T: 12,
+    encoder: poissonEncoder(5),
+    chunk: 4,
+    engines: both,
+  },
   {
     name: 'overlapping AvgPool (dense only)',
     build: converted(overlappingPool),
@@ -178,5 +262,34 @@ export const engineCases: readonly EngineCase[] = [
     T: 12,
     engines: ['dense'],
     refusal: notLowered('pad'),
+  },
+  {
+    name: 'signed neurons, residual Add, GlobalAvgPool (dense only)',
+    build: converted(() => smallResidual(23), { neuron: 'signed' }),
+    T: 16,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
+  },
+  {
+    name: 'signed neurons, max-norm, no shift, per-channel θ, spiking readout, 4 batches of 7, chunks of 3 (dense only)',
+    build: converted(eventNet3, { neuron: 'signed', strategy: 'max-norm', shift: 'none', thresholdScope: 'channel', readout: 'spikes' }),
+    T: 16,
+    batchSize: 7,
+    chunk: 3,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
+  },
+  {
+    name: 'signed neurons, Poisson input, bias shift (dense only)',
+    build: converted(() => eventNet(6), { neuron: 'signed', shift: 'bias', tShift: 8 }),
+    T: 12,
+    encoder: poissonEncoder(11),
+    batchSize: 10,
+    chunk: 5,
+    engines: ['dense'],
+    refusal: noSignedEvents,
+    takesBack: true,
   },
 ];

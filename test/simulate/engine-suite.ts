@@ -56,6 +56,11 @@ export function runEngineSuite(under: EngineUnderTest): void {
         oracle.layers.every((l) => l.spikes > 0),
         'every layer spikes (else the case tests little)',
       );
+      if (c.takesBack)
+        assert.ok(
+          oracle.layers.some((l) => l.spikes > l.unitCounts.reduce((s, n) => s + n, 0)),
+          'some signed spike is taken back (else the case tests little)',
+        );
       const result = await run;
       assert.equal(result.engine, under.engine);
       assertMatchesOracle(result, oracle, under.tolerance);
@@ -85,6 +90,8 @@ export function assertMatchesOracle(result: SimulationResult, oracle: OracleResu
     }
     const allowed = tolerance.unitsOff === 0 ? 0 : Math.max(1, Math.floor(tolerance.unitsOff * want.length));
     assert.ok(off <= allowed, `${layer.node}: ${off} of ${want.length} units differ from the oracle (${allowed} allowed)`);
+    // Spikes emitted, Σ|s|: with signed neurons more than the net counts say.
+    if (tolerance.unitsOff === 0) assert.equal(layer.spikes, oracle.layers[l].spikes, `${layer.node}: spikes emitted`);
   });
   oracle.correctAt.forEach((want, t) =>
     assert.ok(

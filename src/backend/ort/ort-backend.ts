@@ -105,7 +105,7 @@ async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: 
   let fallbackReason: string | null = null;
   let rowBytes: number | null = null;
   if (asked !== 'f32' && options.spikeCountInput) {
-    const int8 = planInt8(graph, { outputs: plan.outputs, inputMax: options.inputMax });
+    const int8 = planInt8(graph, { outputs: plan.outputs, inputMax: options.inputMax, inputMin: options.inputMin });
     if ('reason' in int8) {
       fallbackReason = int8.reason;
     } else {

@@ -47,6 +47,9 @@ export const kernels: { readonly [K in OpType]: Kernel<K> } = {
   Spike: (n) => {
     throw new BackendError(`reference backend: node '${n.name}' is a Spike layer; the simulator runs it`);
   },
+  SpikeMaxPool: (n) => {
+    throw new BackendError(`reference backend: node '${n.name}' is a spiking max pool; the simulator runs it`);
+  },
 };
 
 function runNode(node: Node, inputs: readonly Tensor[]): Tensor {

@@ -2,16 +2,19 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   calibrate,
+  calibrateSnn,
   conversionSettings,
   convertToSnn,
   defaultConversionOptions,
   loadAnn,
+  neuronKinds,
   openDataset,
   saveSnn,
   settingsLine,
   strategies,
   summarizeConversion,
   thresholdRows,
+  type CalibrationMode,
   type ConversionOptions,
 } from '../../index.js';
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
@@ -30,6 +33,10 @@ interface Flags extends BackendFlags {
   percentile: number;
   thresholdScope: ConversionOptions['thresholdScope'];
   burst: number;
+  neuron: string;
+  targetT?: number;
+  calibration: CalibrationMode;
+  calibrationImages: number;
   output: string;
   force?: boolean;
   json?: boolean;
@@ -60,10 +67,33 @@ export function addConversionOptions(command: Command): Command {
       'most spikes per neuron per step (1 = IF; >1 = burst neurons)',
       positiveInt,
       defaultConversionOptions.maxSpikesPerStep,
-    );
+    )
+    .option(
+      '--neuron <name>',
+      Object.values(neuronKinds)
+        .map((k) => `${k.name} (${k.description})`)
+        .join(' | '),
+      oneOf(...Object.keys(neuronKinds)),
+      defaultConversionOptions.neuron,
+    )
+    .option('--target-T <n>', 'the T that --strategy calibrated aims at (its θ search and corrections)', positiveInt);
 }
 
-export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads'>): ConversionOptions {
+/** The flags of --strategy calibrated's corrections (convert, report). */
+export function addCalibrationOptions(command: Command): Command {
+  return command
+    .option(
+      '--calibration <mode>',
+      'with --strategy calibrated: light (per-channel bias) | advanced (per-neuron v(0))',
+      oneOf('light', 'advanced'),
+      'advanced',
+    )
+    .option('--calibration-images <n>', 'images for --strategy calibrated’s corrections (one simulation per layer)', positiveInt, 1000);
+}
+
+export function conversionOptionsFrom(
+  flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads' | 'calibration' | 'calibrationImages'>,
+): ConversionOptions {
   return {
     strategy: flags.strategy,
     shift: flags.shift,
@@ -73,15 +103,19 @@ export function conversionOptionsFrom(flags: Omit<Flags, 'output' | 'calib' | 'c
     percentile: flags.percentile,
     thresholdScope: flags.thresholdScope,
     maxSpikesPerStep: flags.burst,
+    neuron: flags.neuron,
+    ...(flags.targetT === undefined ? {} : { targetT: flags.targetT }),
   };
 }
 
 export function registerConvert(program: Command): void {
-  addConversionOptions(
-    program
-      .command('convert')
-      .description('convert an ONNX ANN into a spiking network (.snn) with threshold balancing on calibration data')
-      .argument('<model>', 'ONNX file'),
+  addCalibrationOptions(
+    addConversionOptions(
+      program
+        .command('convert')
+        .description('convert an ONNX ANN into a spiking network (.snn) with threshold balancing on calibration data')
+        .argument('<model>', 'ONNX file'),
+    ),
   )
     .option('--calib <spec>', 'calibration data (as --data elsewhere)', 'mnist')
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
@@ -94,10 +128,22 @@ export function registerConvert(program: Command): void {
     .action(async (model: string, flags: Flags) => {
       const ann = await loadAnn(model);
       const data = openDataset(flags.calib, { split: flags.calibSplit });
+      const backend = makeBackend(flags);
       const bar = progressBar('calibrate', flags.json);
-      const stats = await calibrate(makeBackend(flags), ann, data, { limit: flags.calibLimit, onProgress: bar.update });
+      const stats = await calibrate(backend, ann, data, { limit: flags.calibLimit, onProgress: bar.update });
       bar.stop();
-      const snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      let snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      if (flags.strategy === 'calibrated') {
+        const corrections = progressBar(flags.calibration, flags.json);
+        const T = snn.conversion.options.targetT!; // the strategy refused a missing target T
+        snn = await calibrateSnn(backend, snn, data, {
+          T,
+          mode: flags.calibration,
+          limit: flags.calibrationImages,
+          onProgress: corrections.update,
+        });
+        corrections.stop();
+      }
       await saveSnn(
         flags.output,
         snn,
@@ -116,6 +162,21 @@ export function registerConvert(program: Command): void {
       console.log(`${model} → ${flags.output}: ${settingsLine(conversionSettings(summary, data.name))}`);
       const thresholds = thresholdRows(summary);
       console.log(textTable(thresholds.headers, thresholds.rows));
+      const calibration = snn.conversion.calibration;
+      if (calibration) {
+        console.log(
+          `${calibration.mode} calibration at T = ${calibration.T} on ${calibration.images} images: mean |SNN rate − ANN activation|, before → after`,
+        );
+        const arrow = (e: { before: number; after: number }) => `${e.before.toPrecision(3)} → ${e.after.toPrecision(3)}`;
+        const rows = calibration.layers.map((l) => [
+          l.node,
+          l.theta[0].toPrecision(4),
+          arrow(l.channelError),
+          arrow(l.unitError),
+          l.kept ? 'kept' : 'undone',
+        ]);
+        console.log(textTable(['layer', 'θ', 'per channel', 'per neuron', 'correction'], rows));
+      }
     });
 }
 

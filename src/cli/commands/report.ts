@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import {
   buildReport,
   calibrate,
+  calibrateSnn,
   convertToSnn,
   defaultEnergy,
   directEncoder,
@@ -19,6 +20,7 @@ import {
   writerFor,
   type ActivationStats,
   type Backend,
+  type CalibrationMode,
   type Dataset,
   type Encoder,
   type ReportStage,
@@ -30,7 +32,7 @@ import {
 import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
 import { loadModelFile } from '../load-model.js';
 import { progressBar, type Progress } from '../progress.js';
-import { addConversionOptions, conversionOptionsFrom } from './convert.js';
+import { addCalibrationOptions, addConversionOptions, conversionOptionsFrom } from './convert.js';
 
 interface Flags extends BackendFlags {
   data: string;
@@ -64,18 +66,26 @@ interface Flags extends BackendFlags {
   percentile: number;
   thresholdScope: 'layer' | 'channel';
   burst: number;
+  neuron: string;
+  targetT?: number;
+  neurons?: string[];
+  // --strategy calibrated's corrections (addCalibrationOptions)
+  calibration: CalibrationMode;
+  calibrationImages: number;
 }
 
-const conversionFlags = ['strategy', 'shift', 'tShift', 'reset', 'readout', 'percentile', 'thresholdScope', 'burst'];
+const conversionFlags = ['strategy', 'shift', 'tShift', 'reset', 'readout', 'percentile', 'thresholdScope', 'burst', 'neuron', 'targetT'];
 
 export function registerReport(program: Command): void {
-  const command = addConversionOptions(
-    program
-      .command('report')
-      .description(
-        'analyse a conversion: accuracy against T for several strategies and reset modes, layer-wise error by cause, firing rates, synops, energy, a spike raster; as a table, JSON or a self-contained HTML file',
-      )
-      .argument('<model>', 'ONNX file (converted here with the conversion flags) or a .snn file'),
+  const command = addCalibrationOptions(
+    addConversionOptions(
+      program
+        .command('report')
+        .description(
+          'analyse a conversion: accuracy against T for several strategies and reset modes, layer-wise error by cause, firing rates, synops, energy, a spike raster; as a table, JSON or a self-contained HTML file',
+        )
+        .argument('<model>', 'ONNX file (converted here with the conversion flags) or a .snn file'),
+    ),
   )
     .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
@@ -84,11 +94,15 @@ export function registerReport(program: Command): void {
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
     .addOption(
-      new Option('--strategies <list>', "conversions to compare: name or name:shift (bare 'deng-gu' = bias and v0)")
+      new Option(
+        '--strategies <list>',
+        "conversions to compare: name, name:shift (bare 'deng-gu' = bias and v0) or calibrated@T (its target T; bare: --target-T)",
+      )
         .argParser(commaList)
         .default(['deng-gu', 'max-norm', 'percentile'], 'deng-gu,max-norm,percentile'),
     )
     .addOption(new Option('--resets <list>', 'reset modes to compare').argParser(commaList).default(['soft', 'hard'], 'soft,hard'))
+    .addOption(new Option('--neurons <list>', 'neuron kinds to compare (default: --neuron)').argParser(commaList))
     .option('--no-compare', 'skip the strategy comparison')
     .option('--T <n>', 'time steps', positiveInt, 64)
     .option(
@@ -128,7 +142,7 @@ export function registerReport(program: Command): void {
       );
     }
     const base = conversionOptionsFrom(flags);
-    const variants = flags.compare ? strategyVariants(flags.strategies, resets, base) : null;
+    const variants = flags.compare ? strategyVariants(flags.strategies, resets, base, flags.neurons ?? [base.neuron]) : null;
     const backend = makeBackend(flags);
     const data = openDataset(flags.data, { split: flags.split });
     const progress = stagedProgress(flags.json === true);
@@ -142,7 +156,8 @@ export function registerReport(program: Command): void {
         onProgress: (d, t) => progress.update('calibrate', d, t),
       });
     }
-    const snn = loaded ?? convertToSnn(ann, stats, base);
+    const refine = calibrationStep(backend, flags, progress);
+    const snn = loaded ?? (await refine(convertToSnn(ann, stats, base)));
     const report = await buildReport(backend, snn, data, {
       T: flags.T,
       source: model,
@@ -153,7 +168,7 @@ export function registerReport(program: Command): void {
       encoder: encoderFrom(flags),
       energy: { eAc: flags.eAc * 1e-12, eMac: flags.eMac * 1e-12 },
       layerError: flags.errorImages === 0 ? false : { images: flags.errorImages, T: errorT },
-      comparison: variants && stats ? { stats, variants } : undefined,
+      comparison: variants && stats ? { stats, variants, refine } : undefined,
       raster: { image: flags.rasterImage },
       onProgress: (stage, done, total, detail) => progress.update(detail ? `${stage}: ${detail}` : stage, done, total),
     });
@@ -165,6 +180,24 @@ export function registerReport(program: Command): void {
       if (flags.output) console.log(`\nwrote ${flags.output}`);
     }
   });
+}
+
+/**
+ * --strategy calibrated's corrections (calibrateSnn on --calib data, --calibration mode and images)
+ * for a model the report converts; other strategies pass through.
+ */
+function calibrationStep(backend: Backend, flags: Flags, progress: ReturnType<typeof stagedProgress>) {
+  const data = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
+  return async (snn: SnnModel): Promise<SnnModel> => {
+    const T = snn.conversion.options.targetT;
+    if (snn.conversion.options.strategy !== 'calibrated' || T === undefined) return snn;
+    return calibrateSnn(backend, snn, data, {
+      T,
+      mode: flags.calibration,
+      limit: flags.calibrationImages,
+      onProgress: (d, t) => progress.update(`${flags.calibration} calibration (T = ${T})`, d, t),
+    });
+  };
 }
 
 function flagName(camel: string): string {

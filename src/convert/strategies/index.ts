@@ -1,5 +1,6 @@
 /** The strategy table: adding a strategy = one file + one line here. */
 import { ConversionError, type ConversionStrategy } from '../strategy.js';
+import { calibratedStrategy } from './calibrated.js';
 import { dengGu } from './deng-gu.js';
 import { maxNorm } from './max-norm.js';
 import { percentileStrategy } from './percentile.js';
@@ -9,6 +10,7 @@ export const strategies: Readonly<Record<string, ConversionStrategy>> = {
   'deng-gu': dengGu,
   'max-norm': maxNorm,
   percentile: percentileStrategy,
+  calibrated: calibratedStrategy,
   qcfs,
 };
 

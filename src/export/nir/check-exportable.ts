@@ -3,11 +3,14 @@
  * ops without a NIR node (MaxPool, Pad, BatchNorm, Reshape, …), asymmetric padding, non-square
  * kernels (the `nir` reader takes both sides of a Conv2d kernel from weight.shape[2]), average
  * pooling that is not a sum times 1/k² (padding not counted, partial ceil-mode windows), burst
- * neurons (γ > 1: an IF emits one spike per step) and neuron models other than IF.
+ * neurons (γ > 1: an IF emits one spike per step), neuron kinds without a NIR form (the kind says why),
+ * and exact spiking max pooling (SpikeMaxPool: NIR has no node with an accumulator state that
+ * inhibits its window).
  */
 import type { SnnModel } from '../../model/snn-model.js';
 import type { Node } from '../../ir/graph.js';
 import { sampleShapes } from '../../ir/shapes.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { NirExportError } from './nir-graph.js';
 
 export function checkNirExportable(model: SnnModel): void {
@@ -59,12 +62,18 @@ function checkNode(node: Node, shapeOf: (value: string) => readonly number[]): v
       if (node.axis !== 1)
         refuse(`Concat(axis=${node.axis}): only channel concatenation (axis 1) can be split into the next layer's weights`);
       return;
-    case 'Spike':
-      if (node.neuron !== 'if') refuse(`neuron '${node.neuron}': only integrate-and-fire maps to NIR IF`);
+    case 'Spike': {
+      const unsupported = neuronUnsupported(node.neuron, 'nir');
+      if (unsupported !== null) refuse(unsupported);
       if (node.maxSpikesPerStep !== 1) refuse(`burst neuron (γ = ${node.maxSpikesPerStep}): NIR IF emits at most one spike per step`);
       return;
+    }
     case 'MaxPool':
       return refuse('MaxPool has no exact spiking form and no NIR node');
+    case 'SpikeMaxPool':
+      return refuse(
+        'exact spiking max pooling (SpikeMaxPool: accumulators that inhibit their window) has no NIR node; export to onnx or onnx-step, or use AvgPool',
+      );
     case 'Pad':
       return refuse('Pad has no NIR node (fold it into the next Conv2d: ann2snn folds zero padding on import)');
     default:

@@ -1,12 +1,31 @@
 /** What a NIR reader gets exactly from an exported SNN, and what NIR cannot say (docs/method.md §9). */
-import type { ConversionOptions, SnnModel } from '../../model/snn-model.js';
+import type { CalibrationRecord, ConversionOptions, SnnModel } from '../../model/snn-model.js';
 import type { ExportNotes } from '../exporters.js';
 
 /** Lines the writer also records in the file's metadata (`warnings`): what changes the reader's numbers. */
-export function nirWarnings(o: ConversionOptions): string[] {
-  return o.shift === 'v0'
-    ? ['v(0) = θ/2 is not expressible in NIR: readers start at v = 0 (convert with --shift bias to keep the shift in the biases)']
-    : [];
+export function nirWarnings(o: ConversionOptions, calibration?: CalibrationRecord): string[] {
+  const shift =
+    o.shift === 'v0'
+      ? ['v(0) = θ/2 is not expressible in NIR: readers start at v = 0 (convert with --shift bias to keep the shift in the biases)']
+      : [];
+  return perNeuronV0(calibration)
+    ? [
+        ...shift,
+        'the per-neuron v(0) of advanced calibration is not expressible in NIR: readers start at v = 0 (--calibration light keeps its corrections in the biases)',
+      ]
+    : shift;
+}
+
+/** Whether advanced calibration left a per-neuron v(0) in some layer. */
+export function perNeuronV0(calibration: CalibrationRecord | undefined): boolean {
+  return calibration?.mode === 'advanced' && calibration.layers.some((l) => l.kept);
+}
+
+/** The metadata's `v_init`: what v(0) the converted SNN starts from. */
+export function vInit(o: ConversionOptions, calibration?: CalibrationRecord): string {
+  const start = o.shift === 'v0' ? 'theta/2' : '0';
+  if (perNeuronV0(calibration)) return `${start} plus a per-neuron calibration (not expressible in NIR: readers start at 0)`;
+  return o.shift === 'v0' ? 'theta/2 (not expressible in NIR: readers start at 0)' : '0';
 }
 
 export function resetNote(o: ConversionOptions): string {
@@ -34,7 +53,7 @@ export function nirNotes(model: SnnModel): ExportNotes {
       readoutNote(o.readout),
     ],
     lost: [
-      ...nirWarnings(o),
+      ...nirWarnings(o, model.conversion.calibration),
       resetNote(o),
       'NIR IF fires at v > 1; ann2snn at v ≥ 1 (a unit exactly at threshold can differ)',
       'the ANN and the conversion record are kept only as metadata',

@@ -50,6 +50,7 @@ export function nirToSnn(nir: NirGraph, options: NirReadOptions = {}): SnnModel 
     readout,
     thresholdScope: 'layer',
     maxSpikesPerStep: 1,
+    neuron: 'if',
   };
   const conversion: ConversionInfo = {
     options: conversionOptions,

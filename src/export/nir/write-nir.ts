@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { nirWarnings, readoutNote, resetNote, TIME_STEP_NOTE } from './notes.js';
+import { nirWarnings, readoutNote, resetNote, TIME_STEP_NOTE, vInit } from './notes.js';
 import type { SnnModel } from '../../model/snn-model.js';
 import type { Graph } from '../../ir/graph.js';
 import { checkNirExportable } from './check-exportable.js';
@@ -44,12 +44,12 @@ export function snnToNir(model: SnnModel, options: NirWriteOptions = {}): NirLow
   const { graph, sumPools } = normalizeForNir(model);
   const { nodes, edges } = emitNir(graph, sumPools);
   const o = model.conversion.options;
-  const warnings = nirWarnings(o);
+  const warnings = nirWarnings(o, model.conversion.calibration);
   const notes = [resetNote(o), readoutNote(o.readout), TIME_STEP_NOTE];
   const metadata: Record<string, NirMetadataValue> = {
     generator: 'ann2snn',
     reset: o.reset,
-    v_init: o.shift === 'v0' ? 'theta/2 (not expressible in NIR: readers start at 0)' : '0',
+    v_init: vInit(o, model.conversion.calibration),
     shift: o.shift,
     T_shift: o.tShift,
     readout: o.readout,

@@ -3,6 +3,10 @@
  *   v ← v + v(0)·[t = 0];  v ← v + I;  n = [v ≥ θ] (γ = 1) or min(⌊v/θ⌋, γ) where v ≥ θ (burst, in f64
  *   like the JavaScript loop);  v ← v − θ·n (soft) or v ← 0 where n > 0 (hard);  x = θ·n onward;
  *   acc ← acc + f64(readout current)
+ * A SpikeMaxPool keeps its accumulators A as a state, on the spike counts n of its layer (θ folded, as
+ * in the simulator; integers, so exact in f32):
+ *   A ← A + n;  o = MaxPool(A) (kernel = stride);  A ← A − o spread over its window (Expand, Reshape,
+ *   and a zero Pad over the rows and columns the pool drops)
  * The linear chains between spiking layers are the simulator's segments, written by `graphToOnnx`
  * with θ folded into the first Conv/Dense wherever the simulator folds it (`foldThreshold`), so every
  * op sees the same f32 operands as in `simulate`; Add and Concat read θ·n like the simulator's merges.
@@ -11,8 +15,10 @@
  * `staticNodes`: the full-T graph computes them once, outside its Loop.
  */
 import type { onnx as O } from 'onnx-proto';
-import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
+import type { Graph, Node, SpikeMaxPoolNode, SpikeNode } from '../../ir/graph.js';
+import { spikeSource } from '../../ir/spike-source.js';
 import { sampleShapes } from '../../ir/shapes.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { floatInitializer, int64Initializer, node as onnxNode, type AttrValue } from '../../onnx/builder.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { onnx } from '../../onnx/proto.js';
@@ -30,9 +36,9 @@ const INT64 = onnx.TensorProto.DataType.INT64;
 export const IMAGE_INPUT = 'input';
 
 export interface SpikingLayerState {
-  /** The Spike node. */
+  /** The Spike node (or SpikeMaxPool node). */
   readonly node: string;
-  /** State input (membrane potential, [N, …sample]) and its next value. */
+  /** State input (membrane potential, [N, …sample]; a max pool's accumulators, [N, …its input]) and its next value. */
   readonly state: string;
   readonly next: string;
   /** Spikes of this step per image ([N], int64; burst neurons count each of their n spikes). */
@@ -70,10 +76,10 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   for (const name of options.reserved ?? []) names.fresh(name);
   const t = names.fresh(`${options.prefix}t`);
   const [readoutState, readoutNext] = names.group(`${options.prefix}readout`, ['', '_next']);
-  const spikeNodes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
+  const spikeNodes = graph.nodes.filter((n): n is SpikeNode | SpikeMaxPoolNode => n.op === 'Spike' || n.op === 'SpikeMaxPool');
   const layers: SpikingLayerState[] = spikeNodes.map((n) => {
     const [state, next, spikes] = names.group(`${options.prefix}${n.name}`, ['', '_next', '_spikes']);
-    return { node: n.name, state, next, spikes, sampleShape: shapes.get(n.output)! };
+    return { node: n.name, state, next, spikes, sampleShape: shapes.get(n.op === 'Spike' ? n.output : n.inputs[0])! };
   });
 
   const staticValues = findStaticValues(graph, true);
@@ -102,7 +108,8 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
   };
   const thetaLayout = (n: SpikeNode, data: Float32Array, suffix: string): string => {
     const sample = shapes.get(n.output)!;
-    const dims = data.length === 1 ? [] : [data.length, ...sample.slice(1).map(() => 1)];
+    // One value, one per channel (broadcast over the rest of the sample) or one per unit (v(0) after calibration).
+    const dims = data.length === 1 ? [] : data.length === sizeOf(sample) ? [...sample] : [data.length, ...sample.slice(1).map(() => 1)];
     return floatConst(`${n.name}.${suffix}`, data, dims);
   };
   let firstStep: string | null = null; // f32 scalar [t = 0]
@@ -117,7 +124,7 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
     if (s === undefined) return value.get(name)!;
     let x = amplitude.get(name);
     if (x === undefined) {
-      const spike = graph.nodes.find((n): n is SpikeNode => n.op === 'Spike' && n.output === name)!;
+      const spike = spikeSource(graph, name)!; // a max pool's spikes carry its layer's θ
       x = emit('Mul', [s, thetaLayout(spike, spike.threshold.data, 'amplitude')], {}, names.fresh(`${name}.x`));
       amplitude.set(name, x);
     }
@@ -155,11 +162,30 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
     binary.set(n.output, s);
   };
 
+  const poolLayer = (n: SpikeMaxPoolNode, layer: SpikingLayerState): void => {
+    const [C, H, W] = layer.sampleShape;
+    const [kh, kw] = n.kernel;
+    const [oh, ow] = [Math.floor(H / kh), Math.floor(W / kw)];
+    const a = emit('Add', [layer.state, binary.get(n.inputs[0])!], {}, names.fresh(`${n.name}.a`));
+    const o = emit('MaxPool', [a], { kernel_shape: [kh, kw], strides: [kh, kw] }, names.fresh(`${n.name}.s`));
+    const windows = emit('Unsqueeze', [o, int64Const(`${n.name}.axes`, [3, 5])]); // [N, C, oh, 1, ow, 1]
+    const each = emit('Expand', [windows, int64Const(`${n.name}.window`, [1, 1, 1, kh, 1, kw])]);
+    let spread = emit('Reshape', [each, int64Const(`${n.name}.grid`, [0, C, oh * kh, ow * kw])]);
+    if (oh * kh !== H || ow * kw !== W) {
+      const pads = int64Const(`${n.name}.pads`, [0, 0, 0, 0, 0, 0, H - oh * kh, W - ow * kw]);
+      spread = emit('Pad', [spread, pads, floatConst(`${n.name}.zero`, Float32Array.of(0), [])], { mode: 'constant' });
+    }
+    emit('Sub', [a, spread], {}, layer.next);
+    const axes = int64Const(`${n.name}.sum_axes`, [1, 2, 3]);
+    emit('Cast', [emit('ReduceSum', [o, axes], { keepdims: 0 })], { to: INT64 }, layer.spikes);
+    binary.set(n.output, o);
+  };
+
   const segment = (chain: readonly Node[]): void => {
     const input = chain[0].inputs[0];
     const inputShape = shapes.get(input)!;
-    const producer = graph.nodes.find((n) => n.output === input);
-    const folded = producer?.op === 'Spike' ? foldThreshold(chain, producer.threshold.data, inputShape) : null;
+    const producer = spikeSource(graph, input);
+    const folded = producer ? foldThreshold(chain, producer.threshold.data, inputShape) : null;
     const feed = folded ? binary.get(input)! : read(input);
     const last = chain[chain.length - 1].output;
     const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output: last, nodes: folded ?? chain };
@@ -189,6 +215,8 @@ export function lowerStep(graph: Graph, options: LowerOptions): LoweredStep {
     target = staticValues.has(n.output) ? staticNodes : stepNodes;
     if (n.op === 'Spike') {
       spikeLayer(n, layers[spikeNodes.indexOf(n)]);
+    } else if (n.op === 'SpikeMaxPool') {
+      poolLayer(n, layers[spikeNodes.indexOf(n)]);
     } else if (n.op === 'Add') {
       // The simulator adds the operands in order into zeros: ((x0 + x1) + x2) …
       const sum = n.inputs.slice(1).reduce((acc, input) => emit('Add', [acc, read(input)]), read(n.inputs[0]));
@@ -228,7 +256,8 @@ function checkExpressible(graph: Graph): void {
       throw new ExportError('MaxPool has no spiking form (the max of spikes is not the max of rates); use AvgPool', n.name);
     if (n.op === 'Concat' && n.axis !== 1)
       throw new ExportError(`Concat along axis ${n.axis}: only channel Concat (axis 1) is exported`, n.name);
-    if (n.op === 'Spike' && n.neuron !== 'if') throw new ExportError(`neuron '${n.neuron}' has no ONNX form (only 'if')`, n.name);
+    const unsupported = n.op === 'Spike' ? neuronUnsupported(n.neuron, 'onnx') : null;
+    if (unsupported !== null) throw new ExportError(unsupported, n.name);
   }
 }
 

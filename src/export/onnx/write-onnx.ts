@@ -3,7 +3,8 @@
  * - `writeOnnxStep`: one time step, stateful. Inputs: `input` [N, C, H, W], `t` (int64 scalar, the step
  *   index from 0), then every spiking layer's membrane potential `<layer>` [N, …] (f32) and the readout
  *   accumulator `readout` [N, classes] (f64). Outputs: `<layer>_next` …, `readout_next`, then
- *   `<layer>_spikes` [N] (int64, this step's spikes per image). Every state starts at zero.
+ *   `<layer>_spikes` [N] (int64, this step's spikes per image). Every state starts at zero. A spiking
+ *   max pool is a layer here too: its state is its accumulators [N, …its input].
  * - `writeOnnxLoop`: T steps (fixed at export) in one ONNX `Loop` over the same step, the image-only
  *   part (the first layer's current) computed once before it. Input: `input` [N, C, H, W]. Outputs: `readout` [N, classes]
  *   (f64, the accumulated readout), `<layer>_spikes` [N] (int64, spikes over all T steps) and
@@ -36,7 +37,7 @@ export function writeOnnxLoop(model: SnnModel, T: number): Uint8Array {
   // The public outputs keep their names whatever the model calls its values (README: first output `readout`).
   const readout = 'readout';
   const predictions = 'predictions';
-  const spiking = model.graph.nodes.filter((n) => n.op === 'Spike').map((n) => `${n.name}_spikes`);
+  const spiking = model.graph.nodes.filter((n) => n.op === 'Spike' || n.op === 'SpikeMaxPool').map((n) => `${n.name}_spikes`);
   const step = lowerStep(model.graph, { opset: OPSET, prefix: 'step/', reserved: [readout, predictions, ...spiking] });
   const name = (base: string) => step.fresh(base);
   const steps = name('T');

@@ -8,12 +8,13 @@
 import type { Backend, SpikePrecision } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
-import { initialState, type NeuronState } from '../../neurons/neuron.js';
+import type { NeuronState } from '../../neurons/neuron.js';
 import { sizeOf, type Tensor } from '../../tensor/tensor.js';
 import type { Encoder } from '../encoders.js';
 import { forEachBatchInFlight } from '../in-flight.js';
 import type { EngineRun, Probe, SimulateOptions } from '../simulation.js';
-import { buildDensePlan, type DensePlan, type SpikeStage } from './dense-plan.js';
+import { buildDensePlan, type DensePlan, type PoolStage, type SpikeStage } from './dense-plan.js';
+import { stepSpikeMaxPool } from './spike-max-pool.js';
 import { accumulateReadout, materialize, runMerge, type Value } from './dense-values.js';
 
 interface LayerTally {
@@ -38,7 +39,8 @@ export async function simulateDense(
   const chunk = Math.max(1, Math.min(options.chunk ?? defaultChunk(plan, batchSize), T));
   const total = Math.min(options.limit ?? data.size, data.size);
   const correctAt = new Int32Array(T);
-  const spikeStages = plan.stages.filter((s): s is SpikeStage => s.kind === 'spike');
+  // Spiking layers and spiking max pools: the stages that emit spikes, in graph order.
+  const spikeStages = plan.stages.filter((s): s is SpikeStage | PoolStage => s.kind === 'spike' || s.kind === 'spike-pool');
   const tallies = new Map<string, LayerTally>(
     spikeStages.map((s) => [
       s.node.name,
@@ -107,9 +109,15 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
   const states = new Map<string, NeuronState>();
   // One spike buffer per layer for the whole batch, reused by every chunk (no allocation in the time loop).
   const spikeBuffers = new Map<string, Float32Array>();
+  // A spiking max pool's accumulators, per image and input unit (spike-max-pool.ts).
+  const accumulators = new Map<string, Float32Array>();
   for (const s of plan.stages) {
+    if (s.kind === 'spike-pool') {
+      accumulators.set(s.node.name, new Float32Array(batch * sizeOf(s.geometry.input)));
+      spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * sizeOf(plan.shapes.get(s.node.output)!)));
+    }
     if (s.kind !== 'spike') continue;
-    states.set(s.node.name, initialState(s.initialPotential, batch));
+    states.set(s.node.name, s.neuron.initialState(s.initialPotential, batch));
     spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * s.initialPotential.length));
   }
   const stream = ctx.encoder.start(x, ctx.batchIndex);
@@ -131,6 +139,17 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
         values.set(stage.node.output, spikes);
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
+      } else if (stage.kind === 'spike-pool') {
+        const buffer = spikeBuffers.get(stage.node.name)!;
+        const out = buffer.subarray(0, (steps * buffer.length) / ctx.chunk);
+        const input = values.get(stage.node.inputs[0])!;
+        const tally = ctx.tallies.get(stage.node.name)!;
+        const state = accumulators.get(stage.node.name)!;
+        tally.spikes += stepSpikeMaxPool(stage.geometry, input.data, state, out, steps, batch);
+        countUnits(tally, out);
+        values.set(stage.node.output, { data: out, isStatic: false, spikeCounts: true });
+        const info = { t0, steps, batch, firstImage: ctx.firstImage, units: out.length / (steps * batch) };
+        for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, out, state, info);
       } else if (stage.kind === 'segment') {
         const input = stage.takesSpikeCounts ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
         const rows = (input.length / sizeOf(plan.shapes.get(stage.input)!)) | 0;
@@ -169,11 +188,15 @@ function runSpikeStage(
   const input = values.get(stage.node.inputs[0])!;
   const current = materialize(plan, stage.node.inputs[0], input);
   tally.spikes += stage.neuron.step(stage.params, state, { current, constantCurrent: input.isStatic, spikes, steps });
-  if (tally.unitCounts) {
-    const units = tally.unitCounts.length;
-    for (let row = 0; row < spikes.length; row += units) {
-      for (let j = 0; j < units; j++) tally.unitCounts[j] += spikes[row + j];
-    }
-  }
+  countUnits(tally, spikes);
   return { data: spikes, isStatic: false, spikeCounts: true };
+}
+
+/** Adds a chunk's spikes [steps × batch × units] to every unit's count, when counts are kept. */
+function countUnits(tally: LayerTally, spikes: Float32Array): void {
+  if (!tally.unitCounts) return;
+  const units = tally.unitCounts.length;
+  for (let row = 0; row < spikes.length; row += units) {
+    for (let j = 0; j < units; j++) tally.unitCounts[j] += spikes[row + j];
+  }
 }

@@ -2,11 +2,12 @@
  * The dense engine's plan of an SNN graph. Values that depend only on a constant input are "static" and
  * computed once per batch (the first layer under direct encoding). Everything after a spiking layer
  * is "dynamic" and computed for a whole time chunk at once: backend segments (single-input chains of
- * linear ops, one compiled graph each, run on [steps·batch, …]), Add/Concat in TypeScript, and the
- * spiking layers as fused neuron steps.
+ * linear ops, one compiled graph each, run on [steps·batch, …]), Add/Concat in TypeScript, the
+ * spiking layers as fused neuron steps, and spiking max pools on their layer's spike counts.
  */
 import type { Backend, CompiledGraph, SpikePrecision } from '../../backend/backend.js';
-import type { Graph, Node, SpikeNode } from '../../ir/graph.js';
+import type { Graph, Node, SpikeMaxPoolNode, SpikeNode } from '../../ir/graph.js';
+import { spikeSource } from '../../ir/spike-source.js';
 import { consumersOf, GraphError } from '../../ir/graph.js';
 import { OP_TRAITS } from '../../ir/op-traits.js';
 import { sampleShapes } from '../../ir/shapes.js';
@@ -14,6 +15,7 @@ import { neuronKind, type NeuronKind, type NeuronParams } from '../../neurons/in
 import { foldThreshold } from '../fold-threshold.js';
 import { perUnit } from '../per-unit.js';
 import { findStaticValues } from '../static-values.js';
+import type { PoolGeometry } from './spike-max-pool.js';
 
 export interface SegmentStage {
   readonly kind: 'segment';
@@ -38,7 +40,14 @@ export interface MergeStage {
   readonly node: Node;
 }
 
-export type Stage = SegmentStage | SpikeStage | MergeStage;
+/** A SpikeMaxPool on the spike counts of its layer (spike-max-pool.ts); accumulators carry over. */
+export interface PoolStage {
+  readonly kind: 'spike-pool';
+  readonly node: SpikeMaxPoolNode;
+  readonly geometry: PoolGeometry;
+}
+
+export type Stage = SegmentStage | SpikeStage | MergeStage | PoolStage;
 
 /** Stages of the dense time loop, the static part, and the shapes and spike amplitudes they read. */
 export interface DensePlan {
@@ -47,7 +56,7 @@ export interface DensePlan {
   readonly staticPart: { readonly compiled: CompiledGraph; readonly outputs: readonly string[] } | null;
   readonly stages: readonly Stage[];
   readonly shapes: ReadonlyMap<string, readonly number[]>;
-  /** θ per unit of each spiking layer's output value: the amplitude of its spikes. */
+  /** θ per unit of each spiking layer's (and spiking max pool's) output value: the amplitude of its spikes. */
   readonly spikeAmplitude: ReadonlyMap<string, Float32Array>;
   readonly staticValues: ReadonlySet<string>;
   dispose(): Promise<void>;
@@ -63,7 +72,10 @@ export async function buildDensePlan(
   const shapes = sampleShapes(graph);
   const staticValues = findStaticValues(graph, constantInput);
   const spikeAmplitude = new Map<string, Float32Array>();
-  for (const n of graph.nodes) if (n.op === 'Spike') spikeAmplitude.set(n.output, perUnit(n.threshold.data, shapes.get(n.output)!));
+  for (const n of graph.nodes) {
+    const source = n.op === 'Spike' || n.op === 'SpikeMaxPool' ? spikeSource(graph, n.output) : null;
+    if (source) spikeAmplitude.set(n.output, perUnit(source.threshold.data, shapes.get(n.output)!));
+  }
   const compiledGraphs: CompiledGraph[] = [];
   const staticPart = await compileStaticPart(backend, graph, staticValues);
   if (staticPart) compiledGraphs.push(staticPart.compiled);
@@ -74,6 +86,10 @@ export async function buildDensePlan(
     assigned.add(node);
     if (node.op === 'Spike') {
       stages.push(spikeStage(node, shapes));
+    } else if (node.op === 'SpikeMaxPool') {
+      if (!spikeAmplitude.has(node.output))
+        throw new GraphError(`reads '${node.inputs[0]}', which is not a spiking layer's output`, node.name);
+      stages.push({ kind: 'spike-pool', node, geometry: { input: shapes.get(node.inputs[0])!, kernel: node.kernel } });
     } else if (node.op === 'Concat' && node.axis !== 1) {
       throw new GraphError(`the simulator concatenates along channels (axis 1) only, got axis ${node.axis}`, node.name);
     } else if (node.op === 'Add' || node.op === 'Concat') {
@@ -114,10 +130,10 @@ async function compileStaticPart(backend: Backend, graph: Graph, staticValues: R
   return { compiled: await backend.compile(sub, { outputs }), outputs };
 }
 
-/** Every op but merges (added by the engine) and Spike (stepped by the engine) runs in a backend segment. */
+/** Every op but merges (added by the engine), Spike and SpikeMaxPool (stepped by the engine) runs in a backend segment. */
 export function runsOnBackend(node: Node): boolean {
   const { kind } = OP_TRAITS[node.op];
-  return kind !== 'merge' && kind !== 'spike';
+  return kind !== 'merge' && kind !== 'spike' && kind !== 'spike-pool';
 }
 
 /**
@@ -146,14 +162,21 @@ async function segmentStage(
 ): Promise<SegmentStage> {
   const input = chain[0].inputs[0];
   const inputShape = shapes.get(input)!;
-  const producer = graph.nodes.find((n) => n.output === input);
-  const folded = producer?.op === 'Spike' && spikeAmplitude.has(input) ? foldThreshold(chain, producer.threshold.data, inputShape) : null;
+  // The Spike whose counts feed the chain (through spiking max pools, which keep θ).
+  const producer = spikeSource(graph, input);
+  const folded = producer && spikeAmplitude.has(input) ? foldThreshold(chain, producer.threshold.data, inputShape) : null;
   const nodes = folded ?? chain;
   const output = chain[chain.length - 1].output;
   const sub: Graph = { input: { name: input, shape: [null, ...inputShape] }, output, nodes };
-  // Spike counts (0..γ) with θ folded into the weights: a backend may run the first Conv/Dense on integer kernels.
-  const hint = folded !== null && producer?.op === 'Spike' ? { spikeCountInput: true, inputMax: producer.maxSpikesPerStep, precision } : {};
+  // Spike counts (the kind's range: 0..γ for IF; a max pool of them has the same range) with θ folded
+  // into the weights: a backend may run the first Conv/Dense on integer kernels.
+  const hint = folded !== null && producer ? { spikeCountInput: true, ...countRange(producer), precision } : {};
   return { kind: 'segment', input, output, compiled: await backend.compile(sub, hint), takesSpikeCounts: folded !== null };
+}
+
+function countRange(node: SpikeNode): { inputMin: number; inputMax: number } {
+  const [inputMin, inputMax] = neuronKind(node.neuron).spikeRange(node.maxSpikesPerStep);
+  return { inputMin, inputMax };
 }
 
 function spikeStage(node: SpikeNode, shapes: ReadonlyMap<string, readonly number[]>): SpikeStage {

@@ -12,7 +12,9 @@
  *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
  *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
- * θ(ci) is the amplitude of the spike counts (they stand for θ·s). Add sums maps; a channel Concat
+ * θ(ci) is the amplitude of the spike counts (they stand for θ·s). A SpikeMaxPool is a layer of its
+ * own without synapses: it pools its source layer's spike lists (assembly/max-pool.ts), and its spikes
+ * carry the source's θ. Add sums maps; a channel Concat
  * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
  * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
@@ -20,10 +22,12 @@
  * Anything else (overlapping or padded pools, Pad, …) is not lowered: the reason is returned and
  * the simulator uses its dense engine.
  */
-import type { Conv2dNode, DenseNode, Graph, Node, SpikeNode } from '../../ir/graph.js';
+import type { Conv2dNode, DenseNode, Graph, Node, SpikeMaxPoolNode, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
+import { neuronUnsupported } from '../../neurons/index.js';
 import { scaleInputs } from '../fold-threshold.js';
+import { perUnit } from '../per-unit.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -48,6 +52,14 @@ export interface EventSpikingLayer {
   readonly maxSpikesPerStep: number;
   /** The layer's sample shape in the graph ([C, H, W] or [F]), for per-unit statistics. */
   readonly shape: readonly number[];
+  /** A spiking max pool: no neurons, no synapses; it pools the spike lists of layers[from]. */
+  readonly maxPool: EventMaxPool | null;
+}
+
+/** SpikeMaxPool over layers[from] (kernel = stride; the grid's H and W are the whole windows). */
+export interface EventMaxPool {
+  readonly from: number;
+  readonly kernel: readonly [number, number];
 }
 
 export interface EventSynapses {
@@ -100,10 +112,13 @@ export function lowerToEvents(
   staticValues: ReadonlySet<string>,
   input: 'static' | 'spikes' = 'static',
 ): Lowering {
-  const spikes = graph.nodes.filter((n): n is SpikeNode => n.op === 'Spike');
+  // Spiking layers and spiking max pools, in graph order: the layers of the event net.
+  const spikes = graph.nodes.filter((n): n is SpikingNode => n.op === 'Spike' || n.op === 'SpikeMaxPool');
   if (spikes.length === 0) return { reason: 'the graph has no spiking layer' };
-  const bad = spikes.find((s) => s.neuron !== 'if');
-  if (bad) return { reason: `'${bad.name}' has neurons of kind '${bad.neuron}' (the event engine runs IF and burst IF neurons)` };
+  for (const s of spikes) {
+    const why = s.op === 'Spike' ? neuronUnsupported(s.neuron, 'event') : null;
+    if (why !== null) return { reason: `'${s.name}': ${why}` };
+  }
   const spikingInput = input === 'spikes';
   const layer0Input = spikingInput ? graph.input.name : spikes[0].inputs[0];
   if (!spikingInput) {
@@ -111,11 +126,24 @@ export function lowerToEvents(
     const firstDynamic = graph.nodes.find((n) => !staticValues.has(n.output));
     if (firstDynamic !== spikes[0]) return { reason: `'${firstDynamic?.name}' is not a spiking layer fed by the static part` };
   }
-  const spikeLayers = spikes.map((s) => spikingLayer(s, shapes.get(s.output)!));
-  const layers = spikingInput ? [inputLayer(graph.input.name, shapes.get(graph.input.name)!), ...spikeLayers] : spikeLayers;
-  const walk: Walk = { graph, shapes, spikes, layers, offset: spikingInput ? 1 : 0, visited: new Set(spikes) };
+  const offset = spikingInput ? 1 : 0;
+  const layers: EventSpikingLayer[] = spikingInput ? [inputLayer(graph.input.name, shapes.get(graph.input.name)!)] : [];
+  for (const s of spikes) {
+    if (s.op === 'Spike') {
+      layers.push(spikingLayer(s, shapes.get(s.output)!));
+      continue;
+    }
+    const from = spikes.findIndex((n) => n.output === s.inputs[0]);
+    if (from < 0) return { reason: `'${s.name}' does not read a spiking layer's output` };
+    layers.push(maxPoolLayer(s, from + offset, layers[from + offset], shapes.get(s.output)!));
+  }
+  const walk: Walk = { graph, shapes, spikes, layers, offset, visited: new Set(spikes) };
   const inputs: EventSynapses[][] = spikingInput ? [[]] : [];
   for (const spike of spikingInput ? spikes : spikes.slice(1)) {
+    if (spike.op === 'SpikeMaxPool') {
+      inputs.push([]);
+      continue;
+    }
     const into = sumOfMaps(walk, spike.inputs[0]);
     if ('reason' in into) return into;
     inputs.push(into.synapses);
@@ -132,10 +160,12 @@ export function lowerToEvents(
   return { net: { input, layer0Input, layers, inputs, readout: readout.synapses, classes: outputGrid.channels } };
 }
 
+type SpikingNode = SpikeNode | SpikeMaxPoolNode;
+
 interface Walk {
   readonly graph: Graph;
   readonly shapes: Shapes;
-  readonly spikes: readonly SpikeNode[];
+  readonly spikes: readonly SpikingNode[];
   readonly layers: readonly EventSpikingLayer[];
   /** Index in `layers` of spikes[0] (1 when the input is a spiking layer). */
   readonly offset: number;
@@ -147,7 +177,7 @@ type Maps = { synapses: EventSynapses[] } | { reason: string };
 /** The synapses whose currents sum to `value`: through shape-only ops and Add, down to Conv2d/Dense or a spiking layer. */
 function sumOfMaps(walk: Walk, value: string): Maps {
   const node = producerOf(walk.graph, value);
-  if (!node || node.op === 'Spike') return mapFrom(walk, value, null, walk.shapes.get(value)!);
+  if (!node || node.op === 'Spike' || node.op === 'SpikeMaxPool') return mapFrom(walk, value, null, walk.shapes.get(value)!);
   const single = ownedBy(walk, node);
   if (single) return single;
   if (OP_TRAITS[node.op].kind === 'shape') return sumOfMaps(walk, node.inputs[0]);
@@ -201,7 +231,7 @@ function ownedBy(walk: Walk, node: Node): { reason: string } | null {
 function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | null, outputShape: readonly number[]): Maps {
   const chain: Node[] = [];
   let node = producerOf(walk.graph, value);
-  while (node && node.op !== 'Spike') {
+  while (node && node.op !== 'Spike' && node.op !== 'SpikeMaxPool') {
     const { kind } = OP_TRAITS[node.op];
     if (kind !== 'average-pool' && kind !== 'shape') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
     const refusal = ownedBy(walk, node);
@@ -211,7 +241,7 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   }
   const spikingInput = walk.offset === 1 && !node && (chain.length > 0 ? chain[0].inputs[0] : value) === walk.graph.input.name;
   if (!node && !spikingInput) return { reason: `'${value}' is not computed from spikes` };
-  const from = node ? walk.spikes.indexOf(node as SpikeNode) + walk.offset : 0;
+  const from = node ? walk.spikes.indexOf(node as SpikingNode) + walk.offset : 0;
   const layer = walk.layers[from];
   let pool: [number, number] = [1, 1];
   let flat = layer.shape.length !== 3;
@@ -250,7 +280,7 @@ function inputLayer(name: string, shape: readonly number[]): EventSpikingLayer {
   const g = grid(shape);
   const threshold = new Float32Array(g.paddedChannels).fill(Infinity).fill(1, 0, g.channels);
   const initialPotential = new Float32Array(g.height * g.width * g.paddedChannels);
-  return { name, grid: g, threshold, initialPotential, hardReset: false, maxSpikesPerStep: 1, shape };
+  return { name, grid: g, threshold, initialPotential, hardReset: false, maxSpikesPerStep: 1, shape, maxPool: null };
 }
 
 function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLayer {
@@ -259,11 +289,38 @@ function spikingLayer(node: SpikeNode, shape: readonly number[]): EventSpikingLa
   const threshold = new Float32Array(g.paddedChannels).fill(Infinity);
   for (let c = 0; c < g.channels; c++) threshold[c] = perChannel(node.threshold.data, c);
   const initialPotential = new Float32Array(g.height * g.width * g.paddedChannels);
-  for (let p = 0; p < g.height * g.width; p++) {
-    for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = perChannel(node.initialPotential.data, c);
+  // v(0) per unit (channels-first, as the IR holds it) written channels-last and padded.
+  const v0 = perUnit(node.initialPotential.data, shape);
+  const pixels = g.height * g.width;
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < g.channels; c++) initialPotential[p * g.paddedChannels + c] = v0[c * pixels + p];
   }
   const hardReset = node.reset === 'hard';
-  return { name: node.name, grid: g, threshold, initialPotential, hardReset, maxSpikesPerStep: node.maxSpikesPerStep, shape };
+  return {
+    name: node.name,
+    grid: g,
+    threshold,
+    initialPotential,
+    hardReset,
+    maxSpikesPerStep: node.maxSpikesPerStep,
+    shape,
+    maxPool: null,
+  };
+}
+
+/** A SpikeMaxPool of layers[from]: its spikes carry the source's θ (`threshold` is their amplitude); it has no membrane. */
+function maxPoolLayer(node: SpikeMaxPoolNode, from: number, source: EventSpikingLayer, shape: readonly number[]): EventSpikingLayer {
+  const g = grid(shape);
+  return {
+    name: node.name,
+    grid: g,
+    threshold: source.threshold.slice(0, g.paddedChannels),
+    initialPotential: new Float32Array(g.height * g.width * g.paddedChannels),
+    hardReset: false,
+    maxSpikesPerStep: source.maxSpikesPerStep,
+    shape,
+    maxPool: { from, kernel: node.kernel },
+  };
 }
 
 function beforeLinear(node: Node, shape: readonly number[], pool: readonly [number, number], flat: boolean): string | null {

@@ -34,6 +34,7 @@ interface Kernels {
   init(): void;
   entryLists(...args: number[]): void;
   bernoulliStep(...args: number[]): number;
+  maxPoolStep(...args: number[]): number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -58,6 +59,8 @@ interface LayerBuffers {
   readonly threshold: number;
   readonly idx: number;
   readonly off: number;
+  /** A spiking max pool's accumulators (i32 per unit of its source, channels-last); 0 for a neuron layer. */
+  readonly accumulators: number;
 }
 
 interface SynapseBuffers {
@@ -148,7 +151,9 @@ export class EventRunner {
     const widest = Math.max(...synapses.map((s) => s.synapses.output.paddedChannels));
     this.accumulator = this.alloc(widest * 4);
     this.accumulator16 = this.alloc(widest * 2);
-    this.layerCalls = inputs.map((maps, i) => this.mapCalls(maps, this.layers[i], partialCurrents[i]));
+    this.layerCalls = inputs.map((maps, i) =>
+      this.layers[i].layer.maxPool ? [this.maxPoolCall(this.layers[i])] : this.mapCalls(maps, this.layers[i], partialCurrents[i]),
+    );
     this.readoutCalls = this.mapCalls(readout, null, this.readoutCurrent);
     this.kernels.memory.grow(Math.max(0, Math.ceil((this.top - this.kernels.memory.buffer.byteLength) / 65536)));
     this.kernels.init();
@@ -175,7 +180,11 @@ export class EventRunner {
     const { net, kernels } = this;
     const first = this.layers[0];
     writeChannelsLast(layer0Input, first.layer.grid, this.f32(this.layer0Input, first.layer.initialPotential.length));
-    for (const l of this.layers) this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
+    for (const l of this.layers) {
+      this.f32(l.v, l.layer.initialPotential.length).set(l.layer.initialPotential);
+      if (l.accumulators)
+        this.words.fill(0, l.accumulators >> 2, (l.accumulators >> 2) + unitsOf(this.layers[l.layer.maxPool!.from].layer.grid));
+    }
     const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
     saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
@@ -232,6 +241,30 @@ export class EventRunner {
       const fires = i === maps.length - 1 && into !== null;
       return { entries: this.entriesCall(s), kernel: this.kernelCall(s, fires ? into : null, fires ? 0 : partial, i > 0 ? partial : 0) };
     });
+  }
+
+  /** One step of a spiking max pool: its source's spike lists → accumulators → its own spike lists. */
+  private maxPoolCall(pool: LayerBuffers): MapCall {
+    const { from, kernel } = pool.layer.maxPool!;
+    const source = this.layers[from];
+    const { height, width, channels } = source.layer.grid;
+    const { grid } = pool.layer;
+    const step = this.kernels.maxPoolStep.bind(
+      null,
+      source.idx,
+      source.off,
+      height,
+      width,
+      kernel[0],
+      kernel[1],
+      grid.height,
+      grid.width,
+      channels,
+      pool.accumulators,
+      pool.idx,
+      pool.off,
+    );
+    return { entries: () => {}, kernel: step };
   }
 
   /** Spike lists of the map's source → entries (pooled when the map pools). */
@@ -297,6 +330,7 @@ export class EventRunner {
     const pixels = pixelsOf(layer.grid);
     const units = pixels * layer.grid.paddedChannels;
     const threshold = this.alloc(layer.threshold.length * 4);
+    const pooled = layer.maxPool ? this.net.layers[layer.maxPool.from].grid : null;
     return {
       layer,
       pixels,
@@ -304,6 +338,7 @@ export class EventRunner {
       v: this.alloc(units * 4),
       idx: this.alloc(units * layer.maxSpikesPerStep * 4 + LIST_SLACK),
       off: this.alloc((pixels + 1) * 4),
+      accumulators: pooled ? this.alloc(unitsOf(pooled) * 4) : 0,
     };
   }
 
@@ -323,6 +358,11 @@ export class EventRunner {
 
 function pixelsOf(grid: EventGrid): number {
   return grid.height * grid.width;
+}
+
+/** Units of a grid without its channel padding (a max pool's accumulators). */
+function unitsOf(grid: EventGrid): number {
+  return grid.height * grid.width * grid.channels;
 }
 
 /** [C, H, W] (graph order) → [H·W, paddedChannels] (zeros in the padding). */

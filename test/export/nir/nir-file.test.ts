@@ -5,7 +5,7 @@ import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
 import type { SnnModel } from '../../../src/model/snn-model.js';
 import { NIR_VERSION, NirExportError, snnToNir, writeNir } from '../../../src/export/nir/index.js';
-import { smallCnn, smallResidual } from '../../helpers/nets.js';
+import { maxPoolCnn, smallCnn, smallResidual } from '../../helpers/nets.js';
 import { concatNet, converted } from './nets.js';
 
 const ort = createOrtBackend({ threads: 1 });
@@ -148,6 +148,7 @@ test('writeNir refuses what NIR cannot express, naming the node, before writing'
       /node 'conv2': 3×1 kernel/,
     ],
     [withNode(model, 'pool1', (n) => (n.op === 'AvgPool' ? { ...n, op: 'MaxPool' } : n)), /node 'pool1': MaxPool/],
+    [convertToSnn(maxPoolCnn(45), null, defaultConversionOptions), /node 'pool1': exact spiking max pooling \(SpikeMaxPool/],
     [
       withNode(model, 'pool1', (n) => (n.op === 'AvgPool' ? { ...n, pads: [1, 1, 1, 1], countIncludePad: false } : n)),
       /node 'pool1': padded average pooling/,

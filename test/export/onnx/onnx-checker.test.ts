@@ -1,7 +1,7 @@
 /**
  * The reference reader of the format: ONNX's own checker (`onnx.checker.check_model(…, full_check=True)`,
  * which also runs shape inference) accepts every exported file — both formats, every conversion
- * option, a residual net with Concat. Needs Python's `onnx` (Debian: apt-get install python3-onnx);
+ * option, a residual net with Concat, nets with exact max pooling. Needs Python's `onnx` (Debian: apt-get install python3-onnx);
  * skipped, saying so, without it.
  */
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ import { referenceBackend } from '../../../src/backend/reference/reference-backe
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
 import { writeOnnxLoop, writeOnnxStep } from '../../../src/export/onnx/write-onnx.js';
 import type { ConversionOptions } from '../../../src/model/snn-model.js';
-import { smallCnn } from '../../helpers/nets.js';
+import { maxPoolCnn, smallCnn } from '../../helpers/nets.js';
 import { syntheticImages } from '../../helpers/synthetic-data.js';
 import { residualConcatNet } from './nets.js';
 
@@ -30,7 +30,7 @@ for f in sys.argv[1:]:
     print("ok", f)
 `;
 
-test('onnx.checker (full check) accepts every exported step and Loop graph', { skip }, async () => {
+test('onnx.checker (full check) accepts every exported step and Loop graph, max pools included', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ann2snn-onnx-check-'));
   const options: Partial<ConversionOptions>[] = [
     {},
@@ -46,6 +46,9 @@ test('onnx.checker (full check) accepts every exported step and Loop graph', { s
   const models = [
     ...options.map((o) => convertToSnn(cnn, cnnStats, { ...defaultConversionOptions, ...o })),
     convertToSnn(residual, residualStats, { ...defaultConversionOptions, thresholdScope: 'channel' }),
+    // Exact max pooling: 2×2, and 3×3 with the dropped edge padded back.
+    convertToSnn(maxPoolCnn(3), null, defaultConversionOptions),
+    convertToSnn(maxPoolCnn(3, 3), null, defaultConversionOptions),
   ];
   const files = models.flatMap((model, i) => {
     const step = join(dir, `m${i}.step.onnx`);

@@ -2,18 +2,21 @@
  * `onnx-step` and `onnx` exports of small nets, run by a bare onnxruntime-node session, against our
  * dense simulator image by image: predictions at every t and spike counts, for every conversion
  * option the step expresses (shift v0 / bias, soft / hard reset, per-layer / per-channel θ, burst γ,
- * accumulating / spiking readout), on a CNN with AvgPool and a residual net with Add, Concat and GAP.
+ * accumulating / spiking readout), on a CNN with AvgPool, a CNN with exact max pooling (SpikeMaxPool)
+ * and a residual net with Add, Concat and GAP.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate } from '../../../src/ann/calibrate.js';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
-import type { ConversionOptions } from '../../../src/model/snn-model.js';
+import type { ConversionOptions, SnnModel } from '../../../src/model/snn-model.js';
+import { sampleShapes } from '../../../src/ir/shapes.js';
+import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
 import { ExportError } from '../../../src/export/export-error.js';
 import { writeOnnxLoop, writeOnnxStep } from '../../../src/export/onnx/write-onnx.js';
 import type { Graph } from '../../../src/ir/graph.js';
-import { smallCnn } from '../../helpers/nets.js';
+import { maxPoolCnn, smallCnn } from '../../helpers/nets.js';
 import { syntheticImages } from '../../helpers/synthetic-data.js';
 import { residualConcatNet, withMaxPool } from './nets.js';
 import { assertAgrees, loopTrace, simulatorTrace, stepTrace } from './trace.js';
@@ -30,10 +33,16 @@ const variants: readonly [string, Partial<ConversionOptions>][] = [
   ['spiking readout', { readout: 'spikes' }],
 ];
 
-async function checkBoth(ann: Graph, options: Partial<ConversionOptions>, shape: [number, number, number], label: string): Promise<void> {
+async function checkBoth(
+  ann: Graph,
+  options: Partial<ConversionOptions>,
+  shape: [number, number, number],
+  label: string,
+  edit: (model: SnnModel) => SnnModel = (m) => m,
+): Promise<void> {
   const data = syntheticImages(images, shape);
   const stats = await calibrate(createOrtBackend({ threads: 2 }), ann, data, { limit: 100 });
-  const model = convertToSnn(ann, stats, { ...defaultConversionOptions, ...options });
+  const model = edit(convertToSnn(ann, stats, { ...defaultConversionOptions, ...options }));
   const ours = await simulatorTrace(model.graph, data, T, images);
   assertAgrees(ours, await stepTrace(writeOnnxStep(model), data, T, images), `${label}, onnx-step`);
   assertAgrees(ours, await loopTrace(writeOnnxLoop(model, T), data, T, images), `${label}, onnx`);
@@ -44,6 +53,27 @@ for (const [name, options] of variants) {
     await checkBoth(smallCnn(3), options, [1, 8, 8], `small CNN, ${name}`);
   });
 }
+
+/** v(0) with one value per unit (as advanced calibration leaves it): θ·(0.1 + 0.8·frac(0.37·i)). */
+function perUnitV0(model: SnnModel): SnnModel {
+  const shapes = sampleShapes(model.graph);
+  const nodes = model.graph.nodes.map((n) => {
+    if (n.op !== 'Spike') return n;
+    const shape = shapes.get(n.output)!;
+    const v0 = Float32Array.from({ length: sizeOf(shape) }, (_, i) => n.threshold.data[0] * (0.1 + 0.8 * ((0.37 * i) % 1)));
+    return { ...n, initialPotential: tensor([...shape], v0) };
+  });
+  return { ...model, graph: { ...model.graph, nodes } };
+}
+
+test('small CNN, per-unit v(0): onnx-step and onnx agree with simulate', async () => {
+  await checkBoth(smallCnn(3), {}, [1, 8, 8], 'small CNN, per-unit v(0)', perUnitV0);
+});
+
+test('CNN with exact max pools (2×2; 3×3 with dropped edges, per-channel θ, burst γ = 2): onnx-step and onnx agree with simulate', async () => {
+  await checkBoth(maxPoolCnn(5), {}, [1, 12, 12], 'max pool 2×2');
+  await checkBoth(maxPoolCnn(6, 3), { thresholdScope: 'channel', maxSpikesPerStep: 2 }, [1, 12, 12], 'max pool 3×3, options');
+});
 
 test('residual net with Add and Concat (per-channel θ, burst γ = 2, hard reset): onnx-step and onnx agree with simulate', async () => {
   await checkBoth(residualConcatNet(4), {}, [3, 12, 12], 'residual + concat');

@@ -1,0 +1,2 @@
+export * from './calibrate-snn.js';
+export * from './calibration-error.js';
