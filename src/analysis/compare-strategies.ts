@@ -65,8 +65,9 @@ const shifts: readonly ShiftMode[] = ['none', 'bias', 'v0'];
 /**
  * Variants from a list of strategy specs × reset modes × neuron kinds. A spec is `name`,
  * `name:shift` or, for `calibrated`, `calibrated@T` (its target T; bare: base.targetT). A bare
- * `deng-gu` expands to its two shifts (bias with T_shift, and v0), other bare names use shift none
- * (as max-norm and percentile were published).
+ * `deng-gu` expands to its two shifts (bias with T_shift, and v0), a strategy with `requires` (qcfs)
+ * uses its required shift and lists other resets as skipped, other bare names use shift none (as
+ * max-norm and percentile were published).
  */
 export function strategyVariants(
   specs: readonly string[],
@@ -80,7 +81,7 @@ export function strategyVariants(
     for (const reset of resets) {
       for (const spec of specs) {
         for (const options of specVariants(spec, { ...base, reset, neuron })) {
-          const refused = kind.checkSettings(options);
+          const refused = requiredMismatch(options) ?? kind.checkSettings(options);
           out.push({ label: variantLabel(options), options, ...(refused ? { skip: refused } : {}) });
         }
       }
@@ -101,8 +102,20 @@ function specVariants(spec: string, base: ConversionOptions): ConversionOptions[
   if (target !== undefined && (name !== 'calibrated' || !Number.isInteger(targetT) || targetT! < 1)) {
     throw new ConversionError(`'${spec}': only 'calibrated@T' takes a target T, a positive integer`);
   }
-  const modes: ShiftMode[] = shift ? [shift as ShiftMode] : name === 'deng-gu' ? ['bias', 'v0'] : name === 'calibrated' ? ['v0'] : ['none'];
+  const required = strategies[name].requires?.shift;
+  const bare: ShiftMode[] =
+    required !== undefined ? [required] : name === 'deng-gu' ? ['bias', 'v0'] : name === 'calibrated' ? ['v0'] : ['none'];
+  const modes: ShiftMode[] = shift ? [shift as ShiftMode] : bare;
   return modes.map((mode) => ({ ...base, strategy: name, shift: mode, ...(targetT === undefined ? {} : { targetT }) }));
+}
+
+/** Why a strategy with fixed options (ConversionStrategy.requires, e.g. qcfs) refuses these, or null. */
+function requiredMismatch(o: ConversionOptions): string | null {
+  for (const [key, value] of Object.entries(strategies[o.strategy].requires ?? {})) {
+    const given = o[key as keyof ConversionOptions];
+    if (given !== value) return `strategy '${o.strategy}' requires ${key} ${String(value)}`;
+  }
+  return null;
 }
 
 export function variantLabel(o: ConversionOptions): string {

@@ -27,6 +27,7 @@ import type { ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Graph, Node, SpikeNode } from '../ir/graph.js';
 import { sampleShapes } from '../ir/shapes.js';
+import { isActivation } from '../ir/op-traits.js';
 import { neuronKind, type NeuronKind } from '../neurons/index.js';
 import { maxPool } from '../backend/reference/ops/max-pool.js';
 import { perUnit } from '../simulate/per-unit.js';
@@ -202,7 +203,7 @@ function findSites(model: SnnModel, tCount: number): { sites: Site[]; skipped: {
     if (node.op !== 'Spike') continue;
     const spike = node;
     const annNode = annNodes.get(spike.name);
-    if (!annNode || (annNode.op !== 'Relu' && annNode.op !== 'Clip')) {
+    if (!annNode || !isActivation(annNode)) {
       skipped.push({ node: spike.name, reason: 'no ANN activation of the same name (spiking readout)' });
       continue;
     }

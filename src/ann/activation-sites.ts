@@ -1,11 +1,12 @@
 import { producerOf, type Graph, type Node } from '../ir/graph.js';
+import { isActivation } from '../ir/op-traits.js';
 
 /**
- * The activation sites of an ANN: every Relu or Clip node. Each becomes one layer of spiking
+ * The activation sites of an ANN: every Relu, Clip or QuantClip node. Each becomes one layer of spiking
  * neurons in the SNN, and its output is what calibration measures.
  */
 export function activationSites(graph: Graph): Node[] {
-  return graph.nodes.filter((n) => n.op === 'Relu' || n.op === 'Clip');
+  return graph.nodes.filter(isActivation);
 }
 
 /** The node that produces the class scores: the graph output, looking through a final Softmax. */

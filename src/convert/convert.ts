@@ -1,6 +1,8 @@
 /**
  * The conversion pipeline shared by every strategy (docs/method.md §1–5):
- *   Relu/Clip site l  →  Spike(neuron, θ_l, reset, v(0))      θ_l from the strategy, the neuron kind from options.neuron
+ *   Relu/Clip/QuantClip site l  →  Spike(neuron, θ_l, reset, v(0))   θ_l from the strategy (a QuantClip
+ *                                  is a clip with ceiling λ to every strategy but qcfs), the neuron kind from options.neuron
+ *   strategy.requires: the options its method fixes (qcfs: shift v0, soft reset), others refused
  *   shift 'bias':  b ← b + θ_l/(2·T_shift) on the Conv/Dense that feeds site l
  *   shift 'v0':    v_l(0) = θ_l/2
  *   readout:       a final Softmax is dropped (argmax is unchanged); 'spikes' adds a spiking layer
@@ -10,12 +12,13 @@
 import type { ActivationStats } from '../ann/calibrate.js';
 import { readoutNode } from '../ann/activation-sites.js';
 import { producerOf, type Conv2dNode, type DenseNode, type Graph, type Node, type SpikeNode } from '../ir/graph.js';
+import { isActivation } from '../ir/op-traits.js';
 import { sampleShapes } from '../ir/shapes.js';
 import { findNeuron, neuronKinds } from '../neurons/index.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
-import { ConversionError, type ThresholdChoice } from './strategy.js';
+import { ConversionError, type ConversionStrategy, type ThresholdChoice } from './strategy.js';
 import { planMaxPools } from './max-pool.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
@@ -23,13 +26,14 @@ export function convertToSnn(ann: Graph, stats: ActivationStats | null, options:
   checkConvertible(ann);
   const maxPools = planMaxPools(ann, valuesAfterActivations(ann)).spiking;
   const strategy = strategyNamed(options.strategy);
+  checkRequiredOptions(strategy, options);
   const withoutSoftmax = dropFinalSoftmax(ann);
   const shapes = sampleShapes(withoutSoftmax);
   const layers: ConvertedLayer[] = [];
   const biasShifts = new Map<string, Float32Array>();
   let nodes: Node[] = withoutSoftmax.nodes.map((node) => {
     if (node.op === 'MaxPool') return maxPools.get(node.name) ?? node;
-    if (node.op !== 'Relu' && node.op !== 'Clip') return node;
+    if (!isActivation(node)) return node;
     if (node.op === 'Clip' && node.min !== 0) {
       throw new ConversionError(`node '${node.name}': Clip(min=${node.min}) is not a threshold ReLU; only min = 0 converts to IF neurons`);
     }
@@ -80,6 +84,16 @@ function spikeNode(name: string, input: string, output: string, choice: Threshol
   };
 }
 
+/** A strategy's fixed options (ConversionStrategy.requires) against the given ones. */
+function checkRequiredOptions(strategy: ConversionStrategy, options: ConversionOptions): void {
+  for (const [key, value] of Object.entries(strategy.requires ?? {})) {
+    const given = options[key as keyof ConversionOptions];
+    if (given !== value) {
+      throw new ConversionError(`strategy '${strategy.name}' requires --${key} ${String(value)}; got --${key} ${String(given)}`);
+    }
+  }
+}
+
 /** The neuron must be in the table and accept the reset and γ asked for. */
 function checkNeuron(options: ConversionOptions): void {
   const kind = findNeuron(options.neuron);
@@ -107,10 +121,10 @@ function checkConvertible(ann: Graph): void {
   if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);
 }
 
-/** Values computed from the output of some Relu/Clip (the part of the network that will spike). */
+/** Values computed from the output of some Relu/Clip/QuantClip (the part of the network that will spike). */
 function valuesAfterActivations(ann: Graph): Set<string> {
   const values = new Set<string>();
-  for (const n of ann.nodes) if (n.op === 'Relu' || n.op === 'Clip' || n.inputs.some((i) => values.has(i))) values.add(n.output);
+  for (const n of ann.nodes) if (isActivation(n) || n.inputs.some((i) => values.has(i))) values.add(n.output);
   return values;
 }
 

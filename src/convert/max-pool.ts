@@ -3,11 +3,12 @@
  * cannot convert. A MaxPool converts when
  *   - its windows tile the input: kernel = stride, no padding, and no partial window (ceil mode only
  *     where it adds none); overlapping windows would share accumulators, which the induction does not cover;
- *   - it reads the output of a Relu/Clip (a future Spike node) or of a MaxPool that converts: the
+ *   - it reads the output of a Relu/Clip/QuantClip (a future Spike node) or of a MaxPool that converts: the
  *     pool then sees one layer's spike counts, whose θ commutes with the max.
  * A MaxPool before the first activation acts on the analog input and stays a MaxPool.
  */
 import { producerOf, type Graph, type MaxPoolNode, type SpikeMaxPoolNode } from '../ir/graph.js';
+import { isActivation } from '../ir/op-traits.js';
 import { sampleShapes, windowOut } from '../ir/shapes.js';
 
 export interface MaxPoolPlan {
@@ -48,7 +49,7 @@ function tilingProblem(node: MaxPoolNode, inputShape: () => readonly number[]): 
 
 function inputProblem(ann: Graph, node: MaxPoolNode, spiking: ReadonlyMap<string, SpikeMaxPoolNode>): string | null {
   const producer = producerOf(ann, node.inputs[0]);
-  if (producer?.op === 'Relu' || producer?.op === 'Clip' || (producer?.op === 'MaxPool' && spiking.has(producer.name))) return null;
+  if ((producer !== undefined && isActivation(producer)) || (producer?.op === 'MaxPool' && spiking.has(producer.name))) return null;
   const after = producer ? `'${producer.name}' (${producer.op})` : `'${node.inputs[0]}'`;
   const hint =
     producer && (producer.op === 'Conv2d' || producer.op === 'Dense' || producer.op === 'BatchNorm')

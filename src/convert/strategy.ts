@@ -1,6 +1,6 @@
 /**
  * The conversion seam. A strategy decides θ_l for every activation site l of the ANN from the
- * activation statistics; the shared pipeline (convert.ts) does the rest: Relu/Clip → spiking neurons (options.neuron)
+ * activation statistics; the shared pipeline (convert.ts) does the rest: Relu/Clip/QuantClip → spiking neurons (options.neuron)
  * with θ_l, the shift (bias θ/(2·T_shift), or v(0) = θ/2), reset mode and readout.
  */
 import type { ActivationStats } from '../ann/calibrate.js';
@@ -29,7 +29,13 @@ export interface ThresholdChoice {
 export interface ConversionStrategy {
   readonly name: string;
   readonly description: string;
-  /** θ for one activation site (a Relu or Clip node) of the ANN. */
+  /**
+   * Options the strategy's method fixes (e.g. QCFS: v(0) = θ/2, soft reset). They equal the
+   * defaults, so a plain call gets them; convertToSnn refuses an explicit other value, naming the
+   * option, rather than silently building a different SNN.
+   */
+  readonly requires?: Partial<Pick<ConversionOptions, 'shift' | 'reset'>>;
+  /** θ for one activation site (a Relu, Clip or QuantClip node) of the ANN. */
   threshold(site: Node, stats: ActivationStats | null, options: ConversionOptions): ThresholdChoice;
 }
 

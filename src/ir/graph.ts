@@ -103,6 +103,21 @@ export interface ClipNode extends NodeBase {
   readonly max: number;
 }
 
+/**
+ * The QCFS activation (Bu et al., ICLR 2022; docs/method.md §9), λ = max, L = levels:
+ *   y = λ · clip(⌊x·L/λ + 1/2⌋ / L, 0, 1)
+ * evaluated in f32 in this order: u = x / λ; u·L; + 1/2; floor; / L; clip to [0, 1]; · λ (the ONNX
+ * form writes the same chain, so both backends agree to the bit). Its values are the L + 1 levels
+ * λ·k/L; an IF neuron with θ = λ and v(0) = θ/2 spikes L·y/λ times in L steps for a constant input x.
+ */
+export interface QuantClipNode extends NodeBase {
+  readonly op: 'QuantClip';
+  /** λ > 0: the ceiling (and the SNN threshold). */
+  readonly max: number;
+  /** L ≥ 1: quantization levels above 0. */
+  readonly levels: number;
+}
+
 /** y = x (Dropout at inference is the identity). */
 export interface IdentityNode extends NodeBase {
   readonly op: 'Identity' | 'Dropout';
@@ -174,6 +189,7 @@ export type Node =
   | ConcatNode
   | ReluNode
   | ClipNode
+  | QuantClipNode
   | IdentityNode
   | SoftmaxNode
   | PadNode

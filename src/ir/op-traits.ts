@@ -10,13 +10,13 @@
  *   shape         moves values without changing them: Flatten, Reshape, Identity, Dropout
  *   pad           Pad (linear only with value 0)
  *   merge         several inputs into one: Add, Concat
- *   activation    Relu, Clip
+ *   activation    Relu, Clip, QuantClip (each becomes one layer of spiking neurons)
  *   softmax       Softmax
  *   spike         Spike: stepped by the simulator, never by a backend
  *   spike-pool    SpikeMaxPool: a stateful max of spike counts, stepped by the simulator; channel-preserving,
  *                 so it commutes with θ (a positive scale per channel) and its output carries its input's θ
  */
-import type { Conv2dNode, DenseNode, Node, OpType } from './graph.js';
+import type { ClipNode, Conv2dNode, DenseNode, Node, OpType, QuantClipNode, ReluNode } from './graph.js';
 
 export type OpKind =
   'linear' | 'channel-wise' | 'average-pool' | 'max-pool' | 'shape' | 'pad' | 'merge' | 'activation' | 'softmax' | 'spike' | 'spike-pool';
@@ -45,6 +45,7 @@ export const OP_TRAITS: Readonly<Record<OpType, OpTraits>> = {
   Concat: kind('merge'),
   Relu: kind('activation'),
   Clip: kind('activation'),
+  QuantClip: kind('activation'),
   Softmax: kind('softmax'),
   Spike: kind('spike'),
   SpikeMaxPool: kind('spike-pool'),
@@ -60,4 +61,9 @@ export function fanIn(node: Conv2dNode | DenseNode): number {
   if (node.op === 'Dense') return node.weight.shape[1];
   const [, perGroup, kh, kw] = node.weight.shape;
   return perGroup * kh * kw;
+}
+
+/** Relu, Clip or QuantClip: an ANN activation, i.e. a site that becomes a layer of spiking neurons. */
+export function isActivation(node: Node): node is ReluNode | ClipNode | QuantClipNode {
+  return OP_TRAITS[node.op].kind === 'activation';
 }

@@ -159,6 +159,7 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
       return [x[0], x[1], x[2] + node.pads[0] + node.pads[2], x[3] + node.pads[1] + node.pads[3]];
     case 'Relu':
     case 'Clip':
+    case 'QuantClip':
     case 'Identity':
     case 'Dropout':
     case 'Softmax':

@@ -12,7 +12,16 @@
  * are written as −0 so ORT's PadFusion leaves them alone (`UNFUSABLE_ZERO`).
  */
 import type { onnx as O } from 'onnx-proto';
-import { GraphError, nodesNeededFor, type AvgPoolNode, type Graph, type MaxPoolNode, type Node, type Pads2d } from '../ir/graph.js';
+import {
+  GraphError,
+  nodesNeededFor,
+  type AvgPoolNode,
+  type Graph,
+  type MaxPoolNode,
+  type Node,
+  type Pads2d,
+  type QuantClipNode,
+} from '../ir/graph.js';
 import { inferShapes, windowOut, type ShapeMap } from '../ir/shapes.js';
 import { tensor } from '../tensor/tensor.js';
 import { encodeModel, floatInitializer, int64Initializer, node as onnxNode, valueInfo } from './builder.js';
@@ -149,6 +158,8 @@ function writeNode(n: Node, names: NameTable, context: WriteContext): { node: O.
       return { node: make('Relu', n.inputs), inits };
     case 'Clip':
       return { node: make('Clip', [n.inputs[0], scalar('min', n.min), scalar('max', n.max)]), inits };
+    case 'QuantClip':
+      return { node: quantClipChain(n, names, scalar), inits };
     case 'Identity':
     case 'Dropout':
       return { node: make('Identity', n.inputs), inits };
@@ -164,6 +175,32 @@ function writeNode(n: Node, names: NameTable, context: WriteContext): { node: O.
     case 'SpikeMaxPool':
       throw new GraphError(`${n.op} nodes have no ONNX form`, n.name);
   }
+}
+
+/**
+ * QCFS as the ONNX chain PyTorch exports of Bu et al.'s code have (and the importer fuses back):
+ * Div(x, λ), Mul(·, L), Add(·, 0.5), Floor, Div(·, L), Clip(·, 0, 1), Mul(·, λ), in the IR's order.
+ */
+function quantClipChain(n: QuantClipNode, names: NameTable, scalar: (suffix: string, value: number) => string): O.INodeProto[] {
+  const lambda = scalar('lambda', n.max);
+  const levels = scalar('levels', n.levels);
+  const steps: [string, (x: string) => string[]][] = [
+    ['Div', (x) => [x, lambda]],
+    ['Mul', (x) => [x, levels]],
+    ['Add', (x) => [x, scalar('half', 0.5)]],
+    ['Floor', (x) => [x]],
+    ['Div', (x) => [x, levels]],
+    ['Clip', (x) => [x, scalar('zero', 0), scalar('one', 1)]],
+    ['Mul', (x) => [x, lambda]],
+  ];
+  const nodes: O.INodeProto[] = [];
+  let value = n.inputs[0];
+  steps.forEach(([op, inputs], i) => {
+    const out = i === steps.length - 1 ? n.output : names.fresh(`${n.name}.${op.toLowerCase()}${i}`);
+    nodes.push(onnxNode(op, inputs(value), [out], {}, i === steps.length - 1 ? n.name : `${n.name}/${op}${i}`));
+    value = out;
+  });
+  return nodes;
 }
 
 /**

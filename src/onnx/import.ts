@@ -11,6 +11,7 @@ import { inferShapes, validateGraph } from '../ir/shapes.js';
 import { OnnxError } from './errors.js';
 import { decodeTensor, toNumber } from './decode-tensor.js';
 import { makeContext, type Attribute, type OnnxNode, type Value } from './import-context.js';
+import { fuseQuantClip } from './fuse-quant-clip.js';
 import { importers } from './op-table.js';
 import { onnx } from './proto.js';
 
@@ -35,7 +36,11 @@ export function importOnnx(bytes: Uint8Array, source = '<bytes>'): Graph {
   if (!graph) throw fail('not an ONNX model: it has no graph');
   const opset = defaultOpset(model, fail);
 
-  const nodes = graph.node ?? [];
+  const fileNodes = graph.node ?? [];
+  const fileNames = nodeNames(fileNodes);
+  const outputName = graph.output?.[0]?.name ?? '';
+  const nodeName = (n: O.INodeProto): string => fileNames[fileNodes.indexOf(n)];
+  const nodes = fuseQuantClip(fileNodes, graph.initializer ?? [], outputName, nodeName, source);
   const names = nodeNames(nodes);
   const unsupported = nodes
     .map((n, i) => ({ n, name: names[i], domain: n.domain ?? '' }))

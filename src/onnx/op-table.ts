@@ -2,10 +2,12 @@
  * The ONNX op table: ONNX op type → importer. Each importer turns one ONNX node into IR node(s) or
  * into a value known at import time (a constant, a shape); importers live by op family in ops/.
  * Adding an op = one importer in its family file + one line here. Ops absent here are refused up
- * front by import.ts, all listed in one message.
+ * front by import.ts, all listed in one message. QCFS chains (Div … Floor … Mul) arrive fused into
+ * one node by fuse-quant-clip.ts.
  */
 import type { OpImporter } from './import-context.js';
-import { clip, relu, softmax } from './ops/activation.js';
+import { clip, quantClip, relu, softmax } from './ops/activation.js';
+import { QUANT_CLIP_OP } from './fuse-quant-clip.js';
 import { cast, constant, gather, shape, unsqueeze } from './ops/constant.js';
 import { conv } from './ops/conv.js';
 import { gemm, matMul } from './ops/linear.js';
@@ -15,6 +17,7 @@ import { averagePool, globalAveragePool, maxPool, reduceMean } from './ops/pool.
 import { dropout, flatten, identity, pad, reshape } from './ops/shape.js';
 
 export const importers: Readonly<Record<string, OpImporter>> = {
+  [QUANT_CLIP_OP]: quantClip,
   Add: add,
   AveragePool: averagePool,
   BatchNormalization: batchNormalization,

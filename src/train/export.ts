@@ -1,6 +1,7 @@
 /**
  * A trained Network as an IR Graph: Conv2d / Dense with their weights, BatchNorm with running
- * statistics, Clip(min 0, max θ) for the threshold ReLU (Relu for plain ReLU), AvgPool,
+ * statistics, Clip(min 0, max θ) for the threshold ReLU (Relu for plain ReLU), QuantClip(λ, L) with
+ * the learned λ for QCFS, AvgPool,
  * GlobalAvgPool, Flatten, Add. Dropout is the identity at inference and is left out.
  *
  * The shifted activation clip(z − δ, 0, θ), δ = θ/(2T), becomes Clip(z′, 0, θ) with δ folded into
@@ -105,6 +106,8 @@ export function networkToGraph(net: Network, trained: ParamStore): Graph {
       }
       case 'act':
         if (layer.act.kind === 'relu') nodes.push({ ...base, op: 'Relu' });
+        else if (layer.act.kind === 'qcfs')
+          nodes.push({ ...base, op: 'QuantClip', max: params.get(layer.lambda!)![0], levels: layer.act.levels });
         else nodes.push({ ...base, op: 'Clip', min: 0, max: layer.act.theta });
         break;
       case 'avgpool': {

@@ -2,8 +2,9 @@
  * Fine-tuning from an imported model (`--init-from model.onnx`): an IR Graph that is a chain of
  * Conv2d / Dense / BatchNorm / Clip / Relu / AvgPool (kernel = stride, no padding) /
  * GlobalAvgPool / Flatten (and Identity, Dropout, a trailing Softmax, which are dropped) becomes a
- * ModelSpec plus initial parameters. Every Clip/Relu becomes an `act` layer: the run's activation
- * replaces it (the usual use: fine-tune a ReLU model with the threshold ReLU).
+ * ModelSpec plus initial parameters. Every Clip/Relu/QuantClip becomes an `act` layer: the run's
+ * activation replaces it (the usual use: fine-tune a ReLU model with the threshold ReLU); with
+ * --act qcfs a QuantClip's λ is the layer's initial λ.
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { foldPad, removeIdentity } from '../ir/passes/index.js';
@@ -30,6 +31,8 @@ export function modelFromGraph(source: Graph, name: string, act: ActivationSpec)
 
   const layers: LayerSpec[] = [];
   const sources: Node[] = [];
+  /** QCFS: the λ of the k-th activation (1-based, as the act layers are named), where it was a QuantClip. */
+  const actSources = new Map<number, number>();
   let previous = graph.input.name;
   for (const node of nodes) {
     if (node.inputs.length !== 1 || node.inputs[0] !== previous) {
@@ -62,6 +65,10 @@ export function modelFromGraph(source: Graph, name: string, act: ActivationSpec)
         break;
       case 'Relu':
         layers.push({ type: 'act' });
+        break;
+      case 'QuantClip':
+        layers.push({ type: 'act' });
+        actSources.set(layers.filter((l) => l.type === 'act').length, node.max);
         break;
       case 'Clip':
         if (node.min !== 0) refuse(`Clip with min ${node.min} (only the threshold ReLU, min 0, is an activation here)`);
@@ -116,6 +123,12 @@ export function modelFromGraph(source: Graph, name: string, act: ActivationSpec)
     } else {
       throw new TrainError(`${name}: internal mismatch between ${layer.name} and node '${node.name}'`);
     }
+  });
+  // A QuantClip's λ starts a --act qcfs run where the imported model left it.
+  net.layers.forEach((layer) => {
+    if (layer.kind !== 'act' || layer.lambda === null) return;
+    const lambda = actSources.get(Number(layer.name.slice('act'.length)));
+    if (lambda !== undefined) params.set(layer.lambda, Float32Array.of(lambda));
   });
   return { spec, params };
 }

@@ -44,6 +44,8 @@ export interface BnLayer extends LayerBase {
 export interface ActLayer extends LayerBase {
   readonly kind: 'act';
   readonly act: ActivationSpec;
+  /** QCFS: the learned ceiling λ, a trainable [1] parameter `<name>.lambda`; null otherwise. */
+  readonly lambda: string | null;
 }
 export interface AvgPoolLayer extends LayerBase {
   readonly kind: 'avgpool';
@@ -171,7 +173,10 @@ export function compileNetwork(spec: ModelSpec, act: ActivationSpec): Network {
       }
       case 'act': {
         const name = nameFor('act');
-        return push({ kind: 'act', name, inputs: [x], output: name, inShape, outShape: inShape, act });
+        const lambda = act.kind === 'qcfs' ? `${name}.lambda` : null;
+        if (act.kind === 'qcfs')
+          params.push({ name: `${name}.lambda`, shape: [1], trainable: true, init: { kind: 'const', value: act.theta } });
+        return push({ kind: 'act', name, inputs: [x], output: name, inShape, outShape: inShape, act, lambda });
       }
       case 'avgpool': {
         const name = nameFor('avgpool');

@@ -2,7 +2,8 @@
  * Declarative model specs for training: readonly data, compiled by network.ts into layers with
  * shapes and parameters. `{ type: 'act' }` marks where the run's activation goes (threshold ReLU,
  * ReLU or the shifted threshold ReLU); the activation itself is a training option, not part of the
- * architecture, so one preset serves every activation.
+ * architecture, so one preset serves every activation. Pooling is AvgPool throughout (max pooling does
+ * not convert exactly), which is also what QCFS prescribes.
  */
 
 /** The activation used at every `{ type: 'act' }` layer. */
@@ -12,7 +13,12 @@ export type ActivationSpec =
   /** a = max(z, 0). */
   | { readonly kind: 'relu' }
   /** a = clip(z − θ/(2T), 0, θ): the ANN-side shift (docs/method.md §3), T = tShift. */
-  | { readonly kind: 'clip-shift'; readonly theta: number; readonly tShift: number };
+  | { readonly kind: 'clip-shift'; readonly theta: number; readonly tShift: number }
+  /**
+   * a = λ·clip(⌊z·L/λ + 1/2⌋ / L, 0, 1): QCFS (Bu et al., ICLR 2022), λ learned per layer and
+   * initialised to `theta`, L = `levels`; the floor's gradient passes straight through.
+   */
+  | { readonly kind: 'qcfs'; readonly theta: number; readonly levels: number };
 
 export type LayerSpec =
   /** 2-D convolution, square kernel; bias defaults to true. */

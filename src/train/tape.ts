@@ -18,6 +18,9 @@
  *            grouped convolution, then a batched MatMul and a sum over n); db = Σ dy
  *   dense    dX = dy W, dW = dyᵀ x, db = Σ_n dy
  *   clip     dX = dy · [0 ≤ x ≤ θ] (the shifted form tests x − θ/(2T)); relu: dy · [x > 0]
+ *   qcfs     y = λ·clip(⌊uL + ½⌋/L, 0, 1), u = x/λ; the floor passes the gradient straight through,
+ *            so (as Bu et al.'s clamp-then-floor code) with m = [0 ≤ u ≤ 1]:
+ *            dX = dy · m,  dλ = Σ dy · (y/λ − u·m)   (y/λ − u inside, 1 above, 0 below)
  *   bn       dX = (1/σ)(dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), dx̂ = γ dy; dγ = Σ dy x̂, dβ = Σ dy
  *   avgpool  dX = upsample(dy)/k² (depthwise ConvTranspose); gap: dX = dy/(HW) broadcast; flatten: reshape; dropout: dy · mask
  *   loss     L = −(1/N) Σ t · log softmax(z), dz = (softmax(z) − t)/N
@@ -26,7 +29,7 @@ import type { onnx as O } from 'onnx-proto';
 import { encodeModel, floatInitializer, int64Initializer, node, valueInfo, type AttrValue } from '../onnx/builder.js';
 import { tensor } from '../tensor/tensor.js';
 import type { ActivationSpec } from './spec.js';
-import { TrainError, type BnLayer, type ConvLayer, type Layer, type Network } from './network.js';
+import { TrainError, type ActLayer, type BnLayer, type ConvLayer, type Layer, type Network } from './network.js';
 
 const OPSET = 17;
 
@@ -87,6 +90,8 @@ interface Saved {
   gamma?: string;
   /** Shifted activation: the value the clip mask is taken of. */
   pre?: string;
+  /** QCFS: u = x/λ. */
+  scaled?: string;
 }
 
 const bnAxes = (layer: BnLayer): number[] => (layer.inShape.length === 3 ? [0, 2, 3] : [0]);
@@ -154,6 +159,17 @@ function emitForward(g: GraphWriter, layer: Layer, training: boolean, saved: Map
         g.op('Relu', [x], {}, y);
         return;
       }
+      if (act.kind === 'qcfs') {
+        // The IR's order (QuantClipNode), so that the exported graph computes the same bits.
+        const lambda = layer.lambda!;
+        const levels = g.f32([act.levels]);
+        const scaled = g.op('Div', [x, lambda]);
+        const level = g.op('Floor', [g.op('Add', [g.op('Mul', [scaled, levels]), g.f32([0.5])])]);
+        const unit = g.op('Clip', [g.op('Div', [level, levels]), g.f32([0]), g.f32([1])]);
+        g.op('Mul', [unit, lambda], {}, y);
+        saved.set(layer.name, { scaled });
+        return;
+      }
       const shift = activationShift(act);
       const pre = shift === 0 ? x : g.op('Sub', [x, g.f32([shift])]);
       g.op('Clip', [pre, ...clipBounds(g, act)], {}, y);
@@ -219,10 +235,14 @@ function emitBackward(
       return [g.op('Mul', [inner, s.invstd!])];
     }
     case 'act': {
-      if (!needDx) return [null];
       const act = layer.act;
+      if (!needDx && act.kind !== 'qcfs') return [null];
       const zero = g.f32([0]);
       if (act.kind === 'relu') return [g.op('Where', [g.op('Greater', [x, zero]), dy, zero])];
+      if (act.kind === 'qcfs') {
+        const dx = emitQcfsBackward(g, layer, dy, saved.get(layer.name)!.scaled!);
+        return [needDx ? dx : null];
+      }
       const pre = saved.get(layer.name)!.pre!;
       const [lo, hi] = clipBounds(g, act);
       const mask = g.op('And', [g.op('GreaterOrEqual', [pre, lo]), g.op('LessOrEqual', [pre, hi])]);
@@ -257,6 +277,18 @@ function emitBackward(
     case 'add':
       return [needInputGrad(layer.inputs[0]) ? dy : null, needInputGrad(layer.inputs[1]) ? dy : null];
   }
+}
+
+/** QCFS: writes dλ and returns dX (see the file comment); dX is cheap, so it is always made. */
+function emitQcfsBackward(g: GraphWriter, layer: ActLayer, dy: string, scaled: string): string {
+  const lambda = layer.lambda!;
+  const zero = g.f32([0]);
+  const inside = g.op('And', [g.op('GreaterOrEqual', [scaled, zero]), g.op('LessOrEqual', [scaled, g.f32([1])])]);
+  const passed = g.op('Where', [inside, scaled, zero]);
+  const slope = g.op('Sub', [g.op('Div', [layer.output, lambda]), passed]);
+  const total = g.op('ReduceSum', [g.op('Mul', [dy, slope])], { keepdims: 0 });
+  g.op('Reshape', [total, g.i64([1])], {}, gradName(lambda));
+  return g.op('Where', [inside, dy, zero]);
 }
 
 function emitConvInputGrad(g: GraphWriter, layer: ConvLayer, dy: string): string {

@@ -36,10 +36,12 @@ export type ActivationName = ActivationSpec['kind'];
 export interface TrainOptions {
   /** --preset: cnn4 | vgg-small | resnet20 | demo (default cnn4). */
   readonly preset?: PresetName;
-  /** --act: clip | relu | clip-shift (default clip). */
+  /** --act: clip | relu | clip-shift | qcfs (default clip). */
   readonly act?: ActivationName;
-  /** --theta: θ of clip and clip-shift (default 1). */
+  /** --theta: θ of clip and clip-shift, the initial λ of qcfs (default 1). */
   readonly theta?: number;
+  /** --levels: L of qcfs, the quantization levels above 0 (default 4, Bu et al.'s CIFAR-10 choice). */
+  readonly levels?: number;
   /** --t-shift: T of clip-shift, the shift is θ/(2T) (default 32). */
   readonly tShift?: number;
   /** --epochs (default 5). */
@@ -73,7 +75,7 @@ export interface TrainOptions {
   readonly trainSet?: Dataset;
   /** API only: evaluate on this dataset (default: the test split of `data`). */
   readonly testSet?: Dataset;
-  /** API only: use the first `limit` training images of each epoch's shuffle. */
+  /** --limit: use the first `limit` training images of each epoch's shuffle (default all). */
   readonly limit?: number;
   /** API only: evaluate on the first `testLimit` test images. */
   readonly testLimit?: number;
@@ -117,6 +119,7 @@ export interface TrainConfig {
   readonly act: ActivationName;
   readonly theta: number | null;
   readonly tShift: number | null;
+  readonly levels: number | null;
   readonly optimizer: OptimizerName;
   readonly lr: number;
   readonly schedule: ScheduleName;
@@ -145,6 +148,8 @@ export interface Recipe extends TrainConfig {
   readonly threads: number;
   /** For clip-shift: δ = θ/(2T), folded into the biases of the exported graph. */
   readonly shiftFolded: number | null;
+  /** For qcfs: the learned λ of every activation layer, by layer name. */
+  readonly lambdas: Readonly<Record<string, number>> | null;
   readonly history: readonly { readonly epoch: number; readonly testAccuracy: number; readonly seconds: number }[];
 }
 
@@ -156,15 +161,19 @@ export interface TrainResult {
   readonly params: ReadonlyMap<string, Float32Array>;
 }
 
-export function activationFrom(act: ActivationName, theta: number, tShift: number): ActivationSpec {
+export function activationFrom(act: ActivationName, theta: number, tShift: number, levels = 4): ActivationSpec {
   if (act === 'relu') return { kind: 'relu' };
   if (!(theta > 0)) throw new TrainError(`--theta must be positive, got ${theta}`);
   if (act === 'clip') return { kind: 'clip', theta };
+  if (act === 'qcfs') {
+    if (!(Number.isInteger(levels) && levels >= 1)) throw new TrainError(`--levels must be a positive integer, got ${levels}`);
+    return { kind: 'qcfs', theta, levels };
+  }
   if (act === 'clip-shift') {
     if (!(tShift > 0)) throw new TrainError(`--t-shift must be positive, got ${tShift}`);
     return { kind: 'clip-shift', theta, tShift };
   }
-  throw new TrainError(`unknown activation '${String(act)}': expected clip, relu or clip-shift`);
+  throw new TrainError(`unknown activation '${String(act)}': expected clip, relu, clip-shift or qcfs`);
 }
 
 function resolveConfig(o: TrainOptions): TrainConfig {
@@ -178,7 +187,7 @@ function resolveConfig(o: TrainOptions): TrainConfig {
     throw new TrainError(`unknown preset '${presetName}': expected one of ${presetNames.join(', ')}`);
   }
   const act = o.act ?? 'clip';
-  const spec = activationFrom(act, o.theta ?? 1, o.tShift ?? 32);
+  const spec = activationFrom(act, o.theta ?? 1, o.tShift ?? 32, o.levels ?? 4);
   const epochs = o.epochs ?? 5;
   const batch = o.batch ?? 128;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new TrainError(`--epochs must be a non-negative integer, got ${epochs}`);
@@ -190,6 +199,7 @@ function resolveConfig(o: TrainOptions): TrainConfig {
     act,
     theta: spec.kind === 'relu' ? null : spec.theta,
     tShift: spec.kind === 'clip-shift' ? spec.tShift : null,
+    levels: spec.kind === 'qcfs' ? spec.levels : null,
     optimizer,
     lr,
     schedule,
@@ -205,7 +215,7 @@ function resolveConfig(o: TrainOptions): TrainConfig {
   };
 }
 
-const actOf = (c: TrainConfig): ActivationSpec => activationFrom(c.act, c.theta ?? 1, c.tShift ?? 32);
+const actOf = (c: TrainConfig): ActivationSpec => activationFrom(c.act, c.theta ?? 1, c.tShift ?? 32, c.levels ?? 4);
 
 function argmaxCorrect(logits: Float32Array, labels: Int32Array, classes: number): number {
   let correct = 0;
@@ -385,6 +395,10 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
     secondsPerEpoch: history.length === 0 ? 0 : history.reduce((a, e) => a + e.seconds, 0) / history.length,
     threads,
     shiftFolded: act.kind === 'clip-shift' ? act.theta / (2 * act.tShift) : null,
+    lambdas:
+      act.kind === 'qcfs'
+        ? Object.fromEntries(net.layers.flatMap((l) => (l.kind === 'act' && l.lambda !== null ? [[l.name, params.get(l.lambda)![0]]] : [])))
+        : null,
     history,
   };
   if (options.output !== undefined) {

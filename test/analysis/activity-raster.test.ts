@@ -63,7 +63,7 @@ test('strategy variants: deng-gu expands to bias and v0, others to no shift, tim
   );
   assert.equal(v[4].options.reset, 'hard');
   assert.equal(variantLabel(v[1].options), v[1].label);
-  assert.throws(() => strategyVariants(['qcfs'], ['soft'], defaultConversionOptions), ConversionError);
+  assert.throws(() => strategyVariants(['nope'], ['soft'], defaultConversionOptions), ConversionError);
   assert.throws(() => strategyVariants(['deng-gu:half'], ['soft'], defaultConversionOptions), ConversionError);
 });
 

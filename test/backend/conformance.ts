@@ -243,6 +243,13 @@ export const handCases: readonly HandCase[] = [
     expected: { cat: { shape: [1, 3, 1, 2], data: [-1, 2, 0, 1.5, -1, 2] } },
   },
   {
+    // λ = 2, L = 4: y = 2·clip(⌊2x + ½⌋/4, 0, 1), levels 0, 0.5, 1, 1.5, 2 (half rounds up).
+    name: 'QuantClip (QCFS) λ = 2, L = 4',
+    graph: graphOf([null, 8], [{ op: 'QuantClip', name: 'q', inputs: ['x'], output: 'q', max: 2, levels: 4 }]),
+    input: tensor([1, 8], [-1, 0.2, 0.25, 0.6, 0.74, 1.3, 1.9, 7]),
+    expected: { q: { shape: [1, 8], data: [0, 0, 0.5, 0.5, 0.5, 1.5, 2, 2] } },
+  },
+  {
     name: 'pad [top 1, left 0, bottom 0, right 1] with 9',
     graph: graphOf([null, 1, 1, 2], [{ op: 'Pad', name: 'pad', inputs: ['x'], output: 'pad', pads: [1, 0, 0, 1], value: 9 }]),
     input: tensor([1, 1, 1, 2], [1, 2]),
@@ -446,6 +453,18 @@ export const randomCases: readonly RandomCase[] = [
         ],
       ),
       outputs: ['pad', 'id'],
+    }),
+  },
+  {
+    name: 'conv then QuantClip (QCFS, λ = 0.7, L = 3)',
+    build: (r) => ({
+      graph: graphOf(
+        [null, 2, 5, 5],
+        [
+          randomConv(r, 'conv', 'x', [3, 2, 3, 3], { pads: [1, 1, 1, 1] }),
+          { op: 'QuantClip', name: 'q', inputs: ['conv'], output: 'q', max: 0.7, levels: 3 },
+        ],
+      ),
     }),
   },
   {

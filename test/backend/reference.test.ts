@@ -24,6 +24,7 @@ const irOps: Readonly<Record<OpType, true>> = {
   Concat: true,
   Relu: true,
   Clip: true,
+  QuantClip: true,
   Identity: true,
   Dropout: true,
   Softmax: true,

@@ -66,6 +66,13 @@ const cases: Readonly<Record<string, () => void>> = {
     assert.throws(() => theta('calibrated', relu, stats, { targetT: 8, thresholdScope: 'channel' }), /layer-wise thresholds only/);
     assert.throws(() => theta('calibrated', clip(2), null, { targetT: 8 }), /needs calibration data/);
   },
+  qcfs: () => {
+    const quant: Node = { op: 'QuantClip', name: 'a', inputs: ['z'], output: 'a', max: 1.5, levels: 4 };
+    assert.deepEqual(theta('qcfs', quant, stats), [1.5], 'λ, whatever the statistics');
+    assert.deepEqual(theta('qcfs', quant, null), [1.5], 'no statistics needed');
+    assert.deepEqual(theta('deng-gu', quant, null), [1.5], 'to the other strategies a QuantClip is a clip with ceiling λ');
+    assert.throws(() => theta('qcfs', clip(2), stats), /needs QCFS activations .*node 'a' is Clip/);
+  },
 };
 
 test('every strategy of the table has a case here', () => {

@@ -18,6 +18,7 @@ import { add, clip, relu } from './ops/elementwise.js';
 import { globalAvgPool } from './ops/global-avg-pool.js';
 import { maxPool } from './ops/max-pool.js';
 import { pad2d } from './ops/pad.js';
+import { quantClip } from './ops/quant-clip.js';
 import { flatten, identity, reshape } from './ops/reshape.js';
 import { softmax } from './ops/softmax.js';
 
@@ -38,6 +39,7 @@ export const kernels: { readonly [K in OpType]: Kernel<K> } = {
   Concat: (n, xs) => concat(xs, n.axis),
   Relu: (_n, [x]) => relu(x),
   Clip: (n, [x]) => clip(x, n.min, n.max),
+  QuantClip: (n, [x]) => quantClip(x, n.max, n.levels),
   Identity: (_n, [x]) => identity(x),
   Dropout: (_n, [x]) => identity(x),
   Softmax: (n, [x]) => softmax(x, n.axis),

@@ -7,7 +7,7 @@ import { pct } from '../../report/format.js';
 type Flags = Required<
   Pick<TrainOptions, 'preset' | 'act' | 'theta' | 'tShift' | 'epochs' | 'batch' | 'optimizer' | 'schedule' | 'seed' | 'data' | 'threads'>
 > &
-  Pick<TrainOptions, 'lr' | 'weightDecay' | 'resume' | 'initFrom' | 'output' | 'force'> & { json?: boolean };
+  Pick<TrainOptions, 'lr' | 'weightDecay' | 'resume' | 'initFrom' | 'output' | 'force' | 'levels' | 'limit'> & { json?: boolean };
 
 function nonNegativeNumber(value: string): number {
   return value === '0' ? 0 : positiveNumber(value);
@@ -20,14 +20,16 @@ export function registerTrain(program: Command): void {
     .option('--preset <name>', presetNames.join(' | '), oneOf(...presetNames), 'cnn4')
     .option(
       '--act <name>',
-      'clip (threshold ReLU) | relu | clip-shift (clip(x − θ/(2T), 0, θ))',
-      oneOf('clip', 'relu', 'clip-shift'),
+      'clip (threshold ReLU) | relu | clip-shift (clip(x − θ/(2T), 0, θ)) | qcfs (λ·clip(⌊xL/λ + ½⌋/L, 0, 1), λ learned)',
+      oneOf('clip', 'relu', 'clip-shift', 'qcfs'),
       'clip',
     )
-    .option('--theta <θ>', 'ceiling of the threshold ReLU', positiveNumber, 1)
+    .option('--theta <θ>', 'ceiling of the threshold ReLU; initial λ of qcfs', positiveNumber, 1)
+    .option('--levels <L>', 'quantization levels L of --act qcfs (default 4)', positiveInt)
     .option('--t-shift <T>', 'T of --act clip-shift', positiveInt, 32)
     .option('--epochs <n>', 'epochs', positiveInt, 5)
     .option('--batch <n>', 'batch size', positiveInt, 128)
+    .option('--limit <n>', 'train on the first n images of each epoch’s shuffle (default all)', positiveInt)
     .option('--lr <x>', 'learning rate (default 1e-3 for adam, 0.1 for sgd)', positiveNumber)
     .option('--optimizer <name>', 'adam | sgd (momentum 0.9)', oneOf('adam', 'sgd'), 'adam')
     .option('--schedule <name>', 'cosine | step | constant', oneOf('cosine', 'step', 'constant'), 'cosine')

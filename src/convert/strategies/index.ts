@@ -4,12 +4,14 @@ import { calibratedStrategy } from './calibrated.js';
 import { dengGu } from './deng-gu.js';
 import { maxNorm } from './max-norm.js';
 import { percentileStrategy } from './percentile.js';
+import { qcfs } from './qcfs.js';
 
 export const strategies: Readonly<Record<string, ConversionStrategy>> = {
   'deng-gu': dengGu,
   'max-norm': maxNorm,
   percentile: percentileStrategy,
   calibrated: calibratedStrategy,
+  qcfs,
 };
 
 export function strategyNamed(name: string): ConversionStrategy {

@@ -3,9 +3,12 @@ import type { Node } from '../../ir/graph.js';
 import type { ConversionOptions } from '../../model/snn-model.js';
 import { ConversionError, type ThresholdChoice } from '../strategy.js';
 
-/** The Clip ceiling θ of a threshold ReLU clip(z, 0, θ), or null for Relu / unbounded Clip. */
+/**
+ * The ceiling θ of a threshold ReLU clip(z, 0, θ) or λ of a QCFS activation (a quantized clip with
+ * the same ceiling), or null for Relu / unbounded Clip.
+ */
 export function ceilingOf(site: Node): number | null {
-  return site.op === 'Clip' && Number.isFinite(site.max) ? site.max : null;
+  return (site.op === 'Clip' || site.op === 'QuantClip') && Number.isFinite(site.max) ? site.max : null;
 }
 
 export function requireStats(site: Node, stats: ActivationStats | null, strategy: string): LayerStats {

@@ -1,4 +1,4 @@
-/** Element-wise and per-axis activations: Relu, Clip, Softmax. */
+/** Element-wise and per-axis activations: Relu, Clip, the fused QCFS chain, Softmax. */
 import { floatAttr, intAttr } from '../attributes.js';
 import type { ImportContext } from '../import-context.js';
 import { normalizeAxis, scalar } from '../values.js';
@@ -23,6 +23,16 @@ export function clip(ctx: ImportContext): void {
   }
   if (min > max) throw ctx.error(`min ${min} is greater than max ${max}`);
   ctx.emit({ op: 'Clip', inputs: [x], min, max });
+}
+
+/** A QCFS chain fused by fuse-quant-clip.ts: attributes λ (`lambda`) and L (`levels`). */
+export function quantClip(ctx: ImportContext): void {
+  const x = ctx.activation(0, 'the input');
+  const max = floatAttr(ctx, 'lambda', Number.NaN);
+  const levels = intAttr(ctx, 'levels', 0);
+  if (!(max > 0) || !(Number.isInteger(levels) && levels >= 1))
+    throw ctx.error(`QCFS needs λ > 0 and an integer L ≥ 1, got λ = ${max}, L = ${levels}`);
+  ctx.emit({ op: 'QuantClip', inputs: [x], max, levels });
 }
 
 /** Opset < 13: the default axis is 1 and the input is coerced to 2-D, which matches a per-axis softmax only on the last axis. */
