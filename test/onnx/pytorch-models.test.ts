@@ -16,8 +16,8 @@ const skip = existsSync(FASHION_MNIST_DIR) ? false : 'dataset-fashion-mnist not 
 const IMAGES = 500;
 const TOLERANCE = 1 / IMAGES;
 
-/** The models every importer handles today (fmnist-qcfs-cnn is left out until the QCFS pattern imports). */
-const MODELS = ['fmnist-relu-cnn', 'fmnist-relu-resnet', 'fmnist-clip-vgg10', 'fmnist-maxpool-cnn'];
+/** Every committed PyTorch export (the QCFS one through the QuantClip fusion of src/onnx/fuse-quant-clip.ts). */
+const MODELS = ['fmnist-relu-cnn', 'fmnist-relu-resnet', 'fmnist-clip-vgg10', 'fmnist-maxpool-cnn', 'fmnist-qcfs-cnn'];
 
 interface Recipe {
   readonly testAccuracyOnnxRuntimeFirst500: number;
