@@ -34,18 +34,25 @@ export function summarizeConversion(info: ConversionInfo): ConversionSummary {
   };
 }
 
-/** strategy, shift, reset, readout, threshold scope, burst γ, calibration; `calibrationData` names the images where known. */
+/** strategy, shift, reset, readout, threshold scope, burst γ, neuron kind, calibration; `calibrationData` names the images where known. */
 export function conversionSettings(c: ConversionSummary, calibrationData?: string): SettingRow[] {
   const o = c.options;
   return [
-    { label: 'strategy', value: o.strategy === 'percentile' ? `percentile (p = ${o.percentile})` : o.strategy },
+    { label: 'strategy', value: strategyValue(o) },
     { label: 'shift', value: shiftValue(o) },
     { label: 'reset', value: o.reset },
     { label: 'readout', value: o.readout },
     { label: 'thresholds', value: `per ${o.thresholdScope}` },
     { label: 'burst γ', value: o.maxSpikesPerStep === 1 ? '1 (IF)' : String(o.maxSpikesPerStep) },
+    { label: 'neuron', value: o.neuron },
     { label: 'calibration', value: `${c.calibrationImages} images${calibrationData ? ` of ${calibrationData}` : ''}` },
   ];
+}
+
+function strategyValue(o: ConversionSummary['options']): string {
+  if (o.strategy === 'percentile') return `percentile (p = ${o.percentile})`;
+  if (o.strategy === 'calibrated' && o.targetT !== undefined) return `calibrated (target T = ${o.targetT})`;
+  return o.strategy;
 }
 
 /** "strategy deng-gu, shift v0 (v(0) = θ/2), …": the settings as one line of plain text. */

@@ -66,7 +66,7 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
   assert.equal(c.code, 0, c.err);
   assert.match(c.out, /strategy deng-gu, shift v0/);
   assert.match(c.out, /max activation/);
-  assert.match(c.out, /thresholds per layer, burst γ 1 \(IF\), calibration 200 images of /);
+  assert.match(c.out, /thresholds per layer, burst γ 1 \(IF\), neuron if, calibration 200 images of /);
   const burst = cli(
     'convert',
     residual,
@@ -80,7 +80,7 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
     join(dir, 'burst.snn'),
   );
   assert.equal(burst.code, 0, burst.err);
-  assert.match(burst.out, /thresholds per channel, burst γ 3, calibration 50 images/);
+  assert.match(burst.out, /thresholds per channel, burst γ 3, neuron if, calibration 50 images/);
   assert.match(burst.out, /layer\s+θ\s+channels\s+units\s+source/);
   const before = statSync(snn).mtimeMs;
   const again = cli('convert', residual, '--calib-limit', '200', '-o', snn);
