@@ -130,3 +130,46 @@ test('pickNeurons spans the counts from the most active down, silent units only 
   assert.equal(pickNeurons(counts, 7).length, 7);
   assert.deepEqual(pickNeurons(new Float64Array(3), 2), [0, 2]);
 });
+
+test('strategy variants × neuron kinds: refused combinations are kept with the reason, calibrated@T sets the target T', () => {
+  const v = strategyVariants(['deng-gu:v0', 'calibrated@8'], ['soft', 'hard'], defaultConversionOptions, ['if', 'signed']);
+  const run = v.filter((x) => x.skip === undefined).map((x) => x.label);
+  assert.deepEqual(run, [
+    'deng-gu, v0=θ/2, soft reset',
+    'calibrated T*=8, v0=θ/2, soft reset',
+    'deng-gu, v0=θ/2, hard reset',
+    'calibrated T*=8, v0=θ/2, hard reset',
+    'deng-gu, v0=θ/2, soft reset, signed neurons',
+    'calibrated T*=8, v0=θ/2, soft reset, signed neurons',
+  ]);
+  const skipped = v.filter((x) => x.skip !== undefined);
+  assert.equal(skipped.length, 2);
+  for (const s of skipped) assert.match(s.skip!, /hard/);
+  assert.ok(v.filter((x) => x.options.strategy === 'calibrated').every((x) => x.options.targetT === 8));
+  assert.throws(() => strategyVariants(['deng-gu@8'], ['soft'], defaultConversionOptions), ConversionError);
+  assert.throws(() => strategyVariants(['calibrated@0'], ['soft'], defaultConversionOptions), ConversionError);
+});
+
+test('strategy comparison: refine runs on every converted variant before it is simulated; skipped ones are listed', async () => {
+  const data = await dataPromise;
+  const stats = await calibrate(ort, ann, data);
+  const variants = strategyVariants(['deng-gu:v0'], ['soft', 'hard'], defaultConversionOptions, ['if', 'signed']);
+  const refined: string[] = [];
+  const c = await compareStrategies(ort, ann, stats, data, variants, {
+    T: 4,
+    annAccuracy: 1,
+    refine: async (snn, variant) => {
+      refined.push(variant.label);
+      return snn;
+    },
+  });
+  assert.deepEqual(
+    refined,
+    c.variants.map((r) => r.label),
+  );
+  assert.equal(c.variants.length, 3);
+  assert.deepEqual(
+    c.skipped.map((s) => s.label),
+    ['deng-gu, v0=θ/2, hard reset, signed neurons'],
+  );
+});
