@@ -102,6 +102,7 @@ function specVariants(spec: string, base: ConversionOptions): ConversionOptions[
   if (target !== undefined && (name !== 'calibrated' || !Number.isInteger(targetT) || targetT! < 1)) {
     throw new ConversionError(`'${spec}': only 'calibrated@T' takes a target T, a positive integer`);
   }
+  if (name === 'calibrated' && targetT === undefined) throw new ConversionError(`'${spec}' needs a target T: calibrated@T or --target-T`);
   const required = strategies[name].requires?.shift;
   const bare: ShiftMode[] =
     required !== undefined ? [required] : name === 'deng-gu' ? ['bias', 'v0'] : name === 'calibrated' ? ['v0'] : ['none'];
@@ -120,7 +121,7 @@ function requiredMismatch(o: ConversionOptions): string | null {
 
 export function variantLabel(o: ConversionOptions): string {
   const shift = o.shift === 'bias' ? `bias T_shift=${o.tShift}` : o.shift === 'v0' ? 'v0=θ/2' : 'no shift';
-  const p = o.strategy === 'percentile' ? ` p${o.percentile}` : o.strategy === 'calibrated' ? ` T*=${o.targetT ?? '?'}` : '';
+  const p = o.strategy === 'percentile' ? ` p${o.percentile}` : o.strategy === 'calibrated' ? ` T*=${o.targetT}` : '';
   const neuron = o.neuron === 'if' ? '' : `, ${o.neuron} neurons`;
   return `${o.strategy}${p}, ${shift}, ${o.reset} reset${neuron}`;
 }

@@ -148,6 +148,7 @@ test('strategy variants × neuron kinds: refused combinations are kept with the 
   assert.ok(v.filter((x) => x.options.strategy === 'calibrated').every((x) => x.options.targetT === 8));
   assert.throws(() => strategyVariants(['deng-gu@8'], ['soft'], defaultConversionOptions), ConversionError);
   assert.throws(() => strategyVariants(['calibrated@0'], ['soft'], defaultConversionOptions), ConversionError);
+  assert.throws(() => strategyVariants(['calibrated'], ['soft'], defaultConversionOptions), /needs a target T/);
 });
 
 test('strategy comparison: refine runs on every converted variant before it is simulated; skipped ones are listed', async () => {
