@@ -63,6 +63,16 @@ export interface CompareOptions {
 const shifts: readonly ShiftMode[] = ['none', 'bias', 'v0'];
 
 /**
+ * The strategies that apply to `ann`: deng-gu, max-norm and percentile always; qcfs where the ANN
+ * has QCFS activations (QuantClip); calibrated where a target T is set.
+ */
+export function applicableStrategies(ann: Graph, base: ConversionOptions): string[] {
+  const qcfs = ann.nodes.some((n) => n.op === 'QuantClip') ? ['qcfs'] : [];
+  const calibrated = base.targetT !== undefined ? ['calibrated'] : [];
+  return ['deng-gu', 'max-norm', 'percentile', ...qcfs, ...calibrated];
+}
+
+/**
  * Variants from a list of strategy specs × reset modes × neuron kinds. A spec is `name`,
  * `name:shift` or, for `calibrated`, `calibrated@T` (its target T; bare: base.targetT). A bare
  * `deng-gu` expands to its two shifts (bias with T_shift, and v0), a strategy with `requires` (qcfs)

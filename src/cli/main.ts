@@ -20,6 +20,8 @@ const userErrors = new Set([
   'ShapeError',
   'DataError',
   'ConversionError',
+  'NeuronError',
+  'SnnCalibrationError',
   'SnnFileError',
   'OutputExistsError',
   'OutputPathError',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activitySummary } from '../../src/analysis/activity.js';
-import { compareStrategies, strategyVariants, variantLabel } from '../../src/analysis/compare-strategies.js';
+import { applicableStrategies, compareStrategies, strategyVariants, variantLabel } from '../../src/analysis/compare-strategies.js';
 import { pickNeurons, recordRaster } from '../../src/analysis/spike-raster.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
@@ -173,4 +173,16 @@ test('strategy comparison: refine runs on every converted variant before it is s
     c.skipped.map((s) => s.label),
     ['deng-gu, v0=θ/2, hard reset, signed neurons'],
   );
+});
+
+test('applicable strategies: qcfs only on a net with QuantClip, calibrated only with a target T', () => {
+  assert.deepEqual(applicableStrategies(ann, defaultConversionOptions), ['deng-gu', 'max-norm', 'percentile']);
+  const quantClip = { ...ann, nodes: ann.nodes.map((n) => (n.op === 'Relu' ? { ...n, op: 'QuantClip' as const, max: 1, levels: 4 } : n)) };
+  assert.deepEqual(applicableStrategies(quantClip, { ...defaultConversionOptions, targetT: 8 }), [
+    'deng-gu',
+    'max-norm',
+    'percentile',
+    'qcfs',
+    'calibrated',
+  ]);
 });

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
+  applicableStrategies,
   buildReport,
   calibrate,
   calibrateSnn,
@@ -9,6 +10,8 @@ import {
   defaultEnergy,
   directEncoder,
   loadAnn,
+  neuronKind,
+  neuronKinds,
   openDataset,
   OutputExistsError,
   poissonEncoder,
@@ -41,7 +44,7 @@ interface Flags extends BackendFlags {
   calib?: string;
   calibSplit: 'train' | 'test' | 'all';
   calibLimit: number;
-  strategies: string[];
+  strategies?: string[];
   resets: string[];
   compare: boolean;
   T: number;
@@ -96,13 +99,11 @@ export function registerReport(program: Command): void {
     .addOption(
       new Option(
         '--strategies <list>',
-        "conversions to compare: name, name:shift (bare 'deng-gu' = bias and v0) or calibrated@T (its target T; bare: --target-T)",
-      )
-        .argParser(commaList)
-        .default(['deng-gu', 'max-norm', 'percentile'], 'deng-gu,max-norm,percentile'),
+        "conversions to compare: name, name:shift (bare 'deng-gu' = bias and v0) or calibrated@T (its target T; bare: --target-T); default: every one that applies (deng-gu, max-norm, percentile; qcfs on a QCFS net; calibrated with --target-T)",
+      ).argParser(commaList),
     )
     .addOption(new Option('--resets <list>', 'reset modes to compare').argParser(commaList).default(['soft', 'hard'], 'soft,hard'))
-    .addOption(new Option('--neurons <list>', 'neuron kinds to compare (default: --neuron)').argParser(commaList))
+    .addOption(new Option('--neurons <list>', "neuron kinds to compare, or 'all' (default: --neuron)").argParser(commaList))
     .option('--no-compare', 'skip the strategy comparison')
     .option('--T <n>', 'time steps', positiveInt, 64)
     .option(
@@ -142,7 +143,10 @@ export function registerReport(program: Command): void {
       );
     }
     const base = conversionOptionsFrom(flags);
-    const variants = flags.compare ? strategyVariants(flags.strategies, resets, base, flags.neurons ?? [base.neuron]) : null;
+    const neurons = flags.neurons?.includes('all') ? Object.keys(neuronKinds) : (flags.neurons ?? [base.neuron]);
+    for (const name of neurons) neuronKind(name); // an unknown name fails before any work
+    // Given strategies are checked before any work; the default list depends on the model.
+    const given = flags.compare && flags.strategies ? strategyVariants(flags.strategies, resets, base, neurons) : null;
     const backend = makeBackend(flags);
     const data = openDataset(flags.data, { split: flags.split });
     const progress = stagedProgress(flags.json === true);
@@ -156,6 +160,7 @@ export function registerReport(program: Command): void {
         onProgress: (d, t) => progress.update('calibrate', d, t),
       });
     }
+    const variants = flags.compare ? (given ?? strategyVariants(applicableStrategies(ann, base), resets, base, neurons)) : null;
     const refine = calibrationStep(backend, flags, progress);
     const snn = loaded ?? (await refine(convertToSnn(ann, stats, base)));
     const report = await buildReport(backend, snn, data, {
