@@ -7,7 +7,7 @@
  */
 import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend } from '../backend/backend.js';
-import { convertToSnn } from '../convert/convert.js';
+import { convertToSnn, requiredOptionMismatch } from '../convert/convert.js';
 import { ConversionError } from '../convert/strategy.js';
 import type { ConversionOptions, ResetMode, ShiftMode, SnnModel } from '../model/snn-model.js';
 import { neuronKind } from '../neurons/index.js';
@@ -122,11 +122,8 @@ function specVariants(spec: string, base: ConversionOptions): ConversionOptions[
 
 /** Why a strategy with fixed options (ConversionStrategy.requires, e.g. qcfs) refuses these, or null. */
 function requiredMismatch(o: ConversionOptions): string | null {
-  for (const [key, value] of Object.entries(strategies[o.strategy].requires ?? {})) {
-    const given = o[key as keyof ConversionOptions];
-    if (given !== value) return `strategy '${o.strategy}' requires ${key} ${String(value)}`;
-  }
-  return null;
+  const m = requiredOptionMismatch(o);
+  return m ? `strategy '${o.strategy}' requires ${m.key} ${m.required}` : null;
 }
 
 export function variantLabel(o: ConversionOptions): string {

@@ -18,15 +18,14 @@ import { findNeuron, neuronKinds } from '../neurons/index.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
 import { strategyNamed } from './strategies/index.js';
 import type { ConversionOptions, ConvertedLayer, SnnModel } from '../model/snn-model.js';
-import { ConversionError, type ConversionStrategy, type ThresholdChoice } from './strategy.js';
-import { planMaxPools } from './max-pool.js';
+import { ConversionError, type ThresholdChoice } from './strategy.js';
+import { planMaxPools, type MaxPoolPlan } from './max-pool.js';
 
 export function convertToSnn(ann: Graph, stats: ActivationStats | null, options: ConversionOptions): SnnModel {
   checkNeuron(options);
-  checkConvertible(ann);
-  const maxPools = planMaxPools(ann, valuesAfterActivations(ann)).spiking;
+  const maxPools = checkConvertible(ann);
   const strategy = strategyNamed(options.strategy);
-  checkRequiredOptions(strategy, options);
+  checkRequiredOptions(options);
   const withoutSoftmax = dropFinalSoftmax(ann);
   const shapes = sampleShapes(withoutSoftmax);
   const layers: ConvertedLayer[] = [];
@@ -84,17 +83,20 @@ function spikeNode(name: string, input: string, output: string, choice: Threshol
   };
 }
 
-/** A strategy's fixed options (ConversionStrategy.requires) against the given ones. */
-function checkRequiredOptions(strategy: ConversionStrategy, options: ConversionOptions): void {
-  for (const [key, value] of Object.entries(strategy.requires ?? {})) {
+/** The first option a strategy fixes (ConversionStrategy.requires, e.g. qcfs) that `options` sets otherwise, or null. */
+export function requiredOptionMismatch(options: ConversionOptions): { key: string; required: string; given: string } | null {
+  for (const [key, value] of Object.entries(strategyNamed(options.strategy).requires ?? {})) {
     const given = options[key as keyof ConversionOptions];
-    if (given !== value) {
-      throw new ConversionError(`strategy '${strategy.name}' requires --${key} ${String(value)}; got --${key} ${String(given)}`);
-    }
+    if (given !== value) return { key, required: String(value), given: String(given) };
   }
+  return null;
 }
 
-/** The neuron must be in the table and accept the reset and γ asked for. */
+function checkRequiredOptions(options: ConversionOptions): void {
+  const m = requiredOptionMismatch(options);
+  if (m) throw new ConversionError(`strategy '${options.strategy}' requires --${m.key} ${m.required}; got --${m.key} ${m.given}`);
+}
+
 function checkNeuron(options: ConversionOptions): void {
   const kind = findNeuron(options.neuron);
   if (!kind) throw new ConversionError(`unknown neuron '${options.neuron}'; known: ${Object.keys(neuronKinds).join(', ')}`);
@@ -102,10 +104,13 @@ function checkNeuron(options: ConversionOptions): void {
   if (why !== null) throw new ConversionError(`neuron '${options.neuron}': ${why}`);
 }
 
-/** MaxPool must tile the spikes of one layer (max-pool.ts); BatchNorm must have been folded. */
-function checkConvertible(ann: Graph): void {
+/**
+ * MaxPool must tile the spikes of one layer (max-pool.ts); BatchNorm must have been folded. Returns
+ * the MaxPools that become spiking max pools.
+ */
+function checkConvertible(ann: Graph): MaxPoolPlan['spiking'] {
   const spiking = valuesAfterActivations(ann);
-  const { refused } = planMaxPools(ann, spiking);
+  const { refused, spiking: maxPools } = planMaxPools(ann, spiking);
   if (refused.length > 0) {
     throw new ConversionError(
       `max pooling cannot be converted exactly (the max of spikes is not the max of rates) at ${refused.join('; ')}. ` +
@@ -119,6 +124,7 @@ function checkConvertible(ann: Graph): void {
   const lastIndex = ann.nodes.length - 1;
   const softmaxes = ann.nodes.filter((n, i) => n.op === 'Softmax' && i !== lastIndex).map((n) => `'${n.name}'`);
   if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);
+  return maxPools;
 }
 
 /** Values computed from the output of some Relu/Clip/QuantClip (the part of the network that will spike). */

@@ -14,8 +14,11 @@ import {
   strategies,
   summarizeConversion,
   thresholdRows,
+  type Backend,
   type CalibrationMode,
   type ConversionOptions,
+  type Dataset,
+  type SnnModel,
 } from '../../index.js';
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -91,6 +94,29 @@ export function addCalibrationOptions(command: Command): Command {
     .option('--calibration-images <n>', 'images for --strategy calibrated’s corrections (one simulation per layer)', positiveInt, 1000);
 }
 
+/**
+ * --strategy calibrated's corrections (calibrateSnn on `data` with --calibration and
+ * --calibration-images, at the conversion's target T); a model of another strategy passes through.
+ */
+export function calibrationStep(
+  backend: Backend,
+  data: Dataset,
+  flags: { readonly calibration: CalibrationMode; readonly calibrationImages: number },
+  onProgress?: (label: string, done: number, total: number) => void,
+): (snn: SnnModel) => Promise<SnnModel> {
+  return async (snn) => {
+    const T = snn.conversion.options.targetT;
+    if (snn.conversion.options.strategy !== 'calibrated' || T === undefined) return snn;
+    const label = `${flags.calibration} calibration (T = ${T})`;
+    return calibrateSnn(backend, snn, data, {
+      T,
+      mode: flags.calibration,
+      limit: flags.calibrationImages,
+      onProgress: (d, t) => onProgress?.(label, d, t),
+    });
+  };
+}
+
 export function conversionOptionsFrom(
   flags: Omit<Flags, 'output' | 'calib' | 'calibSplit' | 'backend' | 'threads' | 'calibration' | 'calibrationImages'>,
 ): ConversionOptions {
@@ -133,17 +159,9 @@ export function registerConvert(program: Command): void {
       const stats = await calibrate(backend, ann, data, { limit: flags.calibLimit, onProgress: bar.update });
       bar.stop();
       let snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
-      if (flags.strategy === 'calibrated') {
-        const corrections = progressBar(flags.calibration, flags.json);
-        const T = snn.conversion.options.targetT!; // the strategy refused a missing target T
-        snn = await calibrateSnn(backend, snn, data, {
-          T,
-          mode: flags.calibration,
-          limit: flags.calibrationImages,
-          onProgress: corrections.update,
-        });
-        corrections.stop();
-      }
+      const corrections = progressBar(flags.calibration, flags.json);
+      snn = await calibrationStep(backend, data, flags, (_label, d, t) => corrections.update(d, t))(snn);
+      corrections.stop();
       await saveSnn(
         flags.output,
         snn,

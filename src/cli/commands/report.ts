@@ -5,7 +5,6 @@ import {
   applicableStrategies,
   buildReport,
   calibrate,
-  calibrateSnn,
   convertToSnn,
   defaultEnergy,
   directEncoder,
@@ -35,7 +34,7 @@ import {
 import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
 import { loadModelFile } from '../load-model.js';
 import { progressBar, type Progress } from '../progress.js';
-import { addCalibrationOptions, addConversionOptions, conversionOptionsFrom } from './convert.js';
+import { addCalibrationOptions, addConversionOptions, calibrationStep, conversionOptionsFrom } from './convert.js';
 
 interface Flags extends BackendFlags {
   data: string;
@@ -161,7 +160,8 @@ export function registerReport(program: Command): void {
       });
     }
     const variants = flags.compare ? (given ?? strategyVariants(applicableStrategies(ann, base), resets, base, neurons)) : null;
-    const refine = calibrationStep(backend, flags, progress);
+    const calibData = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
+    const refine = calibrationStep(backend, calibData, flags, (label, d, t) => progress.update(label, d, t));
     const snn = loaded ?? (await refine(convertToSnn(ann, stats, base)));
     const report = await buildReport(backend, snn, data, {
       T: flags.T,
@@ -185,24 +185,6 @@ export function registerReport(program: Command): void {
       if (flags.output) console.log(`\nwrote ${flags.output}`);
     }
   });
-}
-
-/**
- * --strategy calibrated's corrections (calibrateSnn on --calib data, --calibration mode and images)
- * for a model the report converts; other strategies pass through.
- */
-function calibrationStep(backend: Backend, flags: Flags, progress: ReturnType<typeof stagedProgress>) {
-  const data = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
-  return async (snn: SnnModel): Promise<SnnModel> => {
-    const T = snn.conversion.options.targetT;
-    if (snn.conversion.options.strategy !== 'calibrated' || T === undefined) return snn;
-    return calibrateSnn(backend, snn, data, {
-      T,
-      mode: flags.calibration,
-      limit: flags.calibrationImages,
-      onProgress: (d, t) => progress.update(`${flags.calibration} calibration (T = ${T})`, d, t),
-    });
-  };
 }
 
 function flagName(camel: string): string {
