@@ -13,26 +13,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
-
-const userErrors = new Set([
-  'OnnxError',
-  'GraphError',
-  'ShapeError',
-  'DataError',
-  'ConversionError',
-  'NeuronError',
-  'SnnCalibrationError',
-  'SnnFileError',
-  'OutputExistsError',
-  'OutputPathError',
-  'BackendError',
-  'RangeError',
-  'TrainError',
-  'ReportError',
-  'ExportError',
-  'NirExportError',
-  'NirReadError',
-]);
+import { isUserError } from './user-errors.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('ann2snn')
@@ -53,12 +34,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const e = err as Error;
-    if (userErrors.has(e.name)) {
-      process.stderr.write(`ann2snn: error: ${e.message}\n`);
+    if (isUserError(err)) {
+      process.stderr.write(`ann2snn: error: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`ann2snn: internal error (please report): ${e.stack ?? e}\n`);
+    process.stderr.write(`ann2snn: internal error (please report): ${(err as Error).stack ?? String(err)}\n`);
     return 70;
   }
 }
