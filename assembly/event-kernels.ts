@@ -13,11 +13,13 @@
 // padding units never fire.
 //
 // This file is the module's entry: it re-exports the kernels, by kind — conv.ts and dense.ts
-// (synapses fused with the neurons), fire.ts (the neurons), lists.ts (spike lists), max-pool.ts (exact
-// max pooling of spike lists); common.ts holds the reserved memory and what the kernels share.
+// (synapses fused with the neurons), fire.ts (the neurons), lists.ts (spike lists), gather-lists.ts
+// (spike lists read through a general pooling map), max-pool.ts (exact max pooling of spike lists);
+// common.ts holds the reserved memory and what the kernels share.
 
 export { convStep, convStepI8 } from './conv';
 export { denseStep, denseStepI8 } from './dense';
 export { burst, constantStep, init } from './fire';
+export { gatherLists } from './gather-lists';
 export { bernoulliStep, entryLists, poolLists } from './lists';
 export { maxPoolStep } from './max-pool';

@@ -4,8 +4,9 @@
  * per-channel θ, v(0) / bias shift / no shift, soft and hard reset, burst neurons, the spiking readout,
  * AvgPool and GlobalAvgPool, strides, asymmetric pads, > 32 channels, residual Add, channel Concat,
  * grouped and dilated convolutions, exact max pooling (SpikeMaxPool: 2×2, 3×3 with dropped edges,
- * stacked), Poisson input, several batches and chunks, signed neurons (−1 spikes), and graphs only the
- * dense engine runs (overlapping or padded pools, Pad nodes, signed neurons).
+ * stacked), Poisson input, several batches and chunks, overlapping and padded average pools and zero
+ * Pad nodes (pytorch-pools.ts has the PyTorch-shaped ones), signed neurons (−1 spikes), and graphs only
+ * the dense engine runs (a Pad of another value, signed neurons).
  */
 import { calibrate } from '../../src/ann/calibrate.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
@@ -241,21 +242,9 @@ export const engineCases: readonly EngineCase[] = [
     chunk: 4,
     engines: both,
   },
-  {
-    name: 'overlapping AvgPool (dense only)',
-    build: converted(overlappingPool),
-    T: 12,
-    engines: ['dense'],
-    refusal: /event engine cannot run this simulation.*pool1.*kernel = stride/,
-  },
-  {
-    name: 'padded AvgPool (dense only)',
-    build: converted(paddedPool),
-    T: 12,
-    engines: ['dense'],
-    refusal: /event engine cannot run this simulation.*pool1.*no padding/,
-  },
-  { name: 'zero Pad node (dense only)', build: converted(() => padNode(0)), T: 12, engines: ['dense'], refusal: notLowered('pad') },
+  { name: 'overlapping AvgPool 3×3 stride 1 pad 1 (gathered)', build: converted(overlappingPool), T: 12, engines: both },
+  { name: 'padded AvgPool, countIncludePad false (gathered: three weights)', build: converted(paddedPool), T: 12, engines: both },
+  { name: 'zero Pad node before a conv (its padding)', build: converted(() => padNode(0)), T: 12, engines: both },
   {
     name: 'Pad node of 0.25: θ cannot fold (dense only)',
     build: converted(() => padNode(0.25)),

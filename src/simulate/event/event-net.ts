@@ -9,8 +9,14 @@
  *   - Conv2d: W'[ky, kx, ci, c] = θ(ci) · W[c, ci, ky, kx] (groups and dilation as zeros in W');
  *     θ is folded by fold-threshold.ts (`scaleInputs`), as in the dense engine;
  *   - Dense after Flatten: a kernel over the whole grid, W'[y, x, ci, c] = θ(ci) · W[c, (ci·H + y)·W + x];
- *   - AvgPool P×Q (kernel = stride, no padding) or GlobalAvgPool before either: the spike lists are
- *     sum-pooled (each window's lists concatenated) and W' is divided by P·Q — the same sums, exactly;
+ *   - zero Pads, AvgPools (any kernel, stride, padding, countIncludePad, ceil mode) and GlobalAvgPool
+ *     before either are a fixed linear map of the spikes, separable by axis (spike-windows.ts): each
+ *     input spike adds its weight r (1/|window|, or 1/|valid window|) to every output whose window
+ *     holds it. Tiling pools (kernel = stride, no padding; a floor-mode remainder is dropped) sum-pool
+ *     the spike lists (each window's lists concatenated) and divide W' by P·Q — the same sums,
+ *     exactly; a zero Pad before a conv becomes more of its padding; any other map gathers, per pixel
+ *     of the grid the linear op reads, the lists of the pixels it reads, each through the copy of W'
+ *     scaled by its weight (W' has one copy per distinct r; event-synapses.ts builds W');
  *   - a spiking layer added in directly (a residual shortcut): a 1×1 kernel W'[ci, c] = θ(ci)·[ci = c].
  * θ(ci) is the amplitude of the spike counts (they stand for θ·s). A SpikeMaxPool is a layer of its
  * own without synapses: it pools its source layer's spike lists (assembly/max-pool.ts), and its spikes
@@ -19,15 +25,16 @@
  * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * Anything else (overlapping or padded pools, Pad, …) is not lowered: the reason is returned and
- * the simulator uses its dense engine.
+ * Anything else (a Pad of another value, a pool after Flatten, a branch not at a spiking layer, …)
+ * is not lowered: the reason is returned and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeMaxPoolNode, SpikeNode } from '../../ir/graph.js';
 import { consumersOf, producerOf } from '../../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
 import { neuronUnsupported } from '../../neurons/index.js';
-import { scaleInputs } from '../fold-threshold.js';
 import { perUnit } from '../per-unit.js';
+import { convSynapses, denseSynapses, identitySynapses, type GatherTable, type SynapseSource } from './event-synapses.js';
+import { identityAxis, padAxis, poolAxis, tiling, times, type AxisMap, type Ratio } from './spike-windows.js';
 
 /** Output channels are padded to a multiple of this (the kernels' block of 8 × 4 lanes). */
 export const CHANNEL_BLOCK = 32;
@@ -67,17 +74,29 @@ export interface EventSynapses {
   readonly from: number;
   /** Sum-pooling window of the spike lists before the synapses ([1, 1]: none). */
   readonly pool: readonly [number, number];
-  /** The grid the kernel slides over (the spiking layer's, pooled). */
+  /** Instead of sum pooling: the lists gathered per pixel of `input` (null: none). */
+  readonly gather: EventGather | null;
+  /** The grid the kernel slides over (the spiking layer's, pooled or gathered). */
   readonly input: EventGrid;
   readonly output: EventGrid;
   readonly kernel: readonly [number, number];
   readonly strides: readonly [number, number];
   /** Top and left padding. */
   readonly pads: readonly [number, number];
-  /** W' as [kh][kw][cin][paddedChannels]. */
+  /** W' as [copy][kh][kw][cin][paddedChannels] (one copy unless gathered with several weights). */
   readonly weights: Float32Array;
   /** b per padded channel. */
   readonly bias: Float32Array;
+}
+
+/**
+ * The spike list of pixel q of the read grid: for k in offsets[q] … offsets[q+1] − 1, the spikes of
+ * source pixel sources[k], each read through the rows of W' that start at row rows[k] (its copy).
+ */
+export interface EventGather {
+  readonly offsets: Int32Array;
+  readonly sources: Int32Array;
+  readonly rows: Int32Array;
 }
 
 export interface EventNet {
@@ -227,13 +246,13 @@ function ownedBy(walk: Walk, node: Node): { reason: string } | null {
   return readers > 1 ? { reason: `'${node.output}' feeds ${readers} nodes (only spiking layers may branch)` } : null;
 }
 
-/** One map: `value` leads back through pooling and shape-only ops to a spiking layer; `linear` (or the identity) is applied to it. */
+/** One map: `value` leads back through pooling, zero Pads and shape-only ops to a spiking layer; `linear` (or the identity) is applied to it. */
 function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | null, outputShape: readonly number[]): Maps {
   const chain: Node[] = [];
   let node = producerOf(walk.graph, value);
   while (node && node.op !== 'Spike' && node.op !== 'SpikeMaxPool') {
     const { kind } = OP_TRAITS[node.op];
-    if (kind !== 'average-pool' && kind !== 'shape') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
+    if (kind !== 'average-pool' && kind !== 'shape' && kind !== 'pad') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
     const refusal = ownedBy(walk, node);
     if (refusal) return refusal;
     chain.unshift(node);
@@ -242,28 +261,106 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   const spikingInput = walk.offset === 1 && !node && (chain.length > 0 ? chain[0].inputs[0] : value) === walk.graph.input.name;
   if (!node && !spikingInput) return { reason: `'${value}' is not computed from spikes` };
   const from = node ? walk.spikes.indexOf(node as SpikingNode) + walk.offset : 0;
-  const layer = walk.layers[from];
-  let pool: [number, number] = [1, 1];
-  let flat = layer.shape.length !== 3;
-  let shape = layer.shape;
-  for (const n of [...chain, ...(linear ? [linear] : [])]) {
-    const refusal = beforeLinear(n, shape, pool, flat);
-    if (refusal) return { reason: refusal };
-    if (n.op === 'AvgPool') pool = [pool[0] * n.kernel[0], pool[1] * n.kernel[1]];
-    if (n.op === 'GlobalAvgPool') pool = [layer.grid.height, layer.grid.width];
-    if (OP_TRAITS[n.op].flattens) flat = true;
-    shape = walk.shapes.get(n.output)!;
-  }
+  const read = readThrough(walk, from, chain, linear);
+  if ('reason' in read) return read;
   const output = grid(outputShape);
-  if (!linear) return identitySynapses(from, layer, pool, output);
+  if (!linear) {
+    if (!sameGrid(read.view, output)) return { reason: `the spiking layer '${read.source.layer.name}' is added to a value of another shape` };
+    return { synapses: [identitySynapses(read.source, output)] };
+  }
   walk.visited.add(linear);
   if (linear.op === 'Dense') {
-    const features = (layer.grid.channels * layer.grid.height * layer.grid.width) / (pool[0] * pool[1]);
-    if (linear.weight.shape[1] !== features)
+    const { channels, height, width } = read.source.input;
+    if (linear.weight.shape[1] !== channels * height * width)
       return { reason: `'${linear.name}': its ${linear.weight.shape[1]} inputs do not match the flattened spiking layer` };
-    return { synapses: [denseSynapses(linear, from, layer, pool, output)] };
+    return { synapses: [denseSynapses(linear, read.source, output)] };
   }
-  return { synapses: [convSynapses(linear, from, layer, pool, output)] };
+  return { synapses: [convSynapses(linear, read.source, output)] };
+}
+
+/** How `linear` (null: an Add) reads layers[from] through `chain`: the per-axis maps, then sum pooling or a gather. */
+function readThrough(
+  walk: Walk,
+  from: number,
+  chain: readonly Node[],
+  linear: Conv2dNode | DenseNode | null,
+): { source: SynapseSource; view: EventGrid } | { reason: string } {
+  const layer = walk.layers[from];
+  let flat = layer.shape.length !== 3;
+  let axes: readonly [AxisMap, AxisMap] = [identityAxis(layer.grid.height), identityAxis(layer.grid.width)];
+  for (const n of chain) {
+    if (OP_TRAITS[n.op].kind === 'shape') {
+      flat ||= OP_TRAITS[n.op].flattens;
+      continue;
+    }
+    if (flat) return { reason: `'${n.name}': ${n.op} after Flatten` };
+    const next = windowed(n, axes);
+    if (typeof next === 'string') return { reason: next };
+    axes = next;
+    const shape = walk.shapes.get(n.output)!;
+    if (shape[1] !== axes[0].taps.length || shape[2] !== axes[1].taps.length)
+      return { reason: `'${n.name}': its output ${shape.join('×')} is not what its windows give` };
+  }
+  if (linear?.op === 'Conv2d' && flat) return { reason: `'${linear.name}': Conv2d after Flatten` };
+  if (linear?.op === 'Dense' && !flat) return { reason: `'${linear.name}': Dense on a 3-D value` };
+  const view = { ...layer.grid, height: axes[0].taps.length, width: axes[1].taps.length };
+  return { source: sourceOf(from, layer, axes, view, linear?.op !== 'Dense'), view };
+}
+
+/** The per-axis maps after a zero Pad or an average pool, or why not. */
+function windowed(n: Node, [y, x]: readonly [AxisMap, AxisMap]): readonly [AxisMap, AxisMap] | string {
+  switch (n.op) {
+    case 'Pad':
+      if (n.value !== 0) return `'${n.name}': a Pad of ${n.value} (padding that is not zero is an input of its own; only zero Pads are lowered)`;
+      return [padAxis(y, n.pads[0], n.pads[2]), padAxis(x, n.pads[1], n.pads[3])];
+    case 'AvgPool': {
+      const { kernel: k, strides: s, pads: p, ceilMode, countIncludePad } = n;
+      return [poolAxis(y, k[0], s[0], p[0], p[2], ceilMode, countIncludePad), poolAxis(x, k[1], s[1], p[1], p[3], ceilMode, countIncludePad)];
+    }
+    case 'GlobalAvgPool':
+      return [poolAxis(y, y.taps.length, 1, 0, 0, false, false), poolAxis(x, x.taps.length, 1, 0, 0, false, false)];
+    default:
+      return `'${n.name}' (${n.op}) between spiking layers`;
+  }
+}
+
+/**
+ * Sum pooling where both axes tile (with `shifted`, a conv's or a shortcut's read, also after empty
+ * rows and before trailing ones: zero padding), else a gather table with one copy of W' per weight.
+ */
+function sourceOf(index: number, layer: EventSpikingLayer, [y, x]: readonly [AxisMap, AxisMap], view: EventGrid, shifted: boolean): SynapseSource {
+  const [ty, tx] = [tiling(y), tiling(x)];
+  if (ty && tx) {
+    const input = { ...layer.grid, height: ty.tiles, width: tx.tiles };
+    const exact = ty.shift === 0 && tx.shift === 0 && sameGrid(input, view);
+    // Unpooled lists are read on the layer's own grid: no rows dropped there.
+    const ownGrid = ty.factor * tx.factor > 1 || sameGrid(input, layer.grid);
+    if ((exact || shifted) && ownGrid) {
+      const pool = [ty.factor, tx.factor] as const;
+      return { index, layer, input, pool, table: null, factors: [{ num: 1, den: pool[0] * pool[1] }], shift: [ty.shift, tx.shift] };
+    }
+  }
+  const copyOf = new Map<string, number>();
+  const factors: Ratio[] = [];
+  const offsets = new Int32Array(view.height * view.width + 1);
+  const sources: number[] = [];
+  const copies: number[] = [];
+  for (let qy = 0; qy < view.height; qy++) {
+    for (let qx = 0; qx < view.width; qx++) {
+      for (const a of y.taps[qy]) {
+        for (const b of x.taps[qx]) {
+          const weight = times(a.weight, b.weight);
+          const key = `${weight.num}/${weight.den}`;
+          if (!copyOf.has(key)) copyOf.set(key, factors.push(weight) - 1);
+          sources.push(a.index * layer.grid.width + b.index);
+          copies.push(copyOf.get(key)!);
+        }
+      }
+      offsets[qy * view.width + qx + 1] = sources.length;
+    }
+  }
+  const table: GatherTable = { offsets, sources: Int32Array.from(sources), copies: Int32Array.from(copies) };
+  return { index, layer, input: view, pool: [1, 1], table, factors: factors.length > 0 ? factors : [{ num: 1, den: 1 }], shift: [0, 0] };
 }
 
 function sameGrid(a: EventGrid, b: EventGrid): boolean {
@@ -321,126 +418,4 @@ function maxPoolLayer(node: SpikeMaxPoolNode, from: number, source: EventSpiking
     shape,
     maxPool: { from, kernel: node.kernel },
   };
-}
-
-function beforeLinear(node: Node, shape: readonly number[], pool: readonly [number, number], flat: boolean): string | null {
-  switch (node.op) {
-    case 'AvgPool': {
-      const exact = node.kernel[0] === node.strides[0] && node.kernel[1] === node.strides[1] && node.pads.every((p) => p === 0);
-      if (!exact || shape[1] % node.kernel[0] !== 0 || shape[2] % node.kernel[1] !== 0)
-        return `'${node.name}': only AvgPool with kernel = stride, no padding and a divisible input is lowered`;
-      return flat ? `'${node.name}': AvgPool after Flatten` : null;
-    }
-    case 'GlobalAvgPool':
-      return pool[0] === 1 && pool[1] === 1 ? null : `'${node.name}': GlobalAvgPool after AvgPool`;
-    case 'Conv2d':
-      return flat ? `'${node.name}': Conv2d after Flatten` : null;
-    case 'Dense':
-      return flat ? null : `'${node.name}': Dense on a 3-D value`;
-    default:
-      return OP_TRAITS[node.op].kind === 'shape' ? null : `'${node.name}' (${node.op}) between spiking layers`;
-  }
-}
-
-function amplitude(layer: EventSpikingLayer, channel: number): number {
-  return layer.threshold[channel];
-}
-
-function pooled(from: EventSpikingLayer, pool: readonly [number, number]): EventGrid {
-  return { ...from.grid, height: from.grid.height / pool[0], width: from.grid.width / pool[1] };
-}
-
-/**
- * W′ of a Conv2d. Groups and dilation become zeros: input channel ci reaches output c only in c's
- * group, and kernel tap (ky, kx) sits at (ky·dy, kx·dx) of a (kh−1)·dy+1 × (kw−1)·dx+1 kernel.
- */
-function convSynapses(
-  node: Conv2dNode,
-  index: number,
-  from: EventSpikingLayer,
-  pool: readonly [number, number],
-  output: EventGrid,
-): EventSynapses {
-  const [cout, perGroup, kh, kw] = node.weight.shape;
-  const [dy, dx] = node.dilations;
-  const [KH, KW] = [(kh - 1) * dy + 1, (kw - 1) * dx + 1];
-  const cin = from.grid.channels;
-  const outPerGroup = cout / node.groups;
-  const scaled = scaleInputs(node, (ci) => amplitude(from, ci) / (pool[0] * pool[1])).weight.data;
-  const weights = new Float32Array(KH * KW * cin * output.paddedChannels);
-  for (let ky = 0; ky < kh; ky++) {
-    for (let kx = 0; kx < kw; kx++) {
-      for (let c = 0; c < cout; c++) {
-        const group = Math.floor(c / outPerGroup);
-        for (let k = 0; k < perGroup; k++) {
-          const ci = group * perGroup + k;
-          const row = ((ky * dy * KW + kx * dx) * cin + ci) * output.paddedChannels;
-          weights[row + c] = scaled[((c * perGroup + k) * kh + ky) * kw + kx];
-        }
-      }
-    }
-  }
-  return {
-    from: index,
-    pool,
-    input: pooled(from, pool),
-    output,
-    kernel: [KH, KW],
-    strides: node.strides,
-    pads: [node.pads[0], node.pads[1]],
-    weights,
-    bias: paddedBias(node.bias?.data ?? null, cout, output.paddedChannels),
-  };
-}
-
-function denseSynapses(
-  node: DenseNode,
-  index: number,
-  from: EventSpikingLayer,
-  pool: readonly [number, number],
-  output: EventGrid,
-): EventSynapses {
-  const [fout, fin] = node.weight.shape;
-  const input = pooled(from, pool);
-  const { height: H, width: W, channels: cin } = input;
-  // Feature f of the flattened pooled grid is channel ⌊f / (H·W)⌋.
-  const scaled = scaleInputs(node, (f) => amplitude(from, Math.floor(f / (H * W))) / (pool[0] * pool[1])).weight.data;
-  const weights = new Float32Array(H * W * cin * output.paddedChannels);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      for (let ci = 0; ci < cin; ci++) {
-        const feature = (ci * H + y) * W + x;
-        const row = ((y * W + x) * cin + ci) * output.paddedChannels;
-        for (let c = 0; c < fout; c++) weights[row + c] = scaled[c * fin + feature];
-      }
-    }
-  }
-  return {
-    from: index,
-    pool,
-    input,
-    output,
-    kernel: [H, W],
-    strides: [1, 1],
-    pads: [0, 0],
-    weights,
-    bias: paddedBias(node.bias?.data ?? null, fout, output.paddedChannels),
-  };
-}
-
-/** A spiking layer added in as it is (a residual shortcut, after an optional pooling): W' = diag(θ)/(py·px). */
-function identitySynapses(index: number, from: EventSpikingLayer, pool: readonly [number, number], output: EventGrid): Maps {
-  const input = pooled(from, pool);
-  if (input.height !== output.height || input.width !== output.width || input.channels !== output.channels)
-    return { reason: `the spiking layer '${from.name}' is added to a value of another shape` };
-  const weights = new Float32Array(input.channels * output.paddedChannels);
-  for (let c = 0; c < input.channels; c++) weights[c * output.paddedChannels + c] = amplitude(from, c) / (pool[0] * pool[1]);
-  const bias = new Float32Array(output.paddedChannels);
-  return { synapses: [{ from: index, pool, input, output, kernel: [1, 1], strides: [1, 1], pads: [0, 0], weights, bias }] };
-}
-
-function paddedBias(bias: Float32Array | null, channels: number, padded: number): Float32Array {
-  const out = new Float32Array(padded);
-  if (bias) out.set(bias.subarray(0, channels));
-  return out;
 }

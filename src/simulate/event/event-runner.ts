@@ -31,6 +31,7 @@ interface Kernels {
   denseStepI8(...args: number[]): number;
   constantStep(...args: number[]): number;
   poolLists(...args: number[]): void;
+  gatherLists(...args: number[]): void;
   init(): void;
   entryLists(...args: number[]): void;
   bernoulliStep(...args: number[]): number;
@@ -71,8 +72,11 @@ interface SynapseBuffers {
   readonly scale: number;
   /** The input spikes as entries (weight-row offsets, see the kernels), in the pooled grid's CSR when pooled. */
   readonly entries: number;
-  /** The pooled CSR offsets; null when not pooled (the spiking layer's own offsets). */
+  /** The pooled (or gathered) CSR offsets; null when not pooled (the spiking layer's own offsets). */
   readonly pooledOff: number | null;
+  /** The gather table: offsets per read pixel, then (source pixel, first row) pairs; 0 when not gathered. */
+  readonly gatherOff: number;
+  readonly gatherTaps: number;
   /** Bytes per row of W' (coutPad × 4 for f32, × 1 for int8). */
   readonly rowBytes: number;
 }
@@ -168,6 +172,12 @@ export class EventRunner {
         this.f32(s.weights, s.synapses.weights.length).set(s.synapses.weights);
       }
       this.f32(s.bias, s.synapses.bias.length).set(s.synapses.bias);
+      const { gather } = s.synapses;
+      if (gather) {
+        this.words.set(gather.offsets, s.gatherOff >> 2);
+        const taps = this.words.subarray(s.gatherTaps >> 2, (s.gatherTaps >> 2) + 2 * gather.sources.length);
+        gather.sources.forEach((p, k) => taps.set([p, gather.rows[k]], 2 * k));
+      }
     });
   }
 
@@ -271,7 +281,21 @@ export class EventRunner {
   private entriesCall(s: SynapseBuffers): () => void {
     const from = this.layers[s.synapses.from];
     const { input, pool } = s.synapses;
-    const { poolLists, entryLists } = this.kernels;
+    const { poolLists, entryLists, gatherLists } = this.kernels;
+    if (s.synapses.gather)
+      return gatherLists.bind(
+        null,
+        from.idx,
+        from.off,
+        input.width,
+        pixelsOf(input),
+        input.channels,
+        s.rowBytes,
+        s.gatherOff,
+        s.gatherTaps,
+        s.entries,
+        s.pooledOff!,
+      );
     return s.pooledOff !== null
       ? poolLists.bind(
           null,
@@ -344,11 +368,16 @@ export class EventRunner {
 
   private laySynapses(synapses: EventSynapses, from: EventSpikingLayer, int8: boolean): SynapseBuffers {
     const channels = synapses.output.paddedChannels;
+    const { gather } = synapses;
+    // A gathered spike is listed once per read pixel that reads its pixel.
+    const listed = gather ? gather.sources.length : pixelsOf(from.grid);
     return {
       synapses,
       rowBytes: int8 ? channels : channels * 4,
-      entries: this.alloc(pixelsOf(from.grid) * from.grid.paddedChannels * from.maxSpikesPerStep * 4),
-      pooledOff: synapses.pool[0] * synapses.pool[1] !== 1 ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null,
+      entries: this.alloc(listed * from.grid.paddedChannels * from.maxSpikesPerStep * 4),
+      pooledOff: synapses.pool[0] * synapses.pool[1] !== 1 || gather ? this.alloc((pixelsOf(synapses.input) + 1) * 4) : null,
+      gatherOff: gather ? this.alloc(gather.offsets.length * 4) : 0,
+      gatherTaps: gather ? this.alloc(gather.sources.length * 8) : 0,
       weights: this.alloc(synapses.weights.length * (int8 ? 1 : 4)),
       scale: int8 ? this.alloc(channels * 4) : 0,
       bias: this.alloc(channels * 4),
