@@ -252,7 +252,8 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   let node = producerOf(walk.graph, value);
   while (node && node.op !== 'Spike' && node.op !== 'SpikeMaxPool') {
     const { kind } = OP_TRAITS[node.op];
-    if (kind !== 'average-pool' && kind !== 'shape' && kind !== 'pad') return { reason: `'${node.name}' (${node.op}) between spiking layers` };
+    if (kind !== 'average-pool' && kind !== 'shape' && kind !== 'pad')
+      return { reason: `'${node.name}' (${node.op}) between spiking layers` };
     const refusal = ownedBy(walk, node);
     if (refusal) return refusal;
     chain.unshift(node);
@@ -265,7 +266,8 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
   if ('reason' in read) return read;
   const output = grid(outputShape);
   if (!linear) {
-    if (!sameGrid(read.view, output)) return { reason: `the spiking layer '${read.source.layer.name}' is added to a value of another shape` };
+    if (!sameGrid(read.view, output))
+      return { reason: `the spiking layer '${read.source.layer.name}' is added to a value of another shape` };
     return { synapses: [identitySynapses(read.source, output)] };
   }
   walk.visited.add(linear);
@@ -311,11 +313,15 @@ function readThrough(
 function windowed(n: Node, [y, x]: readonly [AxisMap, AxisMap]): readonly [AxisMap, AxisMap] | string {
   switch (n.op) {
     case 'Pad':
-      if (n.value !== 0) return `'${n.name}': a Pad of ${n.value} (padding that is not zero is an input of its own; only zero Pads are lowered)`;
+      if (n.value !== 0)
+        return `'${n.name}': a Pad of ${n.value} (padding that is not zero is an input of its own; only zero Pads are lowered)`;
       return [padAxis(y, n.pads[0], n.pads[2]), padAxis(x, n.pads[1], n.pads[3])];
     case 'AvgPool': {
       const { kernel: k, strides: s, pads: p, ceilMode, countIncludePad } = n;
-      return [poolAxis(y, k[0], s[0], p[0], p[2], ceilMode, countIncludePad), poolAxis(x, k[1], s[1], p[1], p[3], ceilMode, countIncludePad)];
+      return [
+        poolAxis(y, k[0], s[0], p[0], p[2], ceilMode, countIncludePad),
+        poolAxis(x, k[1], s[1], p[1], p[3], ceilMode, countIncludePad),
+      ];
     }
     case 'GlobalAvgPool':
       return [poolAxis(y, y.taps.length, 1, 0, 0, false, false), poolAxis(x, x.taps.length, 1, 0, 0, false, false)];
@@ -328,7 +334,13 @@ function windowed(n: Node, [y, x]: readonly [AxisMap, AxisMap]): readonly [AxisM
  * Sum pooling where both axes tile (with `shifted`, a conv's or a shortcut's read, also after empty
  * rows and before trailing ones: zero padding), else a gather table with one copy of W' per weight.
  */
-function sourceOf(index: number, layer: EventSpikingLayer, [y, x]: readonly [AxisMap, AxisMap], view: EventGrid, shifted: boolean): SynapseSource {
+function sourceOf(
+  index: number,
+  layer: EventSpikingLayer,
+  [y, x]: readonly [AxisMap, AxisMap],
+  view: EventGrid,
+  shifted: boolean,
+): SynapseSource {
   const [ty, tx] = [tiling(y), tiling(x)];
   if (ty && tx) {
     const input = { ...layer.grid, height: ty.tiles, width: tx.tiles };
