@@ -106,6 +106,63 @@ function padNode(value: number): Graph {
   });
 }
 
+/** A 3×3 average pool with stride `stride` and padding 1 that counts only the image (divisors 4, 6 and 9). */
+function pool3(name: string, input: string, stride: number): Node {
+  const pads = [1, 1, 1, 1] as const;
+  return {
+    op: 'AvgPool',
+    name,
+    inputs: [input],
+    output: name,
+    kernel: [3, 3],
+    strides: [stride, stride],
+    pads,
+    ceilMode: false,
+    countIncludePad: false,
+  };
+}
+
+/**
+ * eventNet with an overlapping pool on the input (gathered from the Poisson spikes of layer 0) and
+ * p1 a padded 3×3 stride-2 pool (the same 5×4 map: conv 5→40 reads it unchanged).
+ */
+function poolsOnSpikes(): Graph {
+  return edited(eventNet(6), (n): Node | Node[] => {
+    if (n.name === 'c1' && n.op === 'Conv2d') return [pool3('p0', 'x', 1), { ...n, inputs: ['p0'] }];
+    if (n.name === 'p1') return pool3('p1', 'a1', 2);
+    return n;
+  });
+}
+
+/** smallResidual whose shortcut is an overlapping, padded average pool of the stem (a gathered identity map with three weights). */
+function pooledShortcut(): Graph {
+  return edited(smallResidual(23), (n): Node | Node[] =>
+    n.name === 'add' ? [pool3('short', 'stem_act', 1), { ...n, inputs: ['b2', 'short'] }] : n,
+  );
+}
+
+/** smallCnn with pool1 a 3×3 stride-3 pool in ceil mode (8 → 3: the last window holds 2 rows; divisors 9, 6 and 4). */
+function ceilPool(): Graph {
+  const r = mulberry32(9);
+  return edited(smallCnn(28), (n) => {
+    if (n.name === 'pool1' && n.op === 'AvgPool') return { ...n, kernel: [3, 3], strides: [3, 3], ceilMode: true, countIncludePad: true };
+    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6 * 9], 0.3, r) };
+    return n;
+  });
+}
+
+/** smallCnn with a zero Pad [1, 0, 0, 1] before pool1 (8×8 → 9×9 → 4×4 in floor mode: windows straddle the pad). */
+function padBeforePool(): Graph {
+  return edited(smallCnn(29), (n): Node | Node[] =>
+    n.name === 'pool1'
+      ? [
+          { op: 'Pad', name: 'pad', inputs: ['act1'], output: 'pad', pads: [1, 0, 0, 1], value: 0 },
+          { ...n, inputs: ['pad'] },
+        ]
+      : n,
+  );
+}
+
 /** concatNet with a dilated left branch and a grouped (2 groups) right branch of 4 channels. */
 function groupedDilated(): Graph {
   const r = mulberry32(5);
@@ -245,6 +302,17 @@ export const engineCases: readonly EngineCase[] = [
   { name: 'overlapping AvgPool 3×3 stride 1 pad 1 (gathered)', build: converted(overlappingPool), T: 12, engines: both },
   { name: 'padded AvgPool, countIncludePad false (gathered: three weights)', build: converted(paddedPool), T: 12, engines: both },
   { name: 'zero Pad node before a conv (its padding)', build: converted(() => padNode(0)), T: 12, engines: both },
+  { name: 'zero Pad node before an AvgPool (gathered)', build: converted(padBeforePool), T: 12, engines: both },
+  { name: 'AvgPool 3×3 stride 3 in ceil mode, countIncludePad true', build: converted(ceilPool), T: 12, engines: both },
+  { name: 'residual shortcut through a padded overlapping AvgPool', build: converted(pooledShortcut), T: 16, engines: both },
+  {
+    name: 'padded and overlapping AvgPools on Poisson spikes, burst neurons γ = 2, 3 batches of 8',
+    build: converted(poolsOnSpikes, { strategy: 'max-norm', shift: 'none', maxSpikesPerStep: 2 }),
+    T: 12,
+    encoder: poissonEncoder(7),
+    batchSize: 8,
+    engines: both,
+  },
   {
     name: 'Pad node of 0.25: θ cannot fold (dense only)',
     build: converted(() => padNode(0.25)),
