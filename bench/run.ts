@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
  *   npm run bench            all sections
- *   npm run bench -- ann snn  only the named sections (ann, snn, memory, int8, train, onnx-export)
+ *   npm run bench -- ann snn  only the named sections (ann, snn, memory, int8, train, onnx-export, pools)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -80,6 +80,7 @@ for (const [section, file, fn] of [
   ['int8', './int8.js', 'benchInt8'],
   ['train', './train.js', 'benchTrain'],
   ['onnx-export', './onnx-export.js', 'benchOnnxExport'],
+  ['pools', './pools.js', 'benchPools'],
 ] as const) {
   if (!want(section)) continue;
   if (!existsSync(new URL(file.replace('.js', '.ts'), import.meta.url))) {

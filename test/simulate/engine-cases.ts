@@ -19,7 +19,7 @@ import { sampleShapes } from '../../src/ir/shapes.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 import { sizeOf, tensor } from '../../src/tensor/tensor.js';
 import { labelledByAnn } from '../helpers/labelled.js';
-import { concatNet, eventNet, maxPool, maxPoolCnn, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
+import { concatNet, conv3x3, eventNet, maxPool, maxPoolCnn, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
 
 export interface EngineCase {
   readonly name: string;
@@ -163,6 +163,27 @@ function padBeforePool(): Graph {
   );
 }
 
+/**
+ * Branches that are not spiking layers, on 6×6×1: conv 1→4 → clip → a padded 3×3 pool read by two
+ * convs (4→3 each) → Concat(left, right, left): the pool and the left conv each feed two nodes → clip
+ * → flatten → dense.
+ */
+function branches(): Graph {
+  const r = mulberry32(31);
+  const nodes: Node[] = [
+    conv3x3(r, 'c1', 'x', 1, 4),
+    { op: 'Clip', name: 'a1', inputs: ['c1'], output: 'a1', min: 0, max: 1 },
+    pool3('p', 'a1', 1),
+    conv3x3(r, 'left', 'p', 4, 3),
+    conv3x3(r, 'right', 'p', 4, 3),
+    { op: 'Concat', name: 'cat', inputs: ['left', 'right', 'left'], output: 'cat', axis: 1 },
+    { op: 'Clip', name: 'a2', inputs: ['cat'], output: 'a2', min: 0, max: 1 },
+    { op: 'Flatten', name: 'flat', inputs: ['a2'], output: 'flat', axis: 1 },
+    { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([4, 9 * 36], 0.3, r), bias: null },
+  ];
+  return { input: { name: 'x', shape: [null, 1, 6, 6] }, output: 'fc', nodes };
+}
+
 /** concatNet with a dilated left branch and a grouped (2 groups) right branch of 4 channels. */
 function groupedDilated(): Graph {
   const r = mulberry32(5);
@@ -259,6 +280,12 @@ export const engineCases: readonly EngineCase[] = [
     engines: both,
   },
   { name: 'channel Concat', build: converted(() => concatNet(23)), T: 16, engines: both },
+  {
+    name: 'a pooled map read by two convs, a conv read twice (branches off spiking layers)',
+    build: converted(branches),
+    T: 16,
+    engines: both,
+  },
   { name: 'grouped and dilated convolutions', build: converted(groupedDilated), T: 16, engines: both },
   {
     name: 'Poisson input, 3 batches of 10, chunks of 5',

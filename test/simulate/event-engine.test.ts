@@ -73,18 +73,58 @@ test('residual networks lower to the event engine (shortcuts are identity maps, 
 });
 
 test('auto runs graphs the event engine cannot lower on the dense engine and says why', async () => {
-  // smallCnn with an overlapping average pool (3×3, stride 1, padding 1) between its spiking layers.
+  // smallCnn with a Pad of 0.25 before conv2: its padding is an input of its own, not silence.
   const net = smallCnn(23);
-  const r = mulberry32(6);
-  const nodes = net.nodes.map((n): Node => {
-    if (n.name === 'pool1' && n.op === 'AvgPool') return { ...n, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] };
-    if (n.name === 'fc' && n.op === 'Dense') return { ...n, weight: randomTensor([10, 6 * 64], 0.3, r) };
-    return n;
-  });
-  const overlapping = await snnOf({ ...net, nodes }, [1, 8, 8]);
-  const auto = await simulate(ort, overlapping.snn, overlapping.data, { T: 4 });
+  const nodes = net.nodes.flatMap((n): Node[] =>
+    n.name === 'conv2' && n.op === 'Conv2d'
+      ? [
+          { op: 'Pad', name: 'pad', inputs: ['pool1'], output: 'pad', pads: [1, 1, 1, 1], value: 0.25 },
+          { ...n, inputs: ['pad'], pads: [0, 0, 0, 0] },
+        ]
+      : [n],
+  );
+  const padded = await snnOf({ ...net, nodes }, [1, 8, 8]);
+  const auto = await simulate(ort, padded.snn, padded.data, { T: 4 });
   assert.equal(auto.engine, 'dense');
-  assert.match(auto.engineNote!, /pool1.*kernel = stride/);
+  assert.match(auto.engineNote!, /'pad': a Pad of 0.25/);
+});
+
+test('lowering: a floor-mode pool sum-pools whole windows, a padded one gathers through one copy of W′ per divisor', async () => {
+  const pool = (n: Node, edit: Partial<Extract<Node, { op: 'AvgPool' }>>): Node => (n.op === 'AvgPool' ? { ...n, ...edit } : n);
+  const lower = async (ann: Graph) => {
+    const { snn } = await snnOf(ann, [1, 8, 8]);
+    const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
+    assert.ok('net' in lowering, 'reason' in lowering ? lowering.reason : '');
+    return { snn, conv2: lowering.net.inputs[1][0] };
+  };
+  // 3×3 stride 3 on 8×8, floor mode: windows at rows 0 and 3, rows 6 and 7 dropped.
+  const net = smallCnn(30);
+  const fc = (features: number): Node => ({ ...net.nodes[6], weight: randomTensor([10, 6 * features], 0.3, mulberry32(1)) }) as Node;
+  const floor = await lower({
+    ...net,
+    nodes: [...net.nodes.slice(0, 2), pool(net.nodes[2], { kernel: [3, 3], strides: [3, 3] }), ...net.nodes.slice(3, 6), fc(4)],
+  });
+  assert.deepEqual([floor.conv2.pool, floor.conv2.gather, floor.conv2.input.height, floor.conv2.input.width], [[3, 3], null, 2, 2]);
+  // 2×2 stride 2 pads 1 without countIncludePad on 8×8 → 5×5: border windows hold 1 or 2 rows (divisors 1, 2, 4).
+  const padded = await lower({
+    ...net,
+    nodes: [...net.nodes.slice(0, 2), pool(net.nodes[2], { pads: [1, 1, 1, 1] }), ...net.nodes.slice(3, 6), fc(25)],
+  });
+  const { conv2 } = padded;
+  const gather = conv2.gather!;
+  assert.ok(gather);
+  assert.deepEqual([conv2.input.height, conv2.input.width], [5, 5]);
+  const copy = 3 * 3 * 4 * 32;
+  assert.equal(conv2.weights.length, 3 * copy);
+  // Read pixel (0, 0) is the corner window: source pixel (0, 0) alone, weight 1; (2, 2) is whole: four pixels at 1/4.
+  const taps = (q: number) => [...gather.sources.subarray(gather.offsets[q], gather.offsets[q + 1])];
+  assert.deepEqual(taps(0), [0]);
+  assert.deepEqual(taps(2 * 5 + 2), [3 * 8 + 3, 3 * 8 + 4, 4 * 8 + 3, 4 * 8 + 4]);
+  const copyOf = (q: number) => gather.rows[gather.offsets[q]] / (3 * 3 * 4);
+  // W'[copy d][tap (1, 1)][ci 2][c 5]
+  const w = (d: number) => conv2.weights[d * copy + ((1 * 3 + 1) * 4 + 2) * 32 + 5];
+  assert.notEqual(w(copyOf(0)), 0);
+  assert.ok(Math.abs(w(copyOf(0)) - 4 * w(copyOf(2 * 5 + 2))) < 1e-6, 'the corner copy weighs 4× the whole-window copy');
 });
 
 test('lowering: padded channels never fire, pooling divides W by the window, Dense rows follow Flatten order', async () => {

@@ -21,15 +21,17 @@
  * θ(ci) is the amplitude of the spike counts (they stand for θ·s). A SpikeMaxPool is a layer of its
  * own without synapses: it pools its source layer's spike lists (assembly/max-pool.ts), and its spikes
  * carry the source's θ. Add sums maps; a channel Concat
- * sums maps that each write their own channels (zeros elsewhere); only spiking layers may branch.
+ * sums maps that each write their own channels (zeros elsewhere). A value read by several nodes (a
+ * pooled map read by two convs, a conv read twice) is lowered once per reader: its maps are
+ * duplicated, the same sums.
  * The first spiking layer is fed by the static part (computed once per image), or the input is
  * itself a layer of Bernoulli spikes. The maps into the graph output are the readout (a spiking
  * readout is the identity map of its layer: the output accumulates θ·s).
- * Anything else (a Pad of another value, a pool after Flatten, a branch not at a spiking layer, …)
+ * Anything else (a Pad of another value, a pool after Flatten, a channel-wise op on spikes, …)
  * is not lowered: the reason is returned and the simulator uses its dense engine.
  */
 import type { Conv2dNode, DenseNode, Graph, Node, SpikeMaxPoolNode, SpikeNode } from '../../ir/graph.js';
-import { consumersOf, producerOf } from '../../ir/graph.js';
+import { producerOf } from '../../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../../ir/op-traits.js';
 import { neuronUnsupported } from '../../neurons/index.js';
 import { perUnit } from '../per-unit.js';
@@ -197,8 +199,7 @@ type Maps = { synapses: EventSynapses[] } | { reason: string };
 function sumOfMaps(walk: Walk, value: string): Maps {
   const node = producerOf(walk.graph, value);
   if (!node || node.op === 'Spike' || node.op === 'SpikeMaxPool') return mapFrom(walk, value, null, walk.shapes.get(value)!);
-  const single = ownedBy(walk, node);
-  if (single) return single;
+  walk.visited.add(node);
   if (OP_TRAITS[node.op].kind === 'shape') return sumOfMaps(walk, node.inputs[0]);
   if (node.op === 'Add') {
     const synapses: EventSynapses[] = [];
@@ -239,13 +240,6 @@ function intoChannels(s: EventSynapses, offset: number, output: EventGrid): Even
   return { ...s, output, weights, bias };
 }
 
-/** Marks a node as lowered; refuses one whose value has other readers (a branch not at a spiking layer). */
-function ownedBy(walk: Walk, node: Node): { reason: string } | null {
-  walk.visited.add(node);
-  const readers = consumersOf(walk.graph, node.output).length;
-  return readers > 1 ? { reason: `'${node.output}' feeds ${readers} nodes (only spiking layers may branch)` } : null;
-}
-
 /** One map: `value` leads back through pooling, zero Pads and shape-only ops to a spiking layer; `linear` (or the identity) is applied to it. */
 function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | null, outputShape: readonly number[]): Maps {
   const chain: Node[] = [];
@@ -254,8 +248,7 @@ function mapFrom(walk: Walk, value: string, linear: Conv2dNode | DenseNode | nul
     const { kind } = OP_TRAITS[node.op];
     if (kind !== 'average-pool' && kind !== 'shape' && kind !== 'pad')
       return { reason: `'${node.name}' (${node.op}) between spiking layers` };
-    const refusal = ownedBy(walk, node);
-    if (refusal) return refusal;
+    walk.visited.add(node);
     chain.unshift(node);
     node = producerOf(walk.graph, node.inputs[0]);
   }
