@@ -4,7 +4,9 @@
  * against the dense engine on it (before the event engine lowered floor-mode pools, `auto` fell back
  * to the dense engine), converted with the default options after calibration on 200 images:
  * Fashion-MNIST test images when installed, else the bundled MNIST digits (speed only). T = 32 and
- * 128, alternating runs, medians; the event engine on 300 images, the dense engine on 100.
+ * 128, alternating runs, medians; the event engine on 300 images, the dense engine on 100. Beside
+ * wall time, the process's CPU time per image (all threads: the event engine's workers, ONNX
+ * Runtime's): the work each engine does, which a busy shared machine distorts less.
  *
  *   npx tsx bench/pools.ts           BENCH_THREADS (default 2), POOLS_REPS (default 3)
  */
@@ -38,17 +40,25 @@ export async function benchPools(): Promise<Record<string, number | string>> {
   const plans: Record<SimulationEngine, number> = { event: 300, dense: 100 };
   for (const T of [32, 128]) {
     const seconds: Record<string, number[]> = {};
+    const cpu: Record<string, number[]> = {};
     const accuracy: Record<string, number> = {};
     for (let rep = 0; rep < reps; rep++) {
       for (const [engine, images] of Object.entries(plans) as [SimulationEngine, number][]) {
+        const before = process.cpuUsage();
         const run = await simulate(backend, snn, data, { T, limit: images, batchSize: 50, engine, threads });
+        const used = process.cpuUsage(before);
         (seconds[engine] ??= []).push(run.seconds / images);
+        (cpu[engine] ??= []).push((used.user + used.system) / 1000 / images);
         accuracy[`${engine}Accuracy${images}ImagesT${T}`] = run.accuracyAt[T - 1];
+        accuracy[`meanRateT${T}`] = run.layers.reduce((sum, l) => sum + l.rate, 0) / run.layers.length;
       }
     }
     result[`eventImagesPerSecondT${T}`] = 1 / median(seconds.event);
     result[`denseImagesPerSecondT${T}`] = 1 / median(seconds.dense);
     result[`eventOverDenseT${T}`] = median(seconds.dense) / median(seconds.event);
+    result[`eventCpuMsPerImageT${T}`] = median(cpu.event);
+    result[`denseCpuMsPerImageT${T}`] = median(cpu.dense);
+    result[`eventOverDenseCpuT${T}`] = median(cpu.dense) / median(cpu.event);
     Object.assign(result, accuracy);
   }
   return result;

@@ -5,8 +5,9 @@ Two kinds, both written to models/pytorch/ with a recipe (<name>.recipe.json) be
 
 * fmnist-clip-vgg-floorpool: a VGG-style net trained on Fashion-MNIST whose last AvgPool2d(2)
   pools a 7×7 map in floor mode (the last row and column are dropped):
-  Conv16-Clip ×2, AvgPool2, Conv32-Clip ×2, AvgPool2, Conv32-Clip ×2, AvgPool2 (7→3), Flatten,
-  Linear(288, 10). No BatchNorm (nothing to fold). What `bench/pools.ts` times on both engines.
+  Conv16-BN-Clip ×2, AvgPool2, Conv32-BN-Clip ×2, AvgPool2, Conv32-BN-Clip ×2, AvgPool2 (7→3),
+  Flatten, Linear(288, 10), BatchNorm folded into the convs before export (as train_fmnist_models.py
+  does). What `bench/pools.ts` times on both engines.
 * pools/<case>.onnx: five untrained nets (PyTorch's default init, seed 0) on 1×11×11 inputs with
   the pooling patterns PyTorch exports — floor mode on odd maps, padding with count_include_pad
   true and false, ceil mode, overlapping windows, nn.ZeroPad2d before a conv and before a pool,
@@ -31,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from train_fmnist_models import DEFAULT_DATA, OPSET, Clip01, load_split, node_ops, onnx_predictions, predictions, train
+from train_fmnist_models import DEFAULT_DATA, OPSET, Clip01, conv_stack, fold_batchnorm, load_split, node_ops, onnx_predictions, predictions, train
 
 SIDE = 11
 
@@ -210,15 +211,8 @@ def export_cases(out, seed, log):
 
 
 def export_vgg(out, data, seed, epochs, limit, log):
-    spec = [16, 16, "P", 32, 32, "P", 32, 32, "P"]
-    layers, cin = [], 1
-    for item in spec:
-        if item == "P":
-            layers.append(nn.AvgPool2d(2))
-        else:
-            layers += [conv(cin, item), Clip01()]
-            cin = item
     torch.manual_seed(seed)
+    layers, cin = conv_stack([16, 16, "P", 32, 32, "P", 32, 32, "P"], "clip", nn.AvgPool2d)
     model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(cin * 3 * 3, 10))
     xtrain, ytrain = load_split(data, "train")
     xte, yte = load_split(data, "t10k")
@@ -228,13 +222,14 @@ def export_vgg(out, data, seed, epochs, limit, log):
     start = time.time()
     history = train(model, xtr, ytr, epochs, 128, 2e-3, seed, log)
     seconds = time.time() - start
+    fold_batchnorm(model.eval())
     stem = os.path.join(out, name)
     export(model, stem + ".onnx", 28)
     torch_pred = predictions(model, xte)
     onnx_pred = onnx_predictions(stem + ".onnx", xte)
     recipe = {
         "name": name,
-        "architecture": "Conv16-Clip ×2, AvgPool2, Conv32-Clip ×2, AvgPool2, Conv32-Clip ×2, AvgPool2 (7→3, floor mode), Flatten, Linear(288, 10)",
+        "architecture": "Conv16-BN-Clip ×2, AvgPool2, Conv32-BN-Clip ×2, AvgPool2, Conv32-BN-Clip ×2, AvgPool2 (7→3, floor mode), Flatten, Linear(288, 10); BatchNorm folded before export",
         "shapes": shapes(model, 28),
         "trained": True,
         "epochs": epochs,
@@ -258,7 +253,7 @@ def export_vgg(out, data, seed, epochs, limit, log):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--only", choices=["cases", "vgg"], default=None)
-    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--limit", type=int, default=20000, help="training images of the VGG (the first n)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
