@@ -1,12 +1,13 @@
 /**
  * Ctrl-C during a long `ann2snn simulate` (the bundled demo model, T = 100,000): the CLI stops within
  * a couple of seconds with one line and exit status 130 — on the event engine's workers and on the
- * reference backend, which computes on the JS thread (the batch loops yield to let the signal in).
+ * reference backend, which computes on the JS thread (the batch loops yield to let the signal in);
+ * Ctrl-C during `ann2snn train` keeps the last complete checkpoint and says so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants as fs, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fs, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,3 +66,25 @@ for (const flags of [[], ['--engine', 'dense', '--backend', 'reference']]) {
     t.diagnostic(`stopped ${seconds.toFixed(2)} s after Ctrl-C`);
   });
 }
+
+test('Ctrl-C during train: the last complete checkpoint is kept and named, nothing else is written', async () => {
+  const out = join(dir, 'trained.onnx');
+  const checkpoint = `${out}.ckpt`;
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'train', '--preset', 'demo', '--data', data, '--epochs', '1000'];
+  const child = spawn(process.execPath, [...args, '--batch', '5', '--threads', '1', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? 128 + constants.signals[signal!])));
+  let running = true;
+  void exit.then(() => (running = false));
+  while (running && !existsSync(checkpoint)) await sleep(50);
+  child.kill('SIGINT');
+  const status = await exit;
+  assert.equal(status, 130, err);
+  assert.match(err, /epoch 1: train loss/);
+  assert.equal(err.split('\n').at(-2), `ann2snn: interrupted (SIGINT); kept ${checkpoint} (complete); nothing else was written`);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.startsWith('trained') || f.startsWith('.trained')),
+    ['trained.onnx.ckpt'],
+  );
+});
