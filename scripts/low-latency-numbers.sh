@@ -10,7 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-low-latency}
 mkdir -p "$OUT"
-report() { local name=$1; shift; echo "== $name"; node dist/cli/main.js report "$@" --data fashion-mnist --calib fashion-mnist --resets soft --error-images 0 > "$OUT/$name.txt"; }
+# Each report goes to a temporary file that is renamed when complete: an interrupted run leaves no partial report.
+trap 'rm -f "$OUT"/.*.$$.tmp' EXIT
+report() {
+  local name=$1; shift; echo "== $name"
+  node dist/cli/main.js report "$@" --data fashion-mnist --calib fashion-mnist --resets soft --error-images 0 > "$OUT/.$name.txt.$$.tmp"
+  mv -f "$OUT/.$name.txt.$$.tmp" "$OUT/$name.txt"
+}
 report relu-cnn models/pytorch/fmnist-relu-cnn.onnx --strategies deng-gu:v0,calibrated@8,calibrated@16 --T 16
 report relu-resnet models/pytorch/fmnist-relu-resnet.onnx --strategies deng-gu:v0,calibrated@8,calibrated@16 --T 16
 report relu-resnet-signed models/pytorch/fmnist-relu-resnet.onnx --strategies calibrated@8,calibrated@16 --neurons signed --T 16 --limit 2000

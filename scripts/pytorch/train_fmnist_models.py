@@ -14,11 +14,13 @@ A developer tool only: ann2snn's tests and CI never run it (they read the commit
     python3 scripts/pytorch/train_fmnist_models.py --models qcfs   # one of them
 """
 import argparse
+import contextlib
 import copy
 import gzip
 import json
 import os
 import platform
+import shutil
 import time
 
 import numpy as np
@@ -28,6 +30,30 @@ import torch.nn.functional as F
 
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 OPSET = 17
+
+
+@contextlib.contextmanager
+def atomic_output(path):
+    """Yields a temporary path beside `path` (.<name>.<pid>.tmp) to write; on success fsyncs it and
+    renames it onto `path`, on any error or Ctrl-C removes it: `path` is never partial. (This
+    developer tool regenerates committed models, so it replaces them without asking.)"""
+    directory, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        with open(temporary, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
+
+
+def write_json(path, value):
+    with atomic_output(path) as temporary, open(temporary, "w") as f:
+        json.dump(value, f, indent=2, ensure_ascii=False)
+        f.write("\n")
 
 
 # ---------------------------------------------------------------- data
@@ -256,17 +282,18 @@ def train(model, x, y, epochs, batch, lr, seed, log):
 
 def export_onnx(model, path):
     dummy = torch.zeros(1, 1, 28, 28)
-    torch.onnx.export(
-        model,
-        (dummy,),
-        path,
-        dynamo=False,
-        opset_version=OPSET,
-        do_constant_folding=True,
-        input_names=["input"],
-        output_names=["logits"],
-        dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
-    )
+    with atomic_output(path) as temporary:
+        torch.onnx.export(
+            model,
+            (dummy,),
+            temporary,
+            dynamo=False,
+            opset_version=OPSET,
+            do_constant_folding=True,
+            input_names=["input"],
+            output_names=["logits"],
+            dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
+        )
 
 
 def onnx_predictions(path, x, batch=500):
@@ -292,9 +319,7 @@ def recheck(stem, xte, yte, log):
     pred = onnx_predictions(stem + ".onnx", xte)
     recipe["testAccuracyOnnxRuntime"] = (pred == yte).float().mean().item()
     recipe["testAccuracyOnnxRuntimeFirst500"] = (pred[:500] == yte[:500]).float().mean().item()
-    with open(stem + ".recipe.json", "w") as f:
-        json.dump(recipe, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_json(stem + ".recipe.json", recipe)
     log(f"{stem}: onnxruntime {recipe['testAccuracyOnnxRuntime']:.4f} (first 500: {recipe['testAccuracyOnnxRuntimeFirst500']:.4f})")
 
 
@@ -390,15 +415,12 @@ def main():
         }
         if key == "qcfs":
             recipe["qcfs"] = {"levels": 4, "lambda": [round(m.up.item(), 6) for m in folded.modules() if isinstance(m, QCFS)]}
-        with open(os.path.join(args.out, f"{name}.recipe.json"), "w") as f:
-            json.dump(recipe, f, indent=2, ensure_ascii=False)
-            f.write("\n")
+        write_json(os.path.join(args.out, f"{name}.recipe.json"), recipe)
         log(f"  wrote {path} ({os.path.getsize(path)} bytes); ops: {' '.join(ops)}")
         if key == "qcfs" and args.copy_qcfs_to:
             os.makedirs(os.path.dirname(args.copy_qcfs_to), exist_ok=True)
-            import shutil
-
-            shutil.copyfile(path, args.copy_qcfs_to)
+            with atomic_output(args.copy_qcfs_to) as temporary:
+                shutil.copyfile(path, temporary)
             log(f"  copied to {args.copy_qcfs_to}")
 
 

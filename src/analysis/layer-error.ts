@@ -34,6 +34,7 @@ import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 import type { Encoder } from '../simulate/encoders.js';
 import { reshape, sizeOf } from '../tensor/tensor.js';
+import { yieldSometimes } from '../host/yield.js';
 
 export interface LayerErrorOptions {
   /** The numbers of steps to measure at (each ≥ 1). */
@@ -145,6 +146,7 @@ export async function layerErrors(
   let images = 0;
   try {
     for (const batch of data.batches({ batchSize, limit: total })) {
+      await yieldSometimes(); // lets an interrupt in (a backend may compute on this thread)
       if (!ann) break;
       const n = batch.labels.length;
       const x = model.ann.input.shape.length === 2 ? reshape(batch.x, [n, batch.x.data.length / n]) : batch.x;

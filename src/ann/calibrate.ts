@@ -8,6 +8,7 @@ import type { Graph } from '../ir/graph.js';
 import { calibrationSites } from './activation-sites.js';
 import { addPositive, createHistogram, percentile, type Histogram } from './histogram.js';
 import { checkInputShape } from './input-shape.js';
+import { yieldSometimes } from '../host/yield.js';
 
 export interface LayerStats {
   /** Name of the activation node (Relu/Clip). */
@@ -41,6 +42,7 @@ export async function calibrate(backend: Backend, graph: Graph, data: Dataset, o
   let images = 0;
   try {
     for (const batch of data.batches({ batchSize: options.batchSize ?? 100, limit: total })) {
+      await yieldSometimes(); // lets an interrupt in (a backend may compute on this thread)
       const outputs = await compiled.run(batch.x);
       for (const [name, acc] of accumulators) {
         const t = outputs.get(name)!;

@@ -6,6 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { argmaxRows, reshape } from '../tensor/tensor.js';
 import { checkInputShape } from './input-shape.js';
+import { yieldSometimes } from '../host/yield.js';
 
 export interface EvaluateOptions {
   readonly batchSize?: number;
@@ -32,6 +33,7 @@ export async function evaluateAnn(backend: Backend, graph: Graph, data: Dataset,
   const started = performance.now();
   try {
     for (const batch of data.batches({ batchSize: options.batchSize ?? 100, limit: total })) {
+      await yieldSometimes(); // lets an interrupt in (a backend may compute on this thread)
       const x =
         graph.input.shape.length === 2 ? reshape(batch.x, [batch.labels.length, batch.x.data.length / batch.labels.length]) : batch.x;
       const logits = (await compiled.run(x)).get(graph.output)!;

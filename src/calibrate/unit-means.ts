@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { simulate, type Probe } from '../simulate/simulator.js';
 import { reshape } from '../tensor/tensor.js';
+import { yieldSometimes } from '../host/yield.js';
 
 export interface PassOptions {
   readonly limit: number;
@@ -28,6 +29,7 @@ export async function annUnitSums(
   let images = 0;
   try {
     for (const batch of data.batches({ batchSize: options.batchSize, limit: options.limit })) {
+      await yieldSometimes(); // lets an interrupt in (a backend may compute on this thread)
       const n = batch.labels.length;
       // A flat-input ANN (a Dense first layer) reads [n, features]: as layer-error.ts feeds it.
       const x = ann.input.shape.length === 2 ? reshape(batch.x, [n, batch.x.data.length / n]) : batch.x;

@@ -14,6 +14,7 @@ import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import { isUserError } from './user-errors.js';
+import { installInterruptHandler } from './interrupt.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('ann2snn')
@@ -43,4 +44,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+installInterruptHandler();
 process.exitCode = await main(process.argv.slice(2));

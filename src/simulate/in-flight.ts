@@ -4,6 +4,7 @@
  * Batch index i is the i-th batch the data set yields, whichever lane takes it.
  */
 import type { Batch, Dataset } from '../data/dataset.js';
+import { yieldSometimes } from '../host/yield.js';
 
 export interface InFlightOptions {
   readonly batchSize: number;
@@ -29,6 +30,7 @@ export async function forEachBatchInFlight(
   let failed = false;
   const lane = async () => {
     while (!failed) {
+      await yieldSometimes(); // lets an interrupt in (a backend may compute on this thread)
       const next = batches.next();
       if (next.done) return;
       try {

@@ -7,7 +7,7 @@
  * random stream derives from (seed, stream, epoch, batch): shuffling, augmentation and dropout.
  */
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { openDataset } from '../data/open-dataset.js';
 import { writeFileAtomic, OutputExistsError } from '../host/write-atomic.js';
@@ -257,12 +257,23 @@ function recipePath(output: string): string {
   return `${output.replace(/\.onnx$/i, '')}.recipe.json`;
 }
 
+/**
+ * Before any work: without --force, none of the files a run writes may exist (the model, its recipe,
+ * and the checkpoint, unless it is the one being resumed).
+ */
+function refuseExistingOutputs(options: TrainOptions): void {
+  if (options.force || options.output === undefined) return;
+  const checkpoint = options.checkpoint ?? `${options.output}.ckpt`;
+  const resumed = options.resume !== undefined && resolve(options.resume) === resolve(checkpoint);
+  for (const path of [options.output, recipePath(options.output), ...(resumed ? [] : [checkpoint])]) {
+    if (existsSync(path)) throw new OutputExistsError(`'${path}' already exists; pass --force to overwrite it`);
+  }
+}
+
 export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const threads = options.threads ?? 2;
   if (!(Number.isInteger(threads) && threads >= 1)) throw new TrainError(`--threads must be a positive integer, got ${threads}`);
-  if (options.output !== undefined && !options.force && existsSync(options.output)) {
-    throw new OutputExistsError(`'${options.output}' already exists; pass --force to overwrite it`);
-  }
+  refuseExistingOutputs(options);
 
   // Configuration, architecture and starting point: a checkpoint, an imported model, or a preset.
   const resumed = options.resume !== undefined ? await loadCheckpoint(options.resume) : undefined;
@@ -402,8 +413,8 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
     history,
   };
   if (options.output !== undefined) {
-    await writeFileAtomic(options.output, graphToOnnx(graph), true);
-    await writeFileAtomic(recipePath(options.output), `${JSON.stringify(recipe, null, 2)}\n`, true);
+    await writeFileAtomic(options.output, graphToOnnx(graph), options.force === true);
+    await writeFileAtomic(recipePath(options.output), `${JSON.stringify(recipe, null, 2)}\n`, options.force === true);
   }
   return { graph, recipe, testAccuracy, params };
 }

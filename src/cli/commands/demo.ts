@@ -2,7 +2,7 @@
  * `ann2snn demo` (what `npm start` runs): the bundled threshold-ReLU CNN on the bundled MNIST digits,
  * converted with deng-gu (v(0) = θ/2) and with the max-norm baseline, simulated up to T = 64; prints
  * accuracy at T = 1, 2, 4, …, 64 beside the ANN, spikes and synaptic operations, and writes the full
- * results to a JSON file it names (never replacing an existing one).
+ * results to a JSON file it names (never replacing an existing one; -o names it, --force replaces it).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ interface Flags extends BackendFlags {
   limit?: number;
   calibLimit: number;
   output?: string;
+  force?: boolean;
 }
 
 export function registerDemo(program: Command): void {
@@ -45,6 +46,7 @@ export function registerDemo(program: Command): void {
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .option('-o, --output <file>', 'results file (default: ann2snn-demo-results.json, or -2, -3 … if it exists)')
+    .option('--force', 'overwrite the -o file')
     .action(async (flags: Flags) => {
       const started = performance.now();
       const backend = makeBackend(flags);
@@ -75,7 +77,7 @@ export function registerDemo(program: Command): void {
         runs: runs.map((r) => ({ label: r.label, ...evaluationJson(r.evaluation) })),
         seconds: (performance.now() - started) / 1000,
       };
-      await writeFileAtomic(output, JSON.stringify(results, null, 2) + '\n', flags.output !== undefined);
+      await writeFileAtomic(output, JSON.stringify(results, null, 2) + '\n', flags.force);
       printDemo(flags, runs, stats.images, output, results.seconds);
     });
 }

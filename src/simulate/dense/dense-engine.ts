@@ -10,6 +10,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import type { NeuronState } from '../../neurons/neuron.js';
 import { sizeOf, type Tensor } from '../../tensor/tensor.js';
+import { yieldSometimes } from '../../host/yield.js';
 import type { Encoder } from '../encoders.js';
 import { forEachBatchInFlight } from '../in-flight.js';
 import type { EngineRun, Probe, SimulateOptions } from '../simulation.js';
@@ -124,6 +125,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
   const cumulative = new Float64Array(batch * classes);
   for (let t0 = 0; t0 < ctx.T; t0 += ctx.chunk) {
+    await yieldSometimes(); // an interrupt is handled within a chunk's time
     const steps = Math.min(ctx.chunk, ctx.T - t0);
     const values = new Map(staticValues);
     if (!ctx.encoder.constant) {
