@@ -1,6 +1,7 @@
 /** One batch of images through an event runner: the unit of work of the worker pool. */
 import type { EventNet } from './event-net.js';
 import type { EventRunner } from './event-runner.js';
+import type { ExitRule } from '../exit/exit-rule.js';
 
 export interface BatchRequest {
   /** Layer 0's input current of each image (with spiking input: the image), [batch × inputUnits] in graph order. */
@@ -12,6 +13,8 @@ export interface BatchRequest {
   readonly unitCounts: boolean;
   /** With spiking input: the batch's Bernoulli stream seed, its size, and where these images start in it. */
   readonly stream: { readonly seed: number; readonly batchImages: number; readonly first: number } | null;
+  /** Early exit (null: every image runs T steps). */
+  readonly exit: ExitRule | null;
 }
 
 export interface BatchResult {
@@ -23,6 +26,8 @@ export interface BatchResult {
   readonly unitCounts: Float64Array[] | null;
   /** int8: sums that reached the i16 limits. */
   readonly saturated: number;
+  /** steps[s]: images that used s steps (1 … T). */
+  readonly steps: Int32Array;
 }
 
 /** A result that batches (or images) add into. */
@@ -35,6 +40,7 @@ export function emptyTotals(net: EventNet, T: number, unitCounts: boolean): Tota
     spikes: new Float64Array(units.length),
     unitCounts: unitCounts ? units.map((u) => new Float64Array(u)) : null,
     saturated: 0,
+    steps: new Int32Array(T + 1),
   };
 }
 
@@ -43,6 +49,7 @@ export function addTotals(into: Totals, r: BatchResult): void {
   r.spikes.forEach((s, i) => (into.spikes[i] += s));
   if (into.unitCounts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
   into.saturated += r.saturated;
+  r.steps.forEach((n, s) => (into.steps[s] += n));
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
@@ -51,7 +58,8 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
   const totals = emptyTotals(net, T, request.unitCounts);
   for (let i = 0; i < images; i++) {
     const position = stream && { seed: stream.seed, stride: stream.batchImages * inputUnits, first: (stream.first + i) * inputUnits };
-    runner.runImage(layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits), request.labels[i], totals.correctAt, totals, position);
+    const image = layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits);
+    totals.steps[runner.runImage(image, request.labels[i], totals.correctAt, totals, position, request.exit)]++;
   }
   return totals;
 }

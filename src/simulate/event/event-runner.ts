@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
 import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
+import { ExitWatch, type ExitRule } from '../exit/exit-rule.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
@@ -175,8 +176,17 @@ export class EventRunner {
    * Simulates one image for T = correctAt.length steps. `layer0Input` is layer 0's current for this image
    * in graph order ([C, H, W] or [F]), or with `stream` the image itself (values in [0, 1]). Scores the image at every t, as the dense engine does:
    *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
+   * With an exit rule, the image stops once its prediction k is decided (exit-rule.ts) and k is
+   * recorded for the steps left. Returns the steps simulated.
    */
-  runImage(layer0Input: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
+  runImage(
+    layer0Input: Float32Array,
+    label: number,
+    correctAt: Int32Array,
+    tally: ImageTally,
+    stream: InputStream | null = null,
+    exit: ExitRule | null = null,
+  ): number {
     const { net, kernels } = this;
     const first = this.layers[0];
     writeChannelsLast(layer0Input, first.layer.grid, this.f32(this.layer0Input, first.layer.initialPotential.length));
@@ -189,7 +199,9 @@ export class EventRunner {
     saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
     const cumulative = new Float64Array(net.classes);
-    for (let t = 0; t < correctAt.length; t++) {
+    const watch = exit && new ExitWatch(exit, 1);
+    const T = correctAt.length;
+    for (let t = 0; t < T; t++) {
       const { grid } = first.layer;
       kernels.burst.value = first.layer.maxSpikesPerStep;
       tally.spikes[0] += stream
@@ -226,8 +238,14 @@ export class EventRunner {
         if (cumulative[k] > cumulative[best]) best = k;
       }
       if (best === label) correctAt[t]++;
+      if (watch?.decided(0, t + 1, cumulative, 0, best)) {
+        if (best === label) for (let u = t + 1; u < T; u++) correctAt[u]++;
+        tally.saturated += saturated[0];
+        return t + 1;
+      }
     }
     tally.saturated += saturated[0];
+    return T;
   }
 
   /**

@@ -3,6 +3,7 @@
  * backend — or, with a Bernoulli encoder, the images themselves, from which the kernels draw the
  * same spikes as the dense engine's encoder — then every image's T steps on the event pool, which
  * scores each image at every t exactly as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
+ * With early exit an image leaves the batch at the step its prediction is decided.
  * Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
  */
 import { availableParallelism } from 'node:os';
@@ -18,6 +19,7 @@ import { addTotals, emptyTotals, type BatchRequest } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
 import type { EventPrecision } from './event-runner.js';
+import type { ExitRule } from '../exit/exit-rule.js';
 
 export async function simulateEvents(
   backend: Backend,
@@ -27,6 +29,7 @@ export async function simulateEvents(
   encoder: Encoder,
   precision: EventPrecision,
   options: SimulateOptions,
+  exit: ExitRule | null = null,
 ): Promise<EngineRun> {
   const { T } = options;
   const total = Math.min(options.limit ?? data.size, data.size);
@@ -56,7 +59,7 @@ export async function simulateEvents(
           encoder.start(input, index); // checks the input as the dense engine does
           stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
         }
-        addTotals(totals, await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream }));
+        addTotals(totals, await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream, exit }));
       },
     );
   } finally {
@@ -75,6 +78,7 @@ export async function simulateEvents(
     })),
     inputEvents: first === 1 ? totals.spikes[0] : null,
     saturatedSums: totals.saturated,
+    steps: totals.steps,
     seconds: (performance.now() - started) / 1000,
   };
 }
