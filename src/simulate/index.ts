@@ -6,3 +6,5 @@ export * from './simulator.js';
 export * from './exit/exit-rule.js';
 export { readoutBound, type ReadoutBound } from './exit/readout-bound.js';
 export type { ExitSummary } from './exit/steps-summary.js';
+export { emptyTrace, replayExit, type ReadoutTrace, type Replay } from './exit/readout-trace.js';
+export { summarizeSteps } from './exit/steps-summary.js';

@@ -8,6 +8,7 @@ import type { SpikePrecision } from '../backend/backend.js';
 import type { Encoder } from './encoders.js';
 import type { EarlyExitOptions } from './exit/exit-rule.js';
 import type { ExitSummary } from './exit/steps-summary.js';
+import type { ReadoutTrace } from './exit/readout-trace.js';
 
 /** Sees every chunk as it is simulated; for analysis (per-image rates, rasters, membrane traces). */
 export interface Probe {
@@ -71,6 +72,11 @@ export interface SimulateOptions {
    * stops at the end of the chunk in which it was decided) and no probe may be attached.
    */
   readonly exit?: EarlyExitOptions;
+  /**
+   * Also return every image's readout trace (exit/readout-trace.ts: a(t) and each step's spikes), on
+   * which any exit rule can be replayed exactly. Full simulations only (no exit).
+   */
+  readonly trace?: boolean;
 }
 
 export type SimulationEngine = 'event' | 'dense';
@@ -106,6 +112,8 @@ export interface SimulationResult {
   readonly saturatedSums: number;
   /** The steps each image used (all T without early exit). */
   readonly exit: ExitSummary;
+  /** With `trace`: every image's readout trace; null otherwise. */
+  readonly trace: ReadoutTrace | null;
 }
 
 /** What an engine hands back; the simulator derives rates and accuracies from it. */
@@ -122,6 +130,7 @@ export interface EngineRun {
   readonly saturatedSums: number;
   /** steps[s]: images that used s steps (1 … T). */
   readonly steps: Int32Array;
+  readonly trace: ReadoutTrace | null;
   /** Seconds of simulation (the dense engine: after compiling its plan; the event engine: all of it). */
   readonly seconds: number;
 }

@@ -34,6 +34,8 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   const exit = exitRule(graph, options.exit, options.T, precision);
   if (exit && (options.probes?.length ?? 0) > 0)
     throw new EarlyExitError('early exit cannot run with probes (they read every step of every image)');
+  if (exit && options.trace)
+    throw new EarlyExitError('a readout trace records the full simulation: run it without exit and replay the rule on it');
   const choice = chooseEngine(graph, encoder, precision, options);
   const run =
     'net' in choice
@@ -92,5 +94,6 @@ function result(
     engineNote,
     saturatedSums: run.saturatedSums,
     exit,
+    trace: run.trace,
   };
 }

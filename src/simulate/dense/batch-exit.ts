@@ -6,6 +6,7 @@
 import type { NeuronState } from '../../neurons/neuron.js';
 import type { ExitRule } from '../exit/exit-rule.js';
 import { ExitWatch } from '../exit/exit-rule.js';
+import type { ReadoutTrace } from '../exit/readout-trace.js';
 
 /** The images of one batch still simulated, and what the decided ones recorded. */
 export class BatchExit {
@@ -41,6 +42,7 @@ export class BatchExit {
     steps: number,
     t0: number,
     correctAt: Int32Array,
+    trace: { readonly readout: Float64Array; readonly T: number; readonly firstImage: number } | null = null,
   ): void {
     const batch = this.active;
     const classes = cumulative.length / labels.length;
@@ -62,6 +64,10 @@ export class BatchExit {
           }
         }
         if (best === labels[b]) correctAt[t0 + t]++;
+        if (trace) {
+          const at = ((trace.firstImage + this.rows[b]) * trace.T + t0 + t) * classes;
+          trace.readout.set(cumulative.subarray(b * classes, (b + 1) * classes), at);
+        }
         if (this.watch?.decided(b, t0 + t + 1, cumulative, b * classes, best)) {
           this.decidedAt[b] = t0 + t + 1;
           this.prediction[b] = best;
@@ -115,4 +121,28 @@ export function compactState(state: NeuronState, rowsOf: number, keep: Int32Arra
       : [key, value],
   );
   return Object.fromEntries(entries) as unknown as NeuronState;
+}
+
+/**
+ * Records a chunk's spikes [steps × running rows × units] per image and step in column `column` of a
+ * readout trace (Σ|s|: a signed neuron's −1 counts as a spike, as the tallies count it).
+ */
+export function traceSpikes(
+  trace: ReadoutTrace,
+  column: number,
+  data: Float32Array,
+  steps: number,
+  t0: number,
+  firstImage: number,
+  exit: BatchExit,
+): void {
+  const batch = exit.active;
+  const units = data.length / (steps * batch);
+  for (let t = 0; t < steps; t++)
+    for (let b = 0; b < batch; b++) {
+      let n = 0;
+      const from = (t * batch + b) * units;
+      for (let j = from; j < from + units; j++) n += Math.abs(data[j]);
+      trace.spikes[((firstImage + exit.rows[b]) * trace.T + t0 + t) * trace.columns + column] = n;
+    }
 }

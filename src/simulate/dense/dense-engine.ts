@@ -19,7 +19,8 @@ import { buildDensePlan, type DensePlan, type PoolStage, type SpikeStage } from 
 import { stepSpikeMaxPool } from './spike-max-pool.js';
 import { materialize, runMerge, type Value } from './dense-values.js';
 import type { ExitRule } from '../exit/exit-rule.js';
-import { BatchExit, compactRows, compactState } from './batch-exit.js';
+import { BatchExit, compactRows, compactState, traceSpikes } from './batch-exit.js';
+import { emptyTrace, type ReadoutTrace } from '../exit/readout-trace.js';
 
 interface LayerTally {
   spikes: number;
@@ -55,6 +56,8 @@ export async function simulateDense(
     ]),
   );
   const inputEvents = { count: 0 };
+  const trace = options.trace ? emptyTrace(total, T, sizeOf(plan.shapes.get(graph.output)!), spikeStages.length + 1) : null;
+  const columns = new Map(spikeStages.map((s, i) => [s.node.name, i + 1]));
   const started = performance.now();
   let images = 0;
   try {
@@ -71,6 +74,8 @@ export async function simulateDense(
           correctAt,
           steps,
           exit,
+          trace,
+          columns,
           tallies,
           probes: options.probes ?? [],
           inputEvents,
@@ -89,6 +94,7 @@ export async function simulateDense(
     inputEvents: encoder.constant ? null : inputEvents.count,
     saturatedSums: 0,
     steps,
+    trace: trace && { ...trace, images },
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -109,6 +115,9 @@ interface BatchContext {
   /** steps[s]: images that used s steps. */
   readonly steps: Int32Array;
   readonly exit: ExitRule | null;
+  readonly trace: ReadoutTrace | null;
+  /** The trace column of each spiking stage. */
+  readonly columns: ReadonlyMap<string, number>;
   readonly tallies: Map<string, LayerTally>;
   readonly probes: readonly Probe[];
   readonly inputEvents: { count: number };
@@ -137,6 +146,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
   let cumulative = new Float64Array(fullBatch * classes);
   let labels = allLabels.slice();
+  ctx.trace?.labels.set(allLabels, ctx.firstImage);
   const exit = new BatchExit(ctx.exit, fullBatch);
   for (let t0 = 0; t0 < ctx.T && exit.active > 0; t0 += ctx.chunk) {
     const steps = Math.min(ctx.chunk, ctx.T - t0);
@@ -146,6 +156,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
       // The stream draws for the whole batch (so every image sees its own spikes); the running rows are kept.
       const encoded = runningRows(stream.next(steps), steps, fullBatch, exit);
       for (let i = 0; i < encoded.length; i++) ctx.inputEvents.count += encoded[i];
+      if (ctx.trace) traceSpikes(ctx.trace, 0, encoded, steps, t0, ctx.firstImage, exit);
       values.set(plan.graph.input.name, { data: encoded, isStatic: false, spikeCounts: false });
     }
     for (const stage of plan.stages) {
@@ -154,6 +165,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
         const buffer = spikeBuffers.get(stage.node.name)!.subarray(0, steps * state.v.length);
         const spikes = runSpikeStage(plan, stage, values, state, buffer, steps, ctx.tallies.get(stage.node.name)!);
         values.set(stage.node.output, spikes);
+        if (ctx.trace) traceSpikes(ctx.trace, ctx.columns.get(stage.node.name)!, spikes.data, steps, t0, ctx.firstImage, exit);
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
       } else if (stage.kind === 'spike-pool') {
@@ -164,6 +176,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
         const state = accumulators.get(stage.node.name)!;
         tally.spikes += stepSpikeMaxPool(stage.geometry, input.data, state, out, steps, batch);
         countUnits(tally, out);
+        if (ctx.trace) traceSpikes(ctx.trace, ctx.columns.get(stage.node.name)!, out, steps, t0, ctx.firstImage, exit);
         values.set(stage.node.output, { data: out, isStatic: false, spikeCounts: true });
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, out, state, info);
@@ -178,7 +191,8 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
     }
     const out = values.get(plan.graph.output)!;
     const current = materialize(plan, plan.graph.output, out);
-    exit.accumulate(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
+    const traceReadout = ctx.trace && { readout: ctx.trace.readout, T: ctx.T, firstImage: ctx.firstImage };
+    exit.accumulate(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt, traceReadout);
     for (const probe of ctx.probes)
       probe.onReadout?.(current, out.isStatic, { t0, steps, batch, firstImage: ctx.firstImage, units: classes });
     const keep = exit.finishChunk(t0 + steps, ctx.T, labels, ctx.correctAt, ctx.steps);
