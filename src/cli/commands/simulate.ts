@@ -90,6 +90,8 @@ export function registerSimulate(program: Command): void {
         threads: flags.threads,
         exit: { rule: flags.exit, patience: flags.patience, margin: flags.margin },
         unitCounts: flags.report !== undefined,
+        // The report's accuracy-latency curve replays exit rules on the full simulation's trace.
+        trace: flags.report !== undefined && flags.exit === 'none',
         onAnnProgress: annBar.update,
         onProgress: (d, t) => {
           annBar.stop();

@@ -25,7 +25,7 @@ export interface EarlyExitOptions {
 }
 
 /** Defaults of the confidence rule, chosen on the trained Fashion-MNIST cnn4 at T = 64 (docs/method.md §13). */
-export const DEFAULT_PATIENCE = 8;
+export const DEFAULT_PATIENCE = 2;
 export const DEFAULT_MARGIN = 1;
 
 export class EarlyExitError extends Error {
