@@ -18,7 +18,7 @@ export function exitChartSpec(r: Report, config: object): TopLevelSpec {
   const fixed = rows.filter((x) => x.series === "fixed T'").map((x) => x.accuracy);
   const floor = Math.max(0, Math.floor(Math.min(...fixed.slice(Math.floor(fixed.length / 8))) - 2));
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy at T (%)', scale: { domain: [floor, 100], clamp: true } };
-  const x = { field: 'cost', type: 'quantitative' as const, title: null, scale: { type: 'log' as const } };
+  const x = { field: 'cost', type: 'quantitative' as const, title: 'per image (log scale)', scale: { type: 'log' as const } };
   const tooltip = [
     { field: 'series', type: 'nominal' as const },
     { field: 'margin', type: 'quantitative' as const, title: 'margin' },
