@@ -9,15 +9,17 @@ import type { Report } from './schema.js';
 export function exitChartSpec(r: Report, config: object): TopLevelSpec {
   const rows = r.exit!.points.flatMap((p) => {
     const series = p.rule === 'fixed' ? "fixed T'" : p.rule === 'certified' ? 'certified exit' : `confidence, patience ${p.patience}`;
-    const base = { series, accuracy: 100 * p.accuracy, margin: p.margin, steps: p.steps, meanSteps: p.meanSteps };
+    const base = { series, patience: p.patience, accuracy: 100 * p.accuracy, margin: p.margin, steps: p.steps, meanSteps: p.meanSteps };
     return [
       { ...base, measure: 'mean steps per image', cost: p.meanSteps },
       { ...base, measure: 'synops per image', cost: p.synopsPerImage },
     ];
   });
-  const fixed = rows.filter((x) => x.series === "fixed T'").map((x) => x.accuracy);
-  const floor = Math.max(0, Math.floor(Math.min(...fixed.slice(Math.floor(fixed.length / 8))) - 2));
-  const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy at T (%)', scale: { domain: [floor, 100], clamp: true } };
+  // The y range: from just below the worst point shown (the fixed T' from T/8 on, every exit rule) to the best.
+  const shown = r.exit!.points.filter((p) => p.rule !== 'fixed' || (p.steps ?? 0) >= r.T / 8).map((p) => 100 * p.accuracy);
+  const low = Math.max(0, Math.floor(2 * Math.min(...shown) - 1) / 2);
+  const high = Math.min(100, Math.ceil(2 * Math.max(...shown) + 1) / 2);
+  const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy at T (%)', scale: { domain: [low, high], clamp: true } };
   const x = { field: 'cost', type: 'quantitative' as const, title: 'per image (log scale)', scale: { type: 'log' as const } };
   const tooltip = [
     { field: 'series', type: 'nominal' as const },
@@ -46,7 +48,7 @@ export function exitChartSpec(r: Report, config: object): TopLevelSpec {
             x,
             y,
             order: { field: 'margin', type: 'quantitative' },
-            color: { field: 'series', type: 'nominal', title: 'rule' },
+            color: { field: 'patience', type: 'ordinal', title: 'patience', scale: { scheme: 'viridis' } },
             tooltip,
           },
         },

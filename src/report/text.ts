@@ -81,8 +81,8 @@ function exitText(r: Report): string[] {
   const rows = shown.map((p) => [
     p.rule === 'certified' ? 'certified' : `confidence p=${p.patience} m=${p.margin}`,
     pct(p.accuracy),
-    num((p.accuracy - full.accuracy) * 100),
-    num(p.meanSteps),
+    ((p.accuracy - full.accuracy) * 100).toFixed(2),
+    p.meanSteps.toFixed(2),
     p.p90Steps,
     pct(1 - p.meanSteps / r.T, 1),
     compactNumber(p.synopsPerImage),
