@@ -67,7 +67,12 @@ export function registerSimulate(program: Command): void {
       'none',
     )
     .option('--patience <p>', 'confidence exit: steps the leading class must have led', positiveInt, DEFAULT_PATIENCE)
-    .option('--margin <m>', "confidence exit: the lead over each class, in units of the readout's per-step bound", nonNegativeNumber, DEFAULT_MARGIN)
+    .option(
+      '--margin <m>',
+      "confidence exit: the lead over each class, in units of the readout's per-step bound",
+      nonNegativeNumber,
+      DEFAULT_MARGIN,
+    )
     .option('--json', 'machine-readable output (accuracy at every t)')
     .option('--report <file>', 'also write a report (.html with plots, .json or .txt): layer-wise error, firing rates, raster')
     .option('--force', 'overwrite the report file')
