@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
  *   npm run bench            all sections
- *   npm run bench -- ann snn  only the named sections (ann, snn, memory, int8, train, onnx-export, pools)
+ *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export, pools)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
 import { loadAnn } from '../src/ann/load.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';
+import { benchExit, exitBenchLine, exitBenchModels } from './exit.js';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -59,6 +60,15 @@ if (want('snn')) {
       );
     }
   }
+}
+
+if (want('exit')) {
+  const fashion = fashionMnistOrNull();
+  if (!fashion) console.log('\n[exit] the trained Fashion-MNIST models are skipped: Fashion-MNIST is not installed');
+  console.log('');
+  const rows = await benchExit(createOrtBackend({ threads }), threads, exitBenchModels(fashion), [32, 128]);
+  results.exit = rows;
+  for (const r of rows) console.log(exitBenchLine(r));
 }
 
 if (want('memory')) {

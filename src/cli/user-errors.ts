@@ -20,6 +20,7 @@ export const userErrorNames: ReadonlySet<string> = new Set([
   'ExportError',
   'NirExportError',
   'NirReadError',
+  'EarlyExitError',
 ]);
 
 /** True when `error` is one of the project's user-error classes. */

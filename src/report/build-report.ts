@@ -14,6 +14,8 @@ import type { ActivationStats } from '../ann/calibrate.js';
 import type { Backend, SpikePrecision } from '../backend/backend.js';
 import type { SnnModel } from '../model/snn-model.js';
 import { summarizeConversion } from './conversion-rows.js';
+import { exitCurve, type ExitCurveOptions } from '../analysis/exit-curve.js';
+import { readoutBound } from '../simulate/exit/readout-bound.js';
 import type { Dataset } from '../data/dataset.js';
 import { directEncoder, type Encoder } from '../simulate/encoders.js';
 import { REPORT_SCHEMA, type Report } from './schema.js';
@@ -47,6 +49,8 @@ export interface BuildReportOptions {
     /** Applied to each converted variant before its simulation (report: calibrateSnn for 'calibrated'). */
     readonly refine?: CompareOptions['refine'];
   };
+  /** The accuracy-latency curve of early exit (grids of patience and margin); false to skip. */
+  readonly exitCurve?: false | ExitCurveOptions;
   /** Raster and membrane trace of one image; false to skip. */
   readonly raster?: false | { readonly image?: number; readonly neuronsPerLayer?: number };
   /** Progress of each stage; `detail` names the variant during 'strategies'. */
@@ -69,6 +73,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
       precision: options.precision,
       energy: options.energy,
       unitCounts: true,
+      trace: options.exitCurve !== false,
       onAnnProgress: progress('ann'),
       onProgress: progress('snn'),
     }));
@@ -113,6 +118,17 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
   if (rasterOptions) options.onProgress?.('raster', 1, 1);
 
   const { ann, snn, cost } = evaluation;
+  const bound = readoutBound(model.graph);
+  const exitNote =
+    options.exitCurve === false
+      ? 'not asked for'
+      : 'reason' in bound
+        ? `no per-step bound: ${bound.reason}`
+        : snn.trace
+          ? null
+          : 'the evaluation kept no readout trace';
+  const exit =
+    exitNote === null && options.exitCurve !== false ? { points: exitCurve(model.graph, model.ann, snn, options.exitCurve) } : null;
   return {
     schema: REPORT_SCHEMA,
     createdAt: new Date().toISOString(),
@@ -143,5 +159,7 @@ export async function buildReport(backend: Backend, model: SnnModel, data: Datas
     layerError,
     comparison,
     raster,
+    exit,
+    exitNote,
   };
 }

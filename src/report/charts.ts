@@ -5,9 +5,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { variantLabel } from '../analysis/compare-strategies.js';
 import type { Report } from './schema.js';
+import { exitChartSpec } from './exit-chart.js';
 
 export interface Chart {
-  /** Stable key: accuracy, error-causes, error-vs-T, flooring-by-shift, rate-histograms, raster, membrane. */
+  /** Stable key: accuracy, error-causes, error-vs-T, flooring-by-shift, rate-histograms, raster, membrane, exit-latency. */
   readonly id: string;
   readonly title: string;
   readonly caption: string;
@@ -31,7 +32,22 @@ export function reportCharts(r: Report): Chart[] {
   if (r.activity.layers.some((l) => l.histogram)) charts.push(rateHistogramChart(r));
   if (r.raster && r.raster.layers.length > 0) charts.push(rasterChart(r));
   if (r.raster?.membrane) charts.push(membraneChart(r));
+  if (r.exit) charts.push(exitChart(r));
   return charts;
+}
+
+function exitChart(r: Report): Chart {
+  const certified = r.exit!.points.find((p) => p.rule === 'certified');
+  return {
+    id: 'exit-latency',
+    title: 'Accuracy against latency: early exit',
+    caption:
+      `Accuracy at T = ${r.T} against the mean steps per image (left) and the synaptic operations per image (right, log scales). ` +
+      `Grey: every image simulated for a fixed T' ≤ T. Black diamond: certified exit (the same accuracy as T steps` +
+      (certified ? `, ${certified.meanSteps.toFixed(1)} steps on average` : '') +
+      `). Coloured: the confidence rule (stop when the leading class has led for \`patience\` steps by \`margin\` per-step bounds), one line per patience through margins 0 … ${Math.max(...r.exit!.points.map((p) => p.margin ?? 0))}.`,
+    spec: exitChartSpec(r, config),
+  };
 }
 
 function accuracyChart(r: Report): Chart {

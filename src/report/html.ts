@@ -33,6 +33,7 @@ export async function reportHtml(r: Report): Promise<string> {
     );
   }
   sections.push(`<section><h2>Activity and cost</h2>${byId.get('rate-histograms') ?? ''}${activityTable(r)}${costParagraph(r)}</section>`);
+  if (r.exit) sections.push(`<section><h2>Early exit: accuracy against latency</h2>${byId.get('exit-latency') ?? ''}</section>`);
   if (r.raster) sections.push(`<section><h2>Spikes of one image</h2>${byId.get('raster') ?? ''}${byId.get('membrane') ?? ''}</section>`);
   sections.push(`<section><h2>Thresholds</h2>${thresholdTable(r)}</section>`);
   const json = JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');

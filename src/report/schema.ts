@@ -8,6 +8,7 @@ import type { StrategyComparison } from '../analysis/compare-strategies.js';
 import type { LayerCost } from '../analysis/cost.js';
 import type { LayerErrorAnalysis } from '../analysis/layer-error.js';
 import type { SpikeRaster } from '../analysis/spike-raster.js';
+import type { ExitPoint } from '../analysis/exit-curve.js';
 import type { ConversionOptions } from '../model/snn-model.js';
 
 export const REPORT_SCHEMA = 'ann2snn-report/1';
@@ -69,4 +70,12 @@ export interface Report {
   readonly layerError: LayerErrorAnalysis | null;
   readonly comparison: StrategyComparison | null;
   readonly raster: SpikeRaster | null;
+  /**
+   * Accuracy against latency (analysis/exit-curve.ts): fixed T' = 1 … T, certified exit, and the
+   * confidence rule over a grid of (patience, margin), each with its accuracy, mean steps per image and
+   * synops per image; null when not made (an evaluation without a readout trace) or the readout has no
+   * per-step bound (`exitNote` says why).
+   */
+  readonly exit: { readonly points: readonly ExitPoint[] } | null;
+  readonly exitNote: string | null;
 }

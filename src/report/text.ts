@@ -66,7 +66,29 @@ export function reportText(r: Report): string {
     `per image: ${compactNumber(c.spikesPerImage)} spikes, ${compactNumber(c.synopsPerImage)} synops + ${compactNumber(c.analogMacsPerImage)} analog-input MACs; ` +
       `energy ${joules(c.snnEnergyPerImage)} vs ANN ${joules(c.annEnergyPerImage)} (${compactNumber(c.annMacsPerImage)} MACs; E_AC ${num(c.eAc * 1e12)} pJ, E_MAC ${num(c.eMac * 1e12)} pJ)`,
   );
+  if (r.exit) out.push('', ...exitText(r));
+  else if (r.exitNote) out.push('', `(early exit: ${r.exitNote})`);
   const thresholds = thresholdRows(r.conversion);
   out.push('', textTable(thresholds.headers, thresholds.rows));
   return out.join('\n');
+}
+
+/** Early exit: certified, and the confidence rule at each margin for the smallest patience and the default. */
+function exitText(r: Report): string[] {
+  const points = r.exit!.points;
+  const full = points.find((p) => p.rule === 'fixed' && p.steps === r.T)!;
+  const shown = points.filter((p) => p.rule === 'certified' || (p.rule === 'confidence' && (p.patience === 2 || p.patience === 8)));
+  const rows = shown.map((p) => [
+    p.rule === 'certified' ? 'certified' : `confidence p=${p.patience} m=${p.margin}`,
+    pct(p.accuracy),
+    ((p.accuracy - full.accuracy) * 100).toFixed(2),
+    p.meanSteps.toFixed(2),
+    p.p90Steps,
+    pct(1 - p.meanSteps / r.T, 1),
+    compactNumber(p.synopsPerImage),
+  ]);
+  return [
+    `early exit at T = ${r.T} (full: ${pct(full.accuracy)}, ${compactNumber(full.synopsPerImage)} synops/img); every rule and fixed T' in the JSON's exit.points`,
+    textTable(['rule', `accuracy at T`, 'Δ points', 'mean steps', 'p90 steps', 'fewer steps', 'synops/img'], rows),
+  ];
 }

@@ -8,6 +8,7 @@
 import type { Conv2dNode, DenseNode, Node } from '../ir/graph.js';
 import { isLinear, OP_TRAITS } from '../ir/op-traits.js';
 import { sizeOf, tensor } from '../tensor/tensor.js';
+import { windowOut } from '../ir/shapes.js';
 
 export function foldThreshold(nodes: readonly Node[], theta: Float32Array, inputShape: readonly number[]): Node[] | null {
   let perChannel = theta.length === 1 ? null : theta;
@@ -38,11 +39,16 @@ export function foldThreshold(nodes: readonly Node[], theta: Float32Array, input
   return null;
 }
 
-/** Per-sample output shape of the shape-changing ops this fold walks through. */
+/** Per-sample output shape of the shape-changing ops this fold walks through (H·W sets a flattened channel's features). */
 function nextShape(node: Node, shape: readonly number[]): readonly number[] {
   if (OP_TRAITS[node.op].flattens) return [sizeOf(shape)];
   if (node.op === 'GlobalAvgPool') return [shape[0], 1, 1];
-  return shape; // H and W change, channels do not: only channels matter here
+  if (node.op === 'AvgPool') {
+    const { kernel: k, strides: s, pads: p, ceilMode } = node;
+    return [shape[0], windowOut(shape[1], k[0], s[0], p[0], p[2], 1, ceilMode), windowOut(shape[2], k[1], s[1], p[1], p[3], 1, ceilMode)];
+  }
+  if (node.op === 'Pad') return [shape[0], shape[1] + node.pads[0] + node.pads[2], shape[2] + node.pads[1] + node.pads[3]];
+  return shape;
 }
 
 function expandChannels(theta: Float32Array, inner: number): Float32Array {

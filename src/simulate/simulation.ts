@@ -6,6 +6,9 @@
  */
 import type { SpikePrecision } from '../backend/backend.js';
 import type { Encoder } from './encoders.js';
+import type { EarlyExitOptions } from './exit/exit-rule.js';
+import type { ExitSummary } from './exit/steps-summary.js';
+import type { ReadoutTrace } from './exit/readout-trace.js';
 
 /** Sees every chunk as it is simulated; for analysis (per-image rates, rasters, membrane traces). */
 export interface Probe {
@@ -62,6 +65,18 @@ export interface SimulateOptions {
   readonly precision?: SpikePrecision;
   /** Worker threads of the event engine (default: one per core, at most one per 16 images; 1: in this thread). */
   readonly threads?: number;
+  /**
+   * Early exit (default none): stop an image once its prediction is decided and record it for the
+   * steps left. 'certified' changes no prediction at any t (only the work); 'confidence' is
+   * approximate (exit/exit-rule.ts). With exit, the dense engine's default chunk is 1 step (an image
+   * stops at the end of the chunk in which it was decided) and no probe may be attached.
+   */
+  readonly exit?: EarlyExitOptions;
+  /**
+   * Also return every image's readout trace (exit/readout-trace.ts: a(t) and each step's spikes), on
+   * which any exit rule can be replayed exactly. Full simulations only (no exit).
+   */
+  readonly trace?: boolean;
 }
 
 export type SimulationEngine = 'event' | 'dense';
@@ -70,7 +85,7 @@ export interface LayerActivity {
   readonly node: string;
   readonly units: number;
   readonly spikes: number;
-  /** spikes / (units · images · T) */
+  /** spikes / (units · steps simulated), steps = images · T without early exit */
   readonly rate: number;
   /** Spike count of every unit summed over images and steps, when requested. */
   readonly unitCounts: Float64Array | null;
@@ -95,6 +110,10 @@ export interface SimulationResult {
    * its limit and was clipped there; 0 otherwise. Non-zero values cost accuracy.
    */
   readonly saturatedSums: number;
+  /** The steps each image used (all T without early exit). */
+  readonly exit: ExitSummary;
+  /** With `trace`: every image's readout trace; null otherwise. */
+  readonly trace: ReadoutTrace | null;
 }
 
 /** What an engine hands back; the simulator derives rates and accuracies from it. */
@@ -109,6 +128,9 @@ export interface EngineRun {
   }[];
   readonly inputEvents: number | null;
   readonly saturatedSums: number;
+  /** steps[s]: images that used s steps (1 … T). */
+  readonly steps: Int32Array;
+  readonly trace: ReadoutTrace | null;
   /** Seconds of simulation (the dense engine: after compiling its plan; the event engine: all of it). */
   readonly seconds: number;
 }

@@ -17,6 +17,8 @@ import type { EventPrecision } from './event/event-runner.js';
 import { simulateEvents } from './event/simulate-events.js';
 import type { EngineRun, SimulateOptions, SimulationEngine, SimulationResult } from './simulation.js';
 import { findStaticValues } from './static-values.js';
+import { EarlyExitError, exitRule, type ExitRule } from './exit/exit-rule.js';
+import { summarizeSteps } from './exit/steps-summary.js';
 
 export type * from './simulation.js';
 
@@ -29,12 +31,17 @@ export async function simulate(backend: Backend, graph: Graph, data: Dataset, op
   if (!SPIKE_PRECISIONS.includes(precision))
     throw new RangeError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
   const encoder = options.encoder ?? directEncoder;
+  const exit = exitRule(graph, options.exit, options.T, precision);
+  if (exit && (options.probes?.length ?? 0) > 0)
+    throw new EarlyExitError('early exit cannot run with probes (they read every step of every image)');
+  if (exit && options.trace)
+    throw new EarlyExitError('a readout trace records the full simulation: run it without exit and replay the rule on it');
   const choice = chooseEngine(graph, encoder, precision, options);
   const run =
     'net' in choice
-      ? await simulateEvents(backend, graph, choice.net, data, encoder, choice.precision, options)
-      : await simulateDense(backend, graph, data, encoder, precision, options);
-  return result(run, 'net' in choice ? 'event' : 'dense', 'net' in choice ? null : choice.note, encoder, options.T);
+      ? await simulateEvents(backend, graph, choice.net, data, encoder, choice.precision, options, exit)
+      : await simulateDense(backend, graph, data, encoder, precision, options, exit);
+  return result(run, 'net' in choice ? 'event' : 'dense', 'net' in choice ? null : choice.note, encoder, options.T, exit);
 }
 
 function chooseEngine(
@@ -64,8 +71,16 @@ function chooseEngine(
   return { note: lowering.reason };
 }
 
-function result(run: EngineRun, engine: SimulationEngine, engineNote: string | null, encoder: Encoder, T: number): SimulationResult {
+function result(
+  run: EngineRun,
+  engine: SimulationEngine,
+  engineNote: string | null,
+  encoder: Encoder,
+  T: number,
+  rule: ExitRule | null,
+): SimulationResult {
   const { images } = run;
+  const exit = summarizeSteps(run.steps, T, rule?.kind ?? 'none', rule);
   return {
     T,
     images,
@@ -73,10 +88,12 @@ function result(run: EngineRun, engine: SimulationEngine, engineNote: string | n
     inputEvents: run.inputEvents,
     correctAt: run.correctAt,
     accuracyAt: Float64Array.from(run.correctAt, (c) => (images === 0 ? 0 : c / images)),
-    layers: run.layers.map((l) => ({ ...l, rate: images === 0 ? 0 : l.spikes / (l.units * images * T) })),
+    layers: run.layers.map((l) => ({ ...l, rate: exit.steps === 0 ? 0 : l.spikes / (l.units * exit.steps) })),
     seconds: run.seconds,
     engine,
     engineNote,
     saturatedSums: run.saturatedSums,
+    exit,
+    trace: run.trace,
   };
 }

@@ -23,7 +23,7 @@ const skip = existsSync(CHROMIUM) ? false : 'chromium not installed (apt-get ins
 
 test(
   'the HTML report renders in headless Chromium: no console errors, no requests, every plot drawn',
-  { skip, timeout: 60_000 },
+  { skip, timeout: 120_000 },
   async () => {
     const { chromium } = await import('playwright-core');
     const ort = createOrtBackend({ threads: 1 });
@@ -83,7 +83,7 @@ test(
       );
       assert.deepEqual(
         plots.map((p) => p.id),
-        ['accuracy', 'error-causes', 'error-vs-T', 'flooring-by-shift', 'rate-histograms', 'raster', 'membrane'],
+        ['accuracy', 'error-causes', 'error-vs-T', 'flooring-by-shift', 'rate-histograms', 'exit-latency', 'raster', 'membrane'],
       );
       for (const p of plots) {
         assert.ok(p.width > 100 && p.height > 50, `${p.id}: svg is ${p.width}×${p.height}`);

@@ -33,6 +33,9 @@ import {
 } from '../../index.js';
 import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
 import { loadModelFile } from '../load-model.js';
+import { renderSvg, reportCharts } from '../../report/charts.js';
+import type { Report } from '../../report/schema.js';
+import { writeFileAtomic } from '../../host/write-atomic.js';
 import { progressBar, type Progress } from '../progress.js';
 import { addCalibrationOptions, addConversionOptions, calibrationStep, conversionOptionsFrom } from './convert.js';
 
@@ -57,6 +60,7 @@ interface Flags extends BackendFlags {
   eAc: number;
   eMac: number;
   output?: string;
+  exitChart?: string;
   force?: boolean;
   json?: boolean;
   // conversion flags (addConversionOptions)
@@ -121,10 +125,12 @@ export function registerReport(program: Command): void {
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
     .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
     .option('-o, --output <file>', 'write the report: .html (self-contained, plots), .json (schema ann2snn-report/1) or .txt')
-    .option('--force', 'overwrite the output file')
+    .option('--exit-chart <file.svg>', 'also write the early-exit plot (accuracy against mean steps and synops per image) as an SVG file')
+    .option('--force', 'overwrite the output files')
     .option('--json', 'print the report as JSON instead of tables');
   command.action(async (model: string, flags: Flags) => {
     if (flags.output) await checkReportTarget(flags.output, flags.force);
+    if (flags.exitChart) await checkSvgTarget(flags.exitChart, flags.force);
     const resets = flags.resets.map((r) => {
       if (r !== 'soft' && r !== 'hard') throw new ReportError(`--resets: expected soft and/or hard, got '${r}'`);
       return r as ResetMode;
@@ -179,12 +185,31 @@ export function registerReport(program: Command): void {
     });
     progress.stop();
     if (flags.output) await writeReport(flags.output, report, flags.force);
+    if (flags.exitChart) await writeExitChart(flags.exitChart, report, flags.force);
     if (flags.json) console.log(reportJson(report).trimEnd());
     else {
       console.log(reportText(report));
       if (flags.output) console.log(`\nwrote ${flags.output}`);
     }
   });
+}
+
+async function checkSvgTarget(path: string, force = false): Promise<void> {
+  if (extname(path).toLowerCase() !== '.svg') throw new ReportError(`--exit-chart writes SVG: '${path}' does not end in .svg`);
+  if (force) return;
+  if (
+    await stat(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new OutputExistsError(`'${path}' already exists; pass --force to overwrite it`);
+}
+
+async function writeExitChart(path: string, report: Report, force = false): Promise<void> {
+  const chart = reportCharts(report).find((c) => c.id === 'exit-latency');
+  if (!chart) throw new ReportError(`no early-exit plot to write to '${path}': ${report.exitNote ?? 'no exit curve'}`);
+  await writeFileAtomic(path, await renderSvg(chart.spec), force);
 }
 
 function flagName(camel: string): string {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { directEncoder, evaluateSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
 import { loadModelFile } from '../load-model.js';
-import { makeBackend, nonNegativeInt, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { makeBackend, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { DEFAULT_MARGIN, DEFAULT_PATIENCE, type ExitKind } from '../../simulate/exit/exit-rule.js';
 import { progressBar } from '../progress.js';
 import { pct } from '../../report/format.js';
 import { evaluationJson, printEvaluation } from '../print-evaluation.js';
@@ -20,6 +21,9 @@ interface Flags extends BackendFlags {
   report?: string;
   force?: boolean;
   engine: 'auto' | 'event' | 'dense';
+  exit: ExitKind;
+  patience: number;
+  margin: number;
 }
 
 export function registerSimulate(program: Command): void {
@@ -56,6 +60,19 @@ export function registerSimulate(program: Command): void {
       oneOf('auto', 'event', 'dense'),
       'auto',
     )
+    .option(
+      '--exit <rule>',
+      'none | certified (stop an image once no later step can change its prediction: the same accuracy at every t) | confidence (stop when the leader has led for --patience steps by --margin per-step bounds: approximate)',
+      oneOf('none', 'certified', 'confidence'),
+      'none',
+    )
+    .option('--patience <p>', 'confidence exit: steps the leading class must have led', positiveInt, DEFAULT_PATIENCE)
+    .option(
+      '--margin <m>',
+      "confidence exit: the lead over each class, in units of the readout's per-step bound",
+      nonNegativeNumber,
+      DEFAULT_MARGIN,
+    )
     .option('--json', 'machine-readable output (accuracy at every t)')
     .option('--report <file>', 'also write a report (.html with plots, .json or .txt): layer-wise error, firing rates, raster')
     .option('--force', 'overwrite the report file')
@@ -76,7 +93,10 @@ export function registerSimulate(program: Command): void {
         engine: flags.engine,
         precision: flags.precision,
         threads: flags.threads,
+        exit: { rule: flags.exit, patience: flags.patience, margin: flags.margin },
         unitCounts: flags.report !== undefined,
+        // The report's accuracy-latency curve replays exit rules on the full simulation's trace.
+        trace: flags.report !== undefined && flags.exit === 'none',
         onAnnProgress: annBar.update,
         onProgress: (d, t) => {
           annBar.stop();
@@ -95,6 +115,7 @@ export function registerSimulate(program: Command): void {
               encoder,
               engine: flags.engine,
               threads: flags.threads,
+              exit: { rule: flags.exit, patience: flags.patience, margin: flags.margin },
             });
       const precision = f32 && {
         precision: flags.precision,

@@ -3,7 +3,9 @@
  * chunk at once ([steps·batch, …] through each backend segment, one fused neuron loop per spiking
  * layer), and membrane potentials carry over between chunks, so memory depends on the chunk, not
  * on T. Two batches in flight: while ONNX Runtime computes one batch's layer (off the JS thread),
- * the other batch's neurons update on the JS thread.
+ * the other batch's neurons update on the JS thread. With early exit, decided images leave the batch
+ * at the end of their chunk: every per-image row (membranes, pool accumulators, static currents,
+ * readout sums) is compacted, so later chunks compute only the images still running.
  */
 import type { Backend, SpikePrecision } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -16,7 +18,10 @@ import { forEachBatchInFlight } from '../in-flight.js';
 import type { EngineRun, Probe, SimulateOptions } from '../simulation.js';
 import { buildDensePlan, type DensePlan, type PoolStage, type SpikeStage } from './dense-plan.js';
 import { stepSpikeMaxPool } from './spike-max-pool.js';
-import { accumulateReadout, materialize, runMerge, type Value } from './dense-values.js';
+import { materialize, runMerge, type Value } from './dense-values.js';
+import type { ExitRule } from '../exit/exit-rule.js';
+import { BatchExit, compactRows, compactState, traceSpikes } from './batch-exit.js';
+import { emptyTrace, type ReadoutTrace } from '../exit/readout-trace.js';
 
 interface LayerTally {
   spikes: number;
@@ -33,13 +38,16 @@ export async function simulateDense(
   encoder: Encoder,
   precision: SpikePrecision,
   options: SimulateOptions,
+  exit: ExitRule | null = null,
 ): Promise<EngineRun> {
   const plan = await buildDensePlan(backend, graph, encoder.constant, precision);
   const T = options.T;
   const batchSize = options.batchSize ?? 50;
-  const chunk = Math.max(1, Math.min(options.chunk ?? defaultChunk(plan, batchSize), T));
+  // With early exit, one step per chunk by default: an image stops at the end of its chunk.
+  const chunk = Math.max(1, Math.min(options.chunk ?? (exit ? 1 : defaultChunk(plan, batchSize)), T));
   const total = Math.min(options.limit ?? data.size, data.size);
   const correctAt = new Int32Array(T);
+  const steps = new Int32Array(T + 1);
   // Spiking layers and spiking max pools: the stages that emit spikes, in graph order.
   const spikeStages = plan.stages.filter((s): s is SpikeStage | PoolStage => s.kind === 'spike' || s.kind === 'spike-pool');
   const tallies = new Map<string, LayerTally>(
@@ -49,6 +57,8 @@ export async function simulateDense(
     ]),
   );
   const inputEvents = { count: 0 };
+  const trace = options.trace ? emptyTrace(total, T, sizeOf(plan.shapes.get(graph.output)!), spikeStages.length + 1) : null;
+  const columns = new Map(spikeStages.map((s, i) => [s.node.name, i + 1]));
   const started = performance.now();
   let images = 0;
   try {
@@ -63,6 +73,10 @@ export async function simulateDense(
           batchIndex,
           firstImage: batch.start,
           correctAt,
+          steps,
+          exit,
+          trace,
+          columns,
           tallies,
           probes: options.probes ?? [],
           inputEvents,
@@ -80,6 +94,8 @@ export async function simulateDense(
     }),
     inputEvents: encoder.constant ? null : inputEvents.count,
     saturatedSums: 0,
+    steps,
+    trace: trace && { ...trace, images },
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -97,40 +113,52 @@ interface BatchContext {
   readonly batchIndex: number;
   readonly firstImage: number;
   readonly correctAt: Int32Array;
+  /** steps[s]: images that used s steps. */
+  readonly steps: Int32Array;
+  readonly exit: ExitRule | null;
+  readonly trace: ReadoutTrace | null;
+  /** The trace column of each spiking stage. */
+  readonly columns: ReadonlyMap<string, number>;
   readonly tallies: Map<string, LayerTally>;
   readonly probes: readonly Probe[];
   readonly inputEvents: { count: number };
 }
 
-async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array, ctx: BatchContext): Promise<void> {
-  const batch = labels.length;
+async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Array, ctx: BatchContext): Promise<void> {
+  const fullBatch = allLabels.length;
   const inputShape = plan.shapes.get(plan.graph.input.name)!;
-  const x: Tensor = { shape: [batch, ...inputShape], data: images.data };
-  const staticValues = await runStaticPart(plan, x);
-  const states = new Map<string, NeuronState>();
+  const x: Tensor = { shape: [fullBatch, ...inputShape], data: images.data };
+  let staticValues = await runStaticPart(plan, x);
+  let states = new Map<string, NeuronState>();
   // One spike buffer per layer for the whole batch, reused by every chunk (no allocation in the time loop).
   const spikeBuffers = new Map<string, Float32Array>();
   // A spiking max pool's accumulators, per image and input unit (spike-max-pool.ts).
-  const accumulators = new Map<string, Float32Array>();
+  let accumulators = new Map<string, Float32Array>();
   for (const s of plan.stages) {
     if (s.kind === 'spike-pool') {
-      accumulators.set(s.node.name, new Float32Array(batch * sizeOf(s.geometry.input)));
-      spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * sizeOf(plan.shapes.get(s.node.output)!)));
+      accumulators.set(s.node.name, new Float32Array(fullBatch * sizeOf(s.geometry.input)));
+      spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * fullBatch * sizeOf(plan.shapes.get(s.node.output)!)));
     }
     if (s.kind !== 'spike') continue;
-    states.set(s.node.name, s.neuron.initialState(s.initialPotential, batch));
-    spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * s.initialPotential.length));
+    states.set(s.node.name, s.neuron.initialState(s.initialPotential, fullBatch));
+    spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * fullBatch * s.initialPotential.length));
   }
   const stream = ctx.encoder.start(x, ctx.batchIndex);
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
-  const cumulative = new Float64Array(batch * classes);
-  for (let t0 = 0; t0 < ctx.T; t0 += ctx.chunk) {
+  let cumulative = new Float64Array(fullBatch * classes);
+  let labels = allLabels.slice();
+  ctx.trace?.labels.set(allLabels, ctx.firstImage);
+  const exit = new BatchExit(ctx.exit, fullBatch);
+  for (let t0 = 0; t0 < ctx.T && exit.active > 0; t0 += ctx.chunk) {
     await yieldSometimes(); // an interrupt is handled within a chunk's time
     const steps = Math.min(ctx.chunk, ctx.T - t0);
+    const batch = exit.active;
     const values = new Map(staticValues);
     if (!ctx.encoder.constant) {
-      const encoded = stream.next(steps);
+      // The stream draws for the whole batch (so every image sees its own spikes); the running rows are kept.
+      const encoded = runningRows(stream.next(steps), steps, fullBatch, exit);
       for (let i = 0; i < encoded.length; i++) ctx.inputEvents.count += encoded[i];
+      if (ctx.trace) traceSpikes(ctx.trace, 0, encoded, steps, t0, ctx.firstImage, exit);
       values.set(plan.graph.input.name, { data: encoded, isStatic: false, spikeCounts: false });
     }
     for (const stage of plan.stages) {
@@ -139,18 +167,20 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
         const buffer = spikeBuffers.get(stage.node.name)!.subarray(0, steps * state.v.length);
         const spikes = runSpikeStage(plan, stage, values, state, buffer, steps, ctx.tallies.get(stage.node.name)!);
         values.set(stage.node.output, spikes);
+        if (ctx.trace) traceSpikes(ctx.trace, ctx.columns.get(stage.node.name)!, spikes.data, steps, t0, ctx.firstImage, exit);
         const info = { t0, steps, batch, firstImage: ctx.firstImage, units: stage.params.threshold.length };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, spikes.data, state.v, info);
       } else if (stage.kind === 'spike-pool') {
-        const buffer = spikeBuffers.get(stage.node.name)!;
-        const out = buffer.subarray(0, (steps * buffer.length) / ctx.chunk);
+        const units = sizeOf(plan.shapes.get(stage.node.output)!);
+        const out = spikeBuffers.get(stage.node.name)!.subarray(0, steps * batch * units);
         const input = values.get(stage.node.inputs[0])!;
         const tally = ctx.tallies.get(stage.node.name)!;
         const state = accumulators.get(stage.node.name)!;
         tally.spikes += stepSpikeMaxPool(stage.geometry, input.data, state, out, steps, batch);
         countUnits(tally, out);
+        if (ctx.trace) traceSpikes(ctx.trace, ctx.columns.get(stage.node.name)!, out, steps, t0, ctx.firstImage, exit);
         values.set(stage.node.output, { data: out, isStatic: false, spikeCounts: true });
-        const info = { t0, steps, batch, firstImage: ctx.firstImage, units: out.length / (steps * batch) };
+        const info = { t0, steps, batch, firstImage: ctx.firstImage, units };
         for (const probe of ctx.probes) probe.onSpikes?.(stage.node.name, out, state, info);
       } else if (stage.kind === 'segment') {
         const input = stage.takesSpikeCounts ? values.get(stage.input)!.data : materialize(plan, stage.input, values.get(stage.input)!);
@@ -163,10 +193,33 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
     }
     const out = values.get(plan.graph.output)!;
     const current = materialize(plan, plan.graph.output, out);
-    accumulateReadout(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt);
+    const traceReadout = ctx.trace && { readout: ctx.trace.readout, T: ctx.T, firstImage: ctx.firstImage };
+    exit.accumulate(current, out.isStatic, cumulative, labels, steps, t0, ctx.correctAt, traceReadout);
     for (const probe of ctx.probes)
       probe.onReadout?.(current, out.isStatic, { t0, steps, batch, firstImage: ctx.firstImage, units: classes });
+    const keep = exit.finishChunk(t0 + steps, ctx.T, labels, ctx.correctAt, ctx.steps);
+    if (keep) {
+      staticValues = new Map([...staticValues].map(([name, v]) => [name, { ...v, data: compactRows(v.data.slice(), batch, keep) }]));
+      states = new Map([...states].map(([name, state]) => [name, compactState(state, batch, keep)]));
+      accumulators = new Map([...accumulators].map(([name, a]) => [name, compactRows(a, batch, keep)]));
+      cumulative = compactRows(cumulative, batch, keep);
+      labels = compactRows(labels, batch, keep);
+    }
   }
+  ctx.steps[ctx.T] += exit.active;
+}
+
+/** The running rows of a chunk's input [steps × fullBatch × units] (the array itself while all run). */
+function runningRows(encoded: Float32Array, steps: number, fullBatch: number, exit: BatchExit): Float32Array {
+  if (exit.active === fullBatch) return encoded;
+  const units = encoded.length / (steps * fullBatch);
+  const out = new Float32Array(steps * exit.active * units);
+  for (let t = 0; t < steps; t++)
+    for (let b = 0; b < exit.active; b++) {
+      const from = (t * fullBatch + exit.rows[b]) * units;
+      out.set(encoded.subarray(from, from + units), (t * exit.active + b) * units);
+    }
+  return out;
 }
 
 async function runStaticPart(plan: DensePlan, x: Tensor): Promise<Map<string, Value>> {

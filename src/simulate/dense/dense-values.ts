@@ -1,6 +1,6 @@
 /**
  * The values of the dense time loop and the arithmetic on them outside the backend: θ·s of spike
- * counts, Add and channel Concat, and the readout's running argmax.
+ * counts, Add and channel Concat (the readout's running argmax: batch-exit.ts).
  */
 import { sizeOf } from '../../tensor/tensor.js';
 import type { DensePlan } from './dense-plan.js';
@@ -57,34 +57,4 @@ export function runMerge(
     }
   }
   return { data: out, isStatic: false, spikeCounts: false };
-}
-
-/** cumulative += I(t) for each step of the chunk; correctAt[t0 + t] counts argmax(cumulative) = label. */
-export function accumulateReadout(
-  out: Float32Array,
-  isStatic: boolean,
-  cumulative: Float64Array,
-  labels: Int32Array,
-  steps: number,
-  t0: number,
-  correctAt: Int32Array,
-): void {
-  const batch = labels.length;
-  const classes = cumulative.length / batch;
-  for (let t = 0; t < steps; t++) {
-    const base = isStatic ? 0 : t * batch * classes;
-    for (let b = 0; b < batch; b++) {
-      let best = 0;
-      let bestValue = -Infinity;
-      for (let k = 0; k < classes; k++) {
-        const i = b * classes + k;
-        cumulative[i] += out[base + i];
-        if (cumulative[i] > bestValue) {
-          bestValue = cumulative[i];
-          best = k;
-        }
-      }
-      if (best === labels[b]) correctAt[t0 + t]++;
-    }
-  }
 }

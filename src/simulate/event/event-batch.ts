@@ -1,6 +1,7 @@
 /** One batch of images through an event runner: the unit of work of the worker pool. */
 import type { EventNet } from './event-net.js';
 import type { EventRunner } from './event-runner.js';
+import type { ExitRule } from '../exit/exit-rule.js';
 
 export interface BatchRequest {
   /** Layer 0's input current of each image (with spiking input: the image), [batch × inputUnits] in graph order. */
@@ -12,6 +13,16 @@ export interface BatchRequest {
   readonly unitCounts: boolean;
   /** With spiking input: the batch's Bernoulli stream seed, its size, and where these images start in it. */
   readonly stream: { readonly seed: number; readonly batchImages: number; readonly first: number } | null;
+  /** Early exit (null: every image runs T steps). */
+  readonly exit: ExitRule | null;
+  /** Record each image's readout trace (exit/readout-trace.ts). */
+  readonly trace: boolean;
+}
+
+/** The batch's part of a readout trace: [images × T × classes] and [images × T × columns]. */
+export interface BatchTrace {
+  readonly readout: Float64Array;
+  readonly spikes: Float32Array;
 }
 
 export interface BatchResult {
@@ -23,6 +34,9 @@ export interface BatchResult {
   readonly unitCounts: Float64Array[] | null;
   /** int8: sums that reached the i16 limits. */
   readonly saturated: number;
+  /** steps[s]: images that used s steps (1 … T). */
+  readonly steps: Int32Array;
+  readonly trace: BatchTrace | null;
 }
 
 /** A result that batches (or images) add into. */
@@ -35,6 +49,8 @@ export function emptyTotals(net: EventNet, T: number, unitCounts: boolean): Tota
     spikes: new Float64Array(units.length),
     unitCounts: unitCounts ? units.map((u) => new Float64Array(u)) : null,
     saturated: 0,
+    steps: new Int32Array(T + 1),
+    trace: null,
   };
 }
 
@@ -43,15 +59,54 @@ export function addTotals(into: Totals, r: BatchResult): void {
   r.spikes.forEach((s, i) => (into.spikes[i] += s));
   if (into.unitCounts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
   into.saturated += r.saturated;
+  r.steps.forEach((n, s) => (into.steps[s] += n));
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {
   const { layer0Inputs, images, T, stream } = request;
   const inputUnits = layer0Inputs.length / Math.max(1, images);
   const totals = emptyTotals(net, T, request.unitCounts);
+  // Trace columns: the input events (0 with static input: no column of its own in the net), then the layers.
+  const column0 = net.input === 'spikes' ? 0 : 1;
+  const columns = net.layers.length + column0;
+  const trace = request.trace
+    ? { readout: new Float64Array(images * T * net.classes), spikes: new Float32Array(images * T * columns) }
+    : null;
+  totals.trace = trace;
   for (let i = 0; i < images; i++) {
     const position = stream && { seed: stream.seed, stride: stream.batchImages * inputUnits, first: (stream.first + i) * inputUnits };
-    runner.runImage(layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits), request.labels[i], totals.correctAt, totals, position);
+    const image = layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits);
+    const imageTrace = trace && {
+      readout: trace.readout.subarray(i * T * net.classes, (i + 1) * T * net.classes),
+      spikes: trace.spikes.subarray(i * T * columns, (i + 1) * T * columns),
+      column0,
+    };
+    totals.steps[runner.runImage(image, request.labels[i], totals.correctAt, totals, position, request.exit, imageTrace)]++;
   }
   return totals;
+}
+
+/** The traces of consecutive parts of a batch, in order, as one. */
+export function joinTraces(parts: readonly (BatchTrace | null)[]): BatchTrace | null {
+  const present = parts.filter((p): p is BatchTrace => p !== null);
+  if (present.length === 0) return null;
+  const join = <A extends Float64Array | Float32Array>(arrays: readonly A[], make: (n: number) => A): A => {
+    const out = make(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  return {
+    readout: join(
+      present.map((p) => p.readout),
+      (n) => new Float64Array(n),
+    ),
+    spikes: join(
+      present.map((p) => p.spikes),
+      (n) => new Float32Array(n),
+    ),
+  };
 }

@@ -4,7 +4,7 @@
  * next to this one (.js from dist/, .ts under tsx).
  */
 import { Worker } from 'node:worker_threads';
-import { addTotals, emptyTotals, runBatch, type BatchRequest, type BatchResult } from './event-batch.js';
+import { addTotals, emptyTotals, joinTraces, runBatch, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { EventRunner, type EventPrecision } from './event-runner.js';
 
@@ -78,6 +78,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
       );
       const totals = emptyTotals(net, request.T, request.unitCounts);
       results.forEach((r) => addTotals(totals, r));
+      totals.trace = joinTraces(results.map((r) => r.trace));
       return totals;
     },
     async close() {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
 import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
+import { ExitWatch, type ExitRule } from '../exit/exit-rule.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
@@ -185,8 +186,19 @@ export class EventRunner {
    * Simulates one image for T = correctAt.length steps. `layer0Input` is layer 0's current for this image
    * in graph order ([C, H, W] or [F]), or with `stream` the image itself (values in [0, 1]). Scores the image at every t, as the dense engine does:
    *   prediction(t) = argmax_k Σ_{τ≤t} I_k(τ)  (first on ties);  correctAt[t − 1] += [prediction(t) = label]
+   * With an exit rule, the image stops once its prediction k is decided (exit-rule.ts) and k is
+   * recorded for the steps left. With `trace` it also records a(t) [T × classes] and each step's
+   * spikes per layer [T × (layers + column0)] (exit/readout-trace.ts). Returns the steps simulated.
    */
-  runImage(layer0Input: Float32Array, label: number, correctAt: Int32Array, tally: ImageTally, stream: InputStream | null = null): void {
+  runImage(
+    layer0Input: Float32Array,
+    label: number,
+    correctAt: Int32Array,
+    tally: ImageTally,
+    stream: InputStream | null = null,
+    exit: ExitRule | null = null,
+    trace: { readonly readout: Float64Array; readonly spikes: Float32Array; readonly column0: number } | null = null,
+  ): number {
     const { net, kernels } = this;
     const first = this.layers[0];
     writeChannelsLast(layer0Input, first.layer.grid, this.f32(this.layer0Input, first.layer.initialPotential.length));
@@ -199,10 +211,13 @@ export class EventRunner {
     saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
     const cumulative = new Float64Array(net.classes);
-    for (let t = 0; t < correctAt.length; t++) {
+    const watch = exit && new ExitWatch(exit, 1);
+    const T = correctAt.length;
+    const columns = trace ? this.layers.length + trace.column0 : 0;
+    for (let t = 0; t < T; t++) {
       const { grid } = first.layer;
       kernels.burst.value = first.layer.maxSpikesPerStep;
-      tally.spikes[0] += stream
+      const inputSpikes = stream
         ? kernels.bernoulliStep(
             this.layer0Input,
             first.pixels,
@@ -223,10 +238,14 @@ export class EventRunner {
             first.off,
             +first.layer.hardReset,
           );
+      tally.spikes[0] += inputSpikes;
+      if (trace) trace.spikes[t * columns + trace.column0] = inputSpikes;
       if (tally.unitCounts) this.countUnits(0, tally.unitCounts[0]);
       for (let i = 1; i < this.layers.length; i++) {
         kernels.burst.value = this.layers[i].layer.maxSpikesPerStep;
-        tally.spikes[i] += runCalls(this.layerCalls[i]);
+        const n = runCalls(this.layerCalls[i]);
+        tally.spikes[i] += n;
+        if (trace) trace.spikes[t * columns + i + trace.column0] = n;
         if (tally.unitCounts) this.countUnits(i, tally.unitCounts[i]);
       }
       runCalls(this.readoutCalls);
@@ -236,8 +255,15 @@ export class EventRunner {
         if (cumulative[k] > cumulative[best]) best = k;
       }
       if (best === label) correctAt[t]++;
+      trace?.readout.set(cumulative, t * net.classes);
+      if (watch?.decided(0, t + 1, cumulative, 0, best)) {
+        if (best === label) for (let u = t + 1; u < T; u++) correctAt[u]++;
+        tally.saturated += saturated[0];
+        return t + 1;
+      }
     }
     tally.saturated += saturated[0];
+    return T;
   }
 
   /**

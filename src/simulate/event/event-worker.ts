@@ -9,7 +9,13 @@ const runner = new EventRunner(net, precision);
 parentPort!.on('message', (request: BatchRequest) => {
   try {
     const result = runBatch(runner, net, request);
-    const transfers = [result.correctAt, result.spikes, ...(result.unitCounts ?? [])].map((a) => a.buffer as ArrayBuffer);
+    const transfers = [
+      result.correctAt,
+      result.spikes,
+      result.steps,
+      ...(result.unitCounts ?? []),
+      ...(result.trace ? [result.trace.readout, result.trace.spikes] : []),
+    ].map((a) => a.buffer as ArrayBuffer);
     parentPort!.postMessage({ result }, transfers);
   } catch (error) {
     parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });

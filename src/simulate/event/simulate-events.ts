@@ -3,6 +3,7 @@
  * backend — or, with a Bernoulli encoder, the images themselves, from which the kernels draw the
  * same spikes as the dense engine's encoder — then every image's T steps on the event pool, which
  * scores each image at every t exactly as the dense engine does: prediction(t) = argmax_k Σ_{τ≤t} I_k(τ).
+ * With early exit an image leaves the batch at the step its prediction is decided.
  * Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
  */
 import { availableParallelism } from 'node:os';
@@ -18,6 +19,8 @@ import { addTotals, emptyTotals, type BatchRequest } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { createEventPool } from './event-pool.js';
 import type { EventPrecision } from './event-runner.js';
+import type { ExitRule } from '../exit/exit-rule.js';
+import { emptyTrace } from '../exit/readout-trace.js';
 
 export async function simulateEvents(
   backend: Backend,
@@ -27,6 +30,7 @@ export async function simulateEvents(
   encoder: Encoder,
   precision: EventPrecision,
   options: SimulateOptions,
+  exit: ExitRule | null = null,
 ): Promise<EngineRun> {
   const { T } = options;
   const total = Math.min(options.limit ?? data.size, data.size);
@@ -41,12 +45,14 @@ export async function simulateEvents(
       ? await backend.compile({ input: graph.input, output: net.layer0Input, nodes: nodesNeededFor(graph, [net.layer0Input]) })
       : null;
   const totals = emptyTotals(net, T, unitCounts);
+  const columns = net.layers.length + (net.input === 'spikes' ? 0 : 1);
+  const trace = options.trace ? emptyTrace(total, T, net.classes, columns) : null;
   let images = 0;
   try {
     images = await forEachBatchInFlight(
       data,
       { batchSize: options.batchSize ?? 50, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
-      async ({ x, labels }, index) => {
+      async ({ x, labels, start }, index) => {
         const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
         let layer0Inputs = input.data;
         let stream: BatchRequest['stream'] = null;
@@ -56,7 +62,13 @@ export async function simulateEvents(
           encoder.start(input, index); // checks the input as the dense engine does
           stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
         }
-        addTotals(totals, await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream }));
+        const result = await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream, exit, trace: trace !== null });
+        addTotals(totals, result);
+        if (trace && result.trace) {
+          trace.labels.set(labels, start);
+          trace.readout.set(result.trace.readout, start * T * net.classes);
+          trace.spikes.set(result.trace.spikes, start * T * columns);
+        }
       },
     );
   } finally {
@@ -75,6 +87,8 @@ export async function simulateEvents(
     })),
     inputEvents: first === 1 ? totals.spikes[0] : null,
     saturatedSums: totals.saturated,
+    steps: totals.steps,
+    trace: trace && { ...trace, images },
     seconds: (performance.now() - started) / 1000,
   };
 }
