@@ -90,11 +90,6 @@ export interface SimulationResult {
   readonly engine: SimulationEngine;
   /** Why the dense engine ran when the event engine was possible in principle (null otherwise). */
   readonly engineNote: string | null;
-  /**
-   * int8 event engine: sums (of 32 channels at one unit and step) in which a channel's i16 sum hit
-   * its limit and was clipped there; 0 otherwise. Non-zero values cost accuracy.
-   */
-  readonly saturatedSums: number;
 }
 
 /** What an engine hands back; the simulator derives rates and accuracies from it. */
@@ -108,7 +103,6 @@ export interface EngineRun {
     readonly unitCounts: Float64Array | null;
   }[];
   readonly inputEvents: number | null;
-  readonly saturatedSums: number;
   /** Seconds of simulation (the dense engine: after compiling its plan; the event engine: all of it). */
   readonly seconds: number;
 }

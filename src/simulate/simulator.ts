@@ -77,6 +77,5 @@ function result(run: EngineRun, engine: SimulationEngine, engineNote: string | n
     seconds: run.seconds,
     engine,
     engineNote,
-    saturatedSums: run.saturatedSums,
   };
 }

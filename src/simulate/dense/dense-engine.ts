@@ -78,7 +78,6 @@ export async function simulateDense(
       return { node: s.node.name, units: sizeOf(plan.shapes.get(s.node.output)!), spikes: tally.spikes, unitCounts: tally.unitCounts };
     }),
     inputEvents: encoder.constant ? null : inputEvents.count,
-    saturatedSums: 0,
     seconds: (performance.now() - started) / 1000,
   };
 }

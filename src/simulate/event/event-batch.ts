@@ -21,8 +21,6 @@ export interface BatchResult {
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order), when requested. */
   readonly unitCounts: Float64Array[] | null;
-  /** int8: sums that reached the i16 limits. */
-  readonly saturated: number;
 }
 
 /** A result that batches (or images) add into. */
@@ -34,7 +32,6 @@ export function emptyTotals(net: EventNet, T: number, unitCounts: boolean): Tota
     correctAt: new Int32Array(T),
     spikes: new Float64Array(units.length),
     unitCounts: unitCounts ? units.map((u) => new Float64Array(u)) : null,
-    saturated: 0,
   };
 }
 
@@ -42,7 +39,6 @@ export function addTotals(into: Totals, r: BatchResult): void {
   r.correctAt.forEach((c, t) => (into.correctAt[t] += c));
   r.spikes.forEach((s, i) => (into.spikes[i] += s));
   if (into.unitCounts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
-  into.saturated += r.saturated;
 }
 
 export function runBatch(runner: EventRunner, net: EventNet, request: BatchRequest): BatchResult {

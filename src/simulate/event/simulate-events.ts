@@ -74,7 +74,6 @@ export async function simulateEvents(
       unitCounts: totals.unitCounts?.[k + first] ?? null,
     })),
     inputEvents: first === 1 ? totals.spikes[0] : null,
-    saturatedSums: totals.saturated,
     seconds: (performance.now() - started) / 1000,
   };
 }
