@@ -14,7 +14,8 @@
 import { calibrate } from '../src/ann/calibrate.js';
 import { loadAnn } from '../src/ann/load.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
-import { convertToSnn, defaultConversionOptions, type ConversionOptions } from '../src/convert/index.js';
+import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
+import type { ConversionOptions } from '../src/model/snn-model.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { openDataset } from '../src/data/index.js';
 import type { Graph } from '../src/ir/graph.js';
