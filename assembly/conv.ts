@@ -1,6 +1,6 @@
 // Spiking convolution steps fused with the neurons (f32 and s8 weights): per output pixel and block
 // of 32 channels, the weight rows of every spike entry under the kernel are summed in SIMD registers.
-import { BLOCK, SATURATED, dequantize } from './common';
+import { BLOCK, FLUSH_ROWS, WIDE, dequantize } from './common';
 import { finishBlock } from './fire';
 
 /**
@@ -91,9 +91,9 @@ export function convStep(
 
 /**
  * `convStep` with s8 weights (W' quantized per output channel: W' ≈ scale[c]·Wq[…, c]; rows of
- * coutPad bytes): each block of 32 channels sums in four i16x8 accumulators (saturating; a sum that
- * reaches the limits is counted at SATURATED), then I[c] = b[c] + scale[c]·Σ. Entries are in bytes
- * of these rows.
+ * coutPad bytes), summed exactly: each block of 32 channels adds rows in four i16x8 accumulators,
+ * widened into the i32 sums at WIDE after every FLUSH_ROWS rows (FLUSH_ROWS·127 < 2¹⁵, so the
+ * wrapping i16 adds never lose a bit), then I[c] = b[c] + scale[c]·Σ. Entries are in bytes of these rows.
  */
 export function convStepI8(
   entries: usize,
@@ -124,8 +124,6 @@ export function convStepI8(
   let count: i32 = 0;
   const rowBytes = <usize>coutPad << 2;
   const tapBytes = cin * coutPad;
-  const top = i16x8.splat(32767);
-  const bottom = i16x8.splat(-32768);
   if (keep == 0) store<i32>(outOff, 0);
   for (let oy: i32 = 0; oy < outH; oy++) {
     for (let ox: i32 = 0; ox < outW; ox++) {
@@ -138,33 +136,61 @@ export function convStepI8(
         let a1 = i16x8.splat(0);
         let a2 = i16x8.splat(0);
         let a3 = i16x8.splat(0);
+        // Rows since the last widening, and whether the i32 sums at WIDE hold any yet.
+        let pending: i32 = 0;
+        let widened = false;
         for (let ky: i32 = 0; ky < kh; ky++) {
           const iy = oy * strideY - padY + ky;
           if (iy < 0 || iy >= inH || ixLo >= ixHi) continue;
-          const begin = load<i32>(inOff + (<usize>(iy * inW + ixLo) << 2));
+          let k = load<i32>(inOff + (<usize>(iy * inW + ixLo) << 2));
           const end = load<i32>(inOff + (<usize>(iy * inW + ixHi) << 2));
           const base = w + <usize>((ky * kw - x0) * tapBytes) + <usize>block;
-          for (let k = begin; k < end; k++) {
-            const row = base + <usize>load<i32>(entries + (<usize>k << 2));
-            a0 = i16x8.add_sat_s(a0, v128.load8x8_s(row, 0));
-            a1 = i16x8.add_sat_s(a1, v128.load8x8_s(row, 8));
-            a2 = i16x8.add_sat_s(a2, v128.load8x8_s(row, 16));
-            a3 = i16x8.add_sat_s(a3, v128.load8x8_s(row, 24));
+          while (k < end) {
+            // Usually one pass: a kernel row holds fewer than FLUSH_ROWS entries.
+            const stop = min(end, k + FLUSH_ROWS - pending);
+            pending += stop - k;
+            for (; k < stop; k++) {
+              const row = base + <usize>load<i32>(entries + (<usize>k << 2));
+              a0 = i16x8.add(a0, v128.load8x8_s(row, 0));
+              a1 = i16x8.add(a1, v128.load8x8_s(row, 8));
+              a2 = i16x8.add(a2, v128.load8x8_s(row, 16));
+              a3 = i16x8.add(a3, v128.load8x8_s(row, 24));
+            }
+            if (pending == FLUSH_ROWS) {
+              widen(a0, a1, a2, a3, widened);
+              widened = true;
+              a0 = i16x8.splat(0);
+              a1 = i16x8.splat(0);
+              a2 = i16x8.splat(0);
+              a3 = i16x8.splat(0);
+              pending = 0;
+            }
           }
         }
-        const limits = v128.or(v128.or(v128.or(i16x8.eq(a0, top), i16x8.eq(a1, top)), v128.or(i16x8.eq(a2, top), i16x8.eq(a3, top))), v128.or(v128.or(i16x8.eq(a0, bottom), i16x8.eq(a1, bottom)), v128.or(i16x8.eq(a2, bottom), i16x8.eq(a3, bottom))));
-        if (v128.any_true(limits)) store<i32>(SATURATED, load<i32>(SATURATED) + 1);
         const blockBytes = <usize>block << 2;
         const sp = scale + blockBytes;
         const bp = bias + blockBytes;
-        const c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, 0);
-        const c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, 16);
-        const c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, 32);
-        const c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, 48);
-        const c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, 64);
-        const c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, 80);
-        const c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, 96);
-        const c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, 112);
+        let c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128;
+        if (widened) {
+          widen(a0, a1, a2, a3, true);
+          c0 = dequantize(v128.load(WIDE, 0), sp, bp, 0);
+          c1 = dequantize(v128.load(WIDE, 16), sp, bp, 16);
+          c2 = dequantize(v128.load(WIDE, 32), sp, bp, 32);
+          c3 = dequantize(v128.load(WIDE, 48), sp, bp, 48);
+          c4 = dequantize(v128.load(WIDE, 64), sp, bp, 64);
+          c5 = dequantize(v128.load(WIDE, 80), sp, bp, 80);
+          c6 = dequantize(v128.load(WIDE, 96), sp, bp, 96);
+          c7 = dequantize(v128.load(WIDE, 112), sp, bp, 112);
+        } else {
+          c0 = dequantize(i32x4.extend_low_i16x8_s(a0), sp, bp, 0);
+          c1 = dequantize(i32x4.extend_high_i16x8_s(a0), sp, bp, 16);
+          c2 = dequantize(i32x4.extend_low_i16x8_s(a1), sp, bp, 32);
+          c3 = dequantize(i32x4.extend_high_i16x8_s(a1), sp, bp, 48);
+          c4 = dequantize(i32x4.extend_low_i16x8_s(a2), sp, bp, 64);
+          c5 = dequantize(i32x4.extend_high_i16x8_s(a2), sp, bp, 80);
+          c6 = dequantize(i32x4.extend_low_i16x8_s(a3), sp, bp, 96);
+          c7 = dequantize(i32x4.extend_high_i16x8_s(a3), sp, bp, 112);
+        }
         const vp = v + <usize>pixel * rowBytes + blockBytes;
         const ep = extra != 0 ? extra + <usize>pixel * rowBytes + blockBytes : 0;
         count = finishBlock(c0, c1, c2, c3, c4, c5, c6, c7, ep, vp, theta + blockBytes, block, outIdx, count, keep, hard);
@@ -173,4 +199,20 @@ export function convStepI8(
     }
   }
   return count;
+}
+
+/** The 32 i16 sums a0…a3, widened, into the i32 sums at WIDE (added to them when `add`, else replacing them). */
+function widen(a0: v128, a1: v128, a2: v128, a3: v128, add: bool): void {
+  widenInto(WIDE, a0, add);
+  widenInto(WIDE + 32, a1, add);
+  widenInto(WIDE + 64, a2, add);
+  widenInto(WIDE + 96, a3, add);
+}
+
+// @ts-ignore: decorator
+@inline
+function widenInto(at: usize, h: v128, add: bool): void {
+  const zero = i32x4.splat(0);
+  v128.store(at, i32x4.add(add ? v128.load(at, 0) : zero, i32x4.extend_low_i16x8_s(h)), 0);
+  v128.store(at, i32x4.add(add ? v128.load(at, 16) : zero, i32x4.extend_high_i16x8_s(h)), 16);
 }

@@ -1,6 +1,6 @@
 // Spiking dense (fully connected) steps fused with the neurons (f32 and s8 weights): every entry's
 // weight row is added whole into an accumulator row, so each row of W' is read once, front to back.
-import { dequantize } from './common';
+import { FLUSH_ROWS, dequantize } from './common';
 import { addInto, burst, fire, fireBurstBlock } from './fire';
 
 /**
@@ -67,7 +67,7 @@ export function denseStep(
 
 /**
  * `denseStep` with s8 weights: rows are summed into an i16 accumulator row in `acc16`, flushed
- * into the i32 row `acc32` every 256 entries (256·127 < 2¹⁵: exact, no saturation), then
+ * into the i32 row `acc32` every FLUSH_ROWS entries (exact, see common.ts), then
  * I[c] = b[c] + scale[c]·Σ.
  */
 export function denseStepI8(
@@ -106,7 +106,7 @@ export function denseStepI8(
         v128.store(a, i16x8.add(v128.load(a, 0), v128.load8x8_s(row + j, 0)), 0);
         v128.store(a, i16x8.add(v128.load(a, 16), v128.load8x8_s(row + j, 8)), 16);
       }
-      if (++pending == 256) {
+      if (++pending == FLUSH_ROWS) {
         flush16(acc16, acc32, cp);
         pending = 0;
       }

@@ -4,7 +4,7 @@
  *     200 bundled MNIST test images), T = 32, alternating runs, medians; the event engine on 500
  *     images, the dense engine on 200 (it is ~4× slower);
  *   - accuracy: the trained Fashion-MNIST cnn4 (models/fmnist-cnn4-clip.onnx) on 1,000 test images
- *     at T = 32, int8 against f32 on the event engine, and the i16 sums that saturated. Skipped, with
+ *     at T = 32, int8 against f32 on the event engine. Skipped, with
  *     a message, when Fashion-MNIST is not installed.
  *
  *   npx tsx bench/int8.ts            BENCH_THREADS (default 2), INT8_REPS (default 3)
@@ -67,7 +67,7 @@ export async function benchInt8(options: Int8BenchOptions = {}): Promise<Record<
   return result;
 }
 
-/** int8 against f32 (event engine) on a trained model: accuracy at T, speed, saturated sums. */
+/** int8 against f32 (event engine) on a trained model: accuracy at T, speed. */
 async function trainedAccuracy(
   ann: Graph,
   data: Dataset,
@@ -85,7 +85,6 @@ async function trainedAccuracy(
     trainedF32Accuracy: a.accuracyAt[T - 1],
     trainedInt8AccuracyDeltaPoints: 100 * (b.accuracyAt[T - 1] - a.accuracyAt[T - 1]),
     trainedInt8OverF32: a.seconds / b.seconds,
-    trainedInt8SaturatedSums: b.saturatedSums,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
  *   npm run bench            all sections
- *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export, pools)
+ *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export,
+ *                            pools; int8-accuracy runs only when named)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { openDataset } from '../src/data/index.js';
 import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
+import { benchInt8Accuracy } from './int8-accuracy.js';
 import { loadAnn } from '../src/ann/load.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';
 import { benchExit, exitBenchLine, exitBenchModels } from './exit.js';
@@ -106,5 +108,8 @@ for (const [section, file, fn] of [
       .join(', ')}`,
   );
 }
+
+// Heavy (2,000 images at T = 128 per trained model): only when named, `npm run bench -- int8-accuracy`.
+if (wanted.has('int8-accuracy')) results['int8-accuracy'] = await benchInt8Accuracy([], threads);
 
 if (process.env.BENCH_JSON) console.log(JSON.stringify(results, null, 2));

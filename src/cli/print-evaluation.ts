@@ -53,7 +53,6 @@ export function evaluationJson(e: SnnEvaluation): object {
       seconds: e.snn.seconds,
       engine: e.snn.engine,
       engineNote: e.snn.engineNote,
-      saturatedSums: e.snn.saturatedSums,
       accuracyAt: [...e.snn.accuracyAt],
       layers: e.snn.layers.map((l) => ({ node: l.node, units: l.units, spikes: l.spikes, rate: l.rate })),
       exit: exitJson(e.snn.exit),

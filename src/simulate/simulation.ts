@@ -105,11 +105,6 @@ export interface SimulationResult {
   readonly engine: SimulationEngine;
   /** Why the dense engine ran when the event engine was possible in principle (null otherwise). */
   readonly engineNote: string | null;
-  /**
-   * int8 event engine: sums (of 32 channels at one unit and step) in which a channel's i16 sum hit
-   * its limit and was clipped there; 0 otherwise. Non-zero values cost accuracy.
-   */
-  readonly saturatedSums: number;
   /** The steps each image used (all T without early exit). */
   readonly exit: ExitSummary;
   /** With `trace`: every image's readout trace; null otherwise. */
@@ -127,7 +122,6 @@ export interface EngineRun {
     readonly unitCounts: Float64Array | null;
   }[];
   readonly inputEvents: number | null;
-  readonly saturatedSums: number;
   /** steps[s]: images that used s steps (1 … T). */
   readonly steps: Int32Array;
   readonly trace: ReadoutTrace | null;

@@ -92,7 +92,6 @@ function result(
     seconds: run.seconds,
     engine,
     engineNote,
-    saturatedSums: run.saturatedSums,
     exit,
     trace: run.trace,
   };

@@ -13,7 +13,6 @@ import { findStaticValues, poissonEncoder, simulate, type SimulationResult } fro
 import { mulberry32 } from '../../src/tensor/random.js';
 import { labelledByAnn } from '../helpers/labelled.js';
 import { eventNet, randomTensor, smallCnn, smallResidual } from '../helpers/nets.js';
-import { syntheticImages } from '../helpers/synthetic-data.js';
 
 const ort = createOrtBackend({ threads: 1 });
 
@@ -167,7 +166,7 @@ test('lowering: padded channels never fire, pooling divides W by the window, Den
   assert.equal(net.classes, 3);
 });
 
-test('int8 event engine: s8 weights with per-channel scales, close to f32, no saturated sums', async () => {
+test('int8 event engine: s8 weights with per-channel scales, close to f32', async () => {
   const { snn, data } = await snnOf(eventNet(5), [2, 10, 10]);
   const lowering = lowerToEvents(snn, sampleShapes(snn), findStaticValues(snn, true));
   assert.ok('net' in lowering);
@@ -181,57 +180,11 @@ test('int8 event engine: s8 weights with per-channel scales, close to f32, no sa
   const f32 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 1 });
   const i8 = await simulate(ort, snn, data, { T: 32, unitCounts: true, threads: 2, precision: 'int8' });
   assert.equal(i8.engine, 'event');
-  assert.equal(i8.saturatedSums, 0);
   assert.ok(Math.abs(i8.correctAt[31] - f32.correctAt[31]) <= 1, `int8 ${i8.correctAt[31]} vs f32 ${f32.correctAt[31]} correct at T=32`);
   for (let l = 0; l < f32.layers.length; l++) {
     const ratio = i8.layers[l].spikes / f32.layers[l].spikes;
     assert.ok(Math.abs(ratio - 1) < 0.02, `${f32.layers[l].node}: int8/f32 spikes ${ratio}`);
   }
-});
-
-test('int8 event engine counts i16 sums that saturate', async () => {
-  // Every unit of the first layer fires at every step (I = 2θ) and all weights into the second layer
-  // are equal (127 once quantized): an interior pixel sums 32·9 = 288 of them (36,576 > 32,767) and
-  // saturates; edge and corner pixels (6 or 4 taps: ≤ 24,384) do not.
-  const spike = (name: string, input: string): Node => ({
-    op: 'Spike',
-    name,
-    inputs: [input],
-    output: name,
-    neuron: 'if',
-    reset: 'soft',
-    threshold: randomTensor([1], 0, mulberry32(1), 1),
-    initialPotential: randomTensor([1], 0, mulberry32(1), 0),
-    maxSpikesPerStep: 1,
-  });
-  const conv = (name: string, input: string, cin: number, weight: number, bias: number): Node => ({
-    op: 'Conv2d',
-    name,
-    inputs: [input],
-    output: name,
-    weight: randomTensor([32, cin, 3, 3], 0, mulberry32(1), weight),
-    bias: randomTensor([32], 0, mulberry32(1), bias),
-    strides: [1, 1],
-    pads: [1, 1, 1, 1],
-    dilations: [1, 1],
-    groups: 1,
-  });
-  const snn: Graph = {
-    input: { name: 'x', shape: [null, 1, 6, 6] },
-    output: 'fc',
-    nodes: [
-      conv('c1', 'x', 1, 0, 2),
-      spike('s1', 'c1'),
-      conv('c2', 's1', 32, 0.01, 0),
-      spike('s2', 'c2'),
-      { op: 'Flatten', name: 'flat', inputs: ['s2'], output: 'flat', axis: 1 },
-      { op: 'Dense', name: 'fc', inputs: ['flat'], output: 'fc', weight: randomTensor([2, 1152], 0.1, mulberry32(2)), bias: null },
-    ],
-  };
-  const data = syntheticImages(3, [1, 6, 6]);
-  const result = await simulate(ort, snn, data, { T: 2, threads: 1, precision: 'int8' });
-  assert.equal(result.engine, 'event');
-  assert.equal(result.saturatedSums, 3 * 2 * 16, 'the 4×4 interior pixels, every step, every image');
 });
 
 test('Poisson input on the event engine: worker threads draw the same spikes as this thread; another seed, others', async () => {

@@ -93,7 +93,6 @@ export async function simulateDense(
       return { node: s.node.name, units: sizeOf(plan.shapes.get(s.node.output)!), spikes: tally.spikes, unitCounts: tally.unitCounts };
     }),
     inputEvents: encoder.constant ? null : inputEvents.count,
-    saturatedSums: 0,
     steps,
     trace: trace && { ...trace, images },
     seconds: (performance.now() - started) / 1000,

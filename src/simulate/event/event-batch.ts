@@ -32,8 +32,6 @@ export interface BatchResult {
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order), when requested. */
   readonly unitCounts: Float64Array[] | null;
-  /** int8: sums that reached the i16 limits. */
-  readonly saturated: number;
   /** steps[s]: images that used s steps (1 … T). */
   readonly steps: Int32Array;
   readonly trace: BatchTrace | null;
@@ -48,7 +46,6 @@ export function emptyTotals(net: EventNet, T: number, unitCounts: boolean): Tota
     correctAt: new Int32Array(T),
     spikes: new Float64Array(units.length),
     unitCounts: unitCounts ? units.map((u) => new Float64Array(u)) : null,
-    saturated: 0,
     steps: new Int32Array(T + 1),
     trace: null,
   };
@@ -58,7 +55,6 @@ export function addTotals(into: Totals, r: BatchResult): void {
   r.correctAt.forEach((c, t) => (into.correctAt[t] += c));
   r.spikes.forEach((s, i) => (into.spikes[i] += s));
   if (into.unitCounts && r.unitCounts) r.unitCounts.forEach((c, i) => c.forEach((x, j) => (into.unitCounts![i][j] += x)));
-  into.saturated += r.saturated;
   r.steps.forEach((n, s) => (into.steps[s] += n));
 }
 

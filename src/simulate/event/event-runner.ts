@@ -5,7 +5,7 @@
  * map, and fires in the pass of its last map, and the readout's current is scored. All state of one image (membranes and spike lists) lives in the module's
  * memory, laid out once; nothing is allocated in the time loop, and memory does not depend on T.
  * With precision 'int8' the synapses hold s8 weights with a scale per output channel
- * (src/quantize/quantize-weights.ts) and sum in i16/i32 before the f32 neurons.
+ * (src/quantize/quantize-weights.ts) and sum exactly (i16 lanes widened into i32) before the f32 neurons.
  */
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
@@ -13,8 +13,6 @@ import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
 import { ExitWatch, type ExitRule } from '../exit/exit-rule.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
-/** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
-const SATURATED = 32;
 /** Below this address: scratch and tables of the kernels (written by their `init`). */
 const RESERVED = 512;
 /** Spike lists are written whole four lanes at a time: room past the last entry. */
@@ -115,8 +113,6 @@ export interface ImageTally {
   readonly spikes: Float64Array;
   /** Per spiking layer, each unit's spike count (graph order: c·H·W + pixel), when requested. */
   readonly unitCounts: readonly Float64Array[] | null;
-  /** int8: sums of 32 channels in which one reached the i16 limits (kept, not wrapped). */
-  saturated: number;
 }
 
 export class EventRunner {
@@ -207,8 +203,6 @@ export class EventRunner {
       if (l.accumulators)
         this.words.fill(0, l.accumulators >> 2, (l.accumulators >> 2) + unitsOf(this.layers[l.layer.maxPool!.from].layer.grid));
     }
-    const saturated = new Int32Array(kernels.memory.buffer, SATURATED, 1);
-    saturated[0] = 0;
     const current = this.f32(this.readoutCurrent, net.classes);
     const cumulative = new Float64Array(net.classes);
     const watch = exit && new ExitWatch(exit, 1);
@@ -258,11 +252,9 @@ export class EventRunner {
       trace?.readout.set(cumulative, t * net.classes);
       if (watch?.decided(0, t + 1, cumulative, 0, best)) {
         if (best === label) for (let u = t + 1; u < T; u++) correctAt[u]++;
-        tally.saturated += saturated[0];
         return t + 1;
       }
     }
-    tally.saturated += saturated[0];
     return T;
   }
 

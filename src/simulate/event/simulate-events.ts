@@ -86,7 +86,6 @@ export async function simulateEvents(
       unitCounts: totals.unitCounts?.[k + first] ?? null,
     })),
     inputEvents: first === 1 ? totals.spikes[0] : null,
-    saturatedSums: totals.saturated,
     steps: totals.steps,
     trace: trace && { ...trace, images },
     seconds: (performance.now() - started) / 1000,
