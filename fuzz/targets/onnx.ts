@@ -34,7 +34,8 @@ function makeCase(p: Plan): FuzzCase {
   const done: string[] = [];
   let bytes = seed.bytes;
   if (p.mode < 8) {
-    const model = onnx.ModelProto.decode(seed.bytes);
+    // Decoded bytes fields are views into the buffer decoded: decode a copy, so the seed stays intact.
+    const model = onnx.ModelProto.decode(seed.bytes.slice());
     for (const step of p.steps) {
       const what = structuredMutations[step.kind % structuredMutations.length](model, new Picker(step.draws));
       if (what !== null) done.push(what);
