@@ -34,8 +34,9 @@ function makeCase(p: Plan): FuzzCase {
   const done: string[] = [];
   let bytes = seed.bytes;
   if (p.mode < 8) {
-    // Decoded bytes fields are views into the buffer decoded: decode a copy, so the seed stays intact.
-    const model = onnx.ModelProto.decode(seed.bytes.slice());
+    // Decoded bytes fields are views into the buffer decoded: decode a copy, so the seed stays intact
+    // (a copy with `new Uint8Array`: protobufjs encodes to a Buffer, whose `slice` is a view).
+    const model = onnx.ModelProto.decode(new Uint8Array(seed.bytes));
     for (const step of p.steps) {
       const what = structuredMutations[step.kind % structuredMutations.length](model, new Picker(step.draws));
       if (what !== null) done.push(what);

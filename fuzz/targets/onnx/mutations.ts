@@ -320,14 +320,14 @@ export const structuredMutations: readonly Mutation[] = [
 export function mutateBytes(bytes: Uint8Array, p: Picker): { bytes: Uint8Array; what: string } {
   const how = p.int(3);
   if (how === 0) {
-    const out = bytes.slice();
+    const out = new Uint8Array(bytes);
     const count = 1 + p.int(8);
     for (let k = 0; k < count; k++) out[p.int(out.length)] ^= 1 << p.int(8);
     return { bytes: out, what: `${count} byte flip(s)` };
   }
   if (how === 1) {
     const at = p.int(bytes.length);
-    return { bytes: bytes.slice(0, at), what: `truncated at ${at} of ${bytes.length}` };
+    return { bytes: new Uint8Array(bytes.subarray(0, at)), what: `truncated at ${at} of ${bytes.length}` };
   }
   const at = p.int(bytes.length + 1);
   const insert = Uint8Array.from({ length: 1 + p.int(16) }, () => p.int(256));

@@ -18,12 +18,17 @@ import { convertToSnn } from '../../../src/convert/convert.js';
 import { defaultConversionOptions } from '../../../src/convert/strategy.js';
 import { InMemoryDataset } from '../../../src/data/in-memory-dataset.js';
 import type { Graph } from '../../../src/ir/graph.js';
+import { sampleShapes } from '../../../src/ir/shapes.js';
 import { simulate } from '../../../src/simulate/simulator.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
 import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
 
-/** Past this many MACs per image a model is only imported and inspected: running it would take seconds, not a fuzz case's milliseconds. */
+/**
+ * Past this many MACs per image, or values this large, a model is only imported and inspected:
+ * running it would take seconds and hundreds of megabytes, not a fuzz case's milliseconds.
+ */
 const MAX_MACS = 5_000_000;
+const MAX_RUN_ELEMENTS = 2 ** 22;
 
 /** Classes a user error may have after a successful import. */
 const laterRefusals = new Set(['ConversionError', 'NeuronError', 'GraphError', 'DataError']);
@@ -44,7 +49,8 @@ export async function runModelFile(path: string): Promise<void> {
 }
 
 async function afterImport(ann: Graph): Promise<void> {
-  if (totalMacs(ann) > MAX_MACS) return;
+  const largest = Math.max(...[...sampleShapes(ann).values()].map(sizeOf));
+  if (totalMacs(ann) > MAX_MACS || largest > MAX_RUN_ELEMENTS) return;
   const sample = ann.input.shape.slice(1) as number[];
   const random = mulberry32(7);
   const compiled = await referenceBackend.compile(ann);
