@@ -10,7 +10,13 @@ export type FailureKind = 'untyped' | 'unnamed' | 'hang' | 'memory' | 'crash';
 export type Outcome =
   | { readonly kind: 'passed' }
   | { readonly kind: 'user-error'; readonly errorClass: string; readonly message: string }
-  | { readonly kind: 'failure'; readonly failure: FailureKind; readonly errorClass: string; readonly message: string; readonly stack?: string };
+  | {
+      readonly kind: 'failure';
+      readonly failure: FailureKind;
+      readonly errorClass: string;
+      readonly message: string;
+      readonly stack?: string;
+    };
 
 /** Classifies how `run` settled: `error` undefined when it resolved; `expected` is the text a user error must contain. */
 export function classify(error: unknown, expected: string): Outcome {

@@ -104,7 +104,9 @@ async function fuzz(options: FuzzOptions): Promise<number> {
     await supervisor.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`fuzz: ${options.cases} cases in ${seconds.toFixed(1)} s (${(options.cases / seconds).toFixed(1)} cases/s), ${supervisor.spawned} worker(s) started`);
+  console.log(
+    `fuzz: ${options.cases} cases in ${seconds.toFixed(1)} s (${(options.cases / seconds).toFixed(1)} cases/s), ${supervisor.spawned} worker(s) started`,
+  );
   console.log(`outcomes: ${counts(tally.outcomes)}`);
   console.log(`error classes: ${counts(tally.errorClasses) || 'none'}`);
   for (const [name, t] of tally.perTarget) console.log(`  ${name}: ${counts(t)}`);

@@ -55,7 +55,10 @@ export class Supervisor {
       const failure = (kind: FailureKind, message: string): Outcome => ({ kind: 'failure', failure: kind, errorClass: kind, message });
       const overMemory = () => process.memoryUsage.rss() - this.#baselineRss > 2 * this.#budget.memoryMb * 2 ** 20;
       const memoryFailure = () =>
-        failure('memory', `resident memory grew by ${Math.round((process.memoryUsage.rss() - this.#baselineRss) / 2 ** 20)} MB (budget 2 × ${this.#budget.memoryMb} MB)`);
+        failure(
+          'memory',
+          `resident memory grew by ${Math.round((process.memoryUsage.rss() - this.#baselineRss) / 2 ** 20)} MB (budget 2 × ${this.#budget.memoryMb} MB)`,
+        );
       const onMessage = (reply: CaseReply) => {
         if (reply.id !== request.id) return;
         if (overMemory()) finish(memoryFailure(), true);

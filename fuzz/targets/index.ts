@@ -4,6 +4,4 @@
 import type { FuzzTarget } from '../target.js';
 import { onnxTarget } from './onnx.js';
 
-export const targets: readonly FuzzTarget[] = [
-  onnxTarget,
-];
+export const targets: readonly FuzzTarget[] = [onnxTarget];

@@ -206,12 +206,34 @@ function reshapeTarget(node: Node, x: readonly number[], target: readonly number
   return out;
 }
 
-/** Checks names are unique, every input is defined before use, and shapes agree. */
+/**
+ * Checks names are unique, every input is defined before use, shapes agree, and every value is
+ * [N, …sample] for any batch N (shapes inferred for N = 1 and N = 2 agree but for dimension 0), so a
+ * graph that folds the batch into another dimension is refused here, not by a kernel at batch 2.
+ */
 export function validateGraph(graph: Graph): void {
   const names = new Set<string>();
   for (const node of graph.nodes) {
     if (names.has(node.name)) throw new GraphError('duplicate node name', node.name);
     names.add(node.name);
   }
-  inferShapes(graph, 1);
+  const one = inferShapes(graph, 1);
+  let two: ShapeMap;
+  try {
+    two = inferShapes(graph, 2);
+  } catch (err) {
+    if (!(err instanceof GraphError)) throw err;
+    const detail = err.nodeName === undefined ? err.message : err.message.slice(`node '${err.nodeName}': `.length);
+    throw new GraphError(`only works for a batch of one image: with two, ${detail}`, err.nodeName);
+  }
+  for (const node of graph.nodes) {
+    const a = one.get(node.output)!;
+    const b = two.get(node.output)!;
+    if (b[0] !== 2 || b.length !== a.length || b.some((d, i) => i > 0 && d !== a[i])) {
+      throw new GraphError(
+        `output '${node.output}' is ${formatShape(a)} for one image but ${formatShape(b)} for two: the batch must stay dimension 0`,
+        node.name,
+      );
+    }
+  }
 }

@@ -82,7 +82,7 @@ const floatValues: Mutation = (m, p) => {
   const view = new DataView(t.rawData!.buffer, t.rawData!.byteOffset, t.rawData!.byteLength);
   const v = p.one(hostileFloats);
   const count = 1 + p.int(3);
-  for (let k = 0; k < count; k++) view.setFloat32(4 * p.int(t.rawData!.length / 4), v, true);
+  for (let k = 0; k < count; k++) view.setFloat32(4 * p.int(Math.floor(t.rawData!.length / 4)), v, true);
   return `${count} value(s) of tensor '${t.name}' = ${v}`;
 };
 
@@ -187,7 +187,9 @@ const cycle: Mutation = (m, p) => {
   const inputs = [...(ns[i].input ?? [])];
   inputs[inputs.length === 0 ? 0 : p.int(inputs.length)] = out;
   ns[i].input = inputs;
-  return i === j ? `node '${ns[i].name}' reads its own output '${out}'` : `node '${ns[i].name}' reads '${out}' of the later node '${ns[j].name}'`;
+  return i === j
+    ? `node '${ns[i].name}' reads its own output '${out}'`
+    : `node '${ns[i].name}' reads '${out}' of the later node '${ns[j].name}'`;
 };
 
 const opIdentity: Mutation = (m, p) => {
@@ -199,7 +201,24 @@ const opIdentity: Mutation = (m, p) => {
     return `node '${n.name}' domain = '${n.domain}'`;
   }
   const ops = ['Conv', 'Gemm', 'MatMul', 'MaxPool', 'AveragePool', 'Relu', 'Clip', 'Add', 'Concat', 'Reshape', 'Flatten', 'Pad'];
-  n.opType = p.one([...ops, 'Softmax', 'BatchNormalization', 'GlobalAveragePool', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze', 'Cast', 'Constant', 'Identity', 'Dropout', 'FooBar', '', 'If', 'Loop']);
+  n.opType = p.one([
+    ...ops,
+    'Softmax',
+    'BatchNormalization',
+    'GlobalAveragePool',
+    'ReduceMean',
+    'Shape',
+    'Gather',
+    'Unsqueeze',
+    'Cast',
+    'Constant',
+    'Identity',
+    'Dropout',
+    'FooBar',
+    '',
+    'If',
+    'Loop',
+  ]);
   return `node '${n.name}' op = '${n.opType}'`;
 };
 
@@ -217,7 +236,10 @@ const externalData: Mutation = (m, p) => {
   if (ts.length === 0) return null;
   const t = p.one(ts);
   if (p.int(2) === 0) t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-  t.externalData = [{ key: 'location', value: p.one(['weights.bin', '../../../etc/passwd', '']) }, { key: 'length', value: String(2 ** 40) }];
+  t.externalData = [
+    { key: 'location', value: p.one(['weights.bin', '../../../etc/passwd', '']) },
+    { key: 'length', value: String(2 ** 40) },
+  ];
   return `tensor '${t.name}': external data marker`;
 };
 

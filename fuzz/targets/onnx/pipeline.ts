@@ -55,7 +55,12 @@ async function afterImport(ann: Graph): Promise<void> {
   const random = mulberry32(7);
   const compiled = await referenceBackend.compile(ann);
   try {
-    await compiled.run(tensor([1, ...sample], Float32Array.from({ length: sizeOf(sample) }, () => random())));
+    await compiled.run(
+      tensor(
+        [1, ...sample],
+        Float32Array.from({ length: sizeOf(sample) }, () => random()),
+      ),
+    );
   } finally {
     await compiled.dispose();
   }

@@ -34,7 +34,13 @@ function realModels(): Seed[] {
 function weights(name: string, shape: readonly number[], seed: number): O.ITensorProto {
   const random = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return floatInitializer(name, tensor(shape, Float32Array.from({ length: n }, () => random() - 0.4)));
+  return floatInitializer(
+    name,
+    tensor(
+      shape,
+      Float32Array.from({ length: n }, () => random() - 0.4),
+    ),
+  );
 }
 
 /** Conv(pads) → BatchNorm → Relu → MaxPool → Pad → AveragePool → Flatten → Gemm → Softmax. */
