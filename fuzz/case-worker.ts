@@ -3,9 +3,9 @@
  * `{ id, target, path }`, runs the target on the case file and replies `{ id, outcome }`; the
  * supervisor enforces the time and memory budgets from outside.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { classify, type Outcome } from './outcome.js';
-import { targets } from './targets/index.js';
+import type { FuzzTarget } from './target.js';
 
 export interface CaseRequest {
   readonly id: number;
@@ -20,6 +20,8 @@ export interface CaseReply {
 
 const port = parentPort;
 if (port === null) throw new Error('case-worker.ts runs as a worker thread of supervisor.ts');
+/** The table of targets: fuzz/targets/index.ts, or the module the supervisor names (tests use their own). */
+const { targets } = (await import((workerData as { table: string }).table)) as { targets: readonly FuzzTarget[] };
 
 port.on('message', async (request: CaseRequest) => {
   const target = targets.find((t) => t.name === request.target);

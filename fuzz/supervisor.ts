@@ -24,6 +24,7 @@ const SAMPLE_MS = 20;
 
 export class Supervisor {
   readonly #budget: Budget;
+  readonly #table: URL;
   #worker: Worker | null = null;
   #ready: Promise<void> | null = null;
   #baselineRss = 0;
@@ -31,8 +32,10 @@ export class Supervisor {
   /** Workers started (1 + respawns after a hang, memory or crash). */
   spawned = 0;
 
-  constructor(budget: Budget) {
+  /** `table`: the module whose `targets` the worker runs (default: fuzz/targets/index). */
+  constructor(budget: Budget, table?: URL) {
     this.#budget = budget;
+    this.#table = table ?? new URL(`./targets/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   }
 
   /** Runs one case; never rejects. */
@@ -97,8 +100,9 @@ export class Supervisor {
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`, {
           eval: true,
           resourceLimits: limits,
+          workerData: { table: this.#table.href },
         })
-      : new Worker(script, { resourceLimits: limits });
+      : new Worker(script, { resourceLimits: limits, workerData: { table: this.#table.href } });
     this.#worker = worker;
     this.spawned++;
     this.#ready = new Promise<void>((resolve, reject) => {
