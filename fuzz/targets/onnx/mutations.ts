@@ -123,6 +123,15 @@ const hostileAttributes: readonly (() => O.IAttributeProto)[] = [
   () => ({ name: 'levels', type: AT.INT, i: 0 }),
   () => ({ name: 'strides', type: AT.GRAPH, g: { name: 'nested' } }),
   () => ({ name: 'kernel_shape', type: AT.STRINGS, strings: [] }),
+  // Unusual but valid windows, so that graphs import and the kernels and engines meet odd shapes.
+  () => ({ name: 'strides', type: AT.INTS, ints: [2, 1] }),
+  () => ({ name: 'strides', type: AT.INTS, ints: [3, 3] }),
+  () => ({ name: 'pads', type: AT.INTS, ints: [0, 1, 2, 0] }),
+  () => ({ name: 'pads', type: AT.INTS, ints: [1, 1, 1, 1] }),
+  () => ({ name: 'dilations', type: AT.INTS, ints: [2, 1] }),
+  () => ({ name: 'kernel_shape', type: AT.INTS, ints: [3, 1] }),
+  () => ({ name: 'kernel_shape', type: AT.INTS, ints: [1, 1] }),
+  () => ({ name: 'auto_pad', type: AT.STRING, s: new TextEncoder().encode('SAME_UPPER') }),
 ];
 
 const addAttribute: Mutation = (m, p) => {

@@ -27,7 +27,7 @@ import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
  * Past this many MACs per image, or values this large, a model is only imported and inspected:
  * running it would take seconds and hundreds of megabytes, not a fuzz case's milliseconds.
  */
-const MAX_MACS = 5_000_000;
+const MAX_MACS = 20_000_000;
 const MAX_RUN_ELEMENTS = 2 ** 22;
 
 /** Classes a user error may have after a successful import. */

@@ -176,17 +176,24 @@ function tinyDense(): Uint8Array {
   });
 }
 
-let cache: readonly Seed[] | null = null;
+export interface Seeds {
+  readonly tiny: readonly Seed[];
+  readonly real: readonly Seed[];
+}
+
+let cache: Seeds | null = null;
 
 /** All seeds (built once per process). */
-export function seeds(): readonly Seed[] {
-  cache ??= [
-    { name: 'tiny-cnn', bytes: tinyCnn() },
-    { name: 'tiny-residual', bytes: tinyResidual() },
-    { name: 'tiny-grouped', bytes: tinyGrouped() },
-    { name: 'tiny-nested', bytes: tinyNested() },
-    { name: 'tiny-dense', bytes: tinyDense() },
-    ...realModels(),
-  ];
+export function seeds(): Seeds {
+  cache ??= {
+    tiny: [
+      { name: 'tiny-cnn', bytes: tinyCnn() },
+      { name: 'tiny-residual', bytes: tinyResidual() },
+      { name: 'tiny-grouped', bytes: tinyGrouped() },
+      { name: 'tiny-nested', bytes: tinyNested() },
+      { name: 'tiny-dense', bytes: tinyDense() },
+    ],
+    real: realModels(),
+  };
   return cache;
 }
