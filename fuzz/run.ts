@@ -82,6 +82,7 @@ async function fuzz(options: FuzzOptions): Promise<number> {
   const tally = new Tally();
   const bar = progressBar('fuzz');
   const started = performance.now();
+  let slowest = { ms: 0, index: -1, mutation: '' };
   try {
     for (let index = 0; index < options.cases; index++) {
       const target = targets[index % targets.length];
@@ -90,6 +91,7 @@ async function fuzz(options: FuzzOptions): Promise<number> {
       const path = casePath(out, target, index);
       await writeFile(path, c.bytes);
       const outcome = await supervisor.run(target.name, path);
+      if (supervisor.lastMs > slowest.ms) slowest = { ms: supervisor.lastMs, index, mutation: c.mutation };
       tally.add(target.name, outcome);
       if (outcome.kind === 'failure') {
         await writeRecord(path, { target: target.name, seed: options.seed, index, caseSeed: seed, mutation: c.mutation, outcome });
@@ -107,6 +109,7 @@ async function fuzz(options: FuzzOptions): Promise<number> {
   console.log(
     `fuzz: ${options.cases} cases in ${seconds.toFixed(1)} s (${(options.cases / seconds).toFixed(1)} cases/s), ${supervisor.spawned} worker(s) started`,
   );
+  console.log(`slowest case: #${slowest.index}, ${slowest.ms.toFixed(0)} ms (${slowest.mutation})`);
   console.log(`outcomes: ${counts(tally.outcomes)}`);
   console.log(`error classes: ${counts(tally.errorClasses) || 'none'}`);
   for (const [name, t] of tally.perTarget) console.log(`  ${name}: ${counts(t)}`);

@@ -31,6 +31,8 @@ export class Supervisor {
   #nextId = 1;
   /** Workers started (1 + respawns after a hang, memory or crash). */
   spawned = 0;
+  /** Milliseconds the last case ran (from posting it to its outcome; a worker's start not included). */
+  lastMs = 0;
 
   /** `table`: the module whose `targets` the worker runs (default: fuzz/targets/index). */
   constructor(budget: Budget, table?: URL) {
@@ -47,6 +49,7 @@ export class Supervisor {
       const finish = (outcome: Outcome, kill: boolean) => {
         if (settled) return;
         settled = true;
+        this.lastMs = performance.now() - posted;
         clearTimeout(timer);
         clearInterval(sampler);
         worker.off('message', onMessage);
@@ -79,6 +82,7 @@ export class Supervisor {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      const posted = performance.now();
       worker.postMessage(request);
     });
   }
