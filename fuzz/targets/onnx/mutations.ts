@@ -328,7 +328,32 @@ const structure: Mutation = (m, p) => {
   return ['node removed', 'node duplicated', 'nodes swapped', 'initializer removed'][how] + ` (at ${i})`;
 };
 
+/** Names that break code which keys plain objects by name or parses strings: a node, or a value everywhere it appears. */
+const awkwardNames = ['Infinity', 'NaN', '-0', '1e400', '__proto__', 'constructor', 'toString', 'a/b\\c', '名前', ' ', 'x'.repeat(1000)];
+
+const rename: Mutation = (m, p) => {
+  const ns = nodesOf(m);
+  if (ns.length === 0) return null;
+  const name = p.one(awkwardNames);
+  if (p.int(2) === 0) {
+    const n = p.one(ns);
+    n.name = name;
+    return `node renamed to '${name.slice(0, 20)}'`;
+  }
+  const values = [...new Set(outputsOf(m))];
+  if (values.length === 0) return null;
+  const old = p.one(values);
+  const swap = (v: string): string => (v === old ? name : v);
+  for (const n of ns) {
+    n.input = (n.input ?? []).map(swap);
+    n.output = (n.output ?? []).map(swap);
+  }
+  for (const o of m.graph?.output ?? []) o.name = swap(o.name ?? '');
+  return `value '${old}' renamed to '${name.slice(0, 20)}'`;
+};
+
 export const structuredMutations: readonly Mutation[] = [
+  rename,
   tensorDim,
   dataType,
   rawDataLength,

@@ -1,8 +1,8 @@
 /**
  * What a user does with an ONNX file, through the library: import it (readOnnxFile), inspect it
  * (simplifyGraph, nodeCosts), run the ANN on one input on the reference backend, calibrate on two
- * images, convert (deng-gu, the default options) and simulate 4 steps of the converted SNN (event
- * engine where it lowers, in this thread).
+ * images, convert (deng-gu, the default options), encode and decode the SNN as a .snn file (it must
+ * come back unchanged) and simulate 4 steps of it (event engine where it lowers, in this thread).
  *
  * Once a model imported, its graph is valid: a later refusal is acceptable only as a conversion,
  * neuron, graph or data error (a graph the converter or the event engine does not take); it is
@@ -19,7 +19,10 @@ import { defaultConversionOptions } from '../../../src/convert/strategy.js';
 import { InMemoryDataset } from '../../../src/data/in-memory-dataset.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { sampleShapes } from '../../../src/ir/shapes.js';
+import { firstDifference } from './first-difference.js';
+import { decodeSnn, encodeSnn } from '../../../src/model/snn-codec.js';
 import { simulate } from '../../../src/simulate/simulator.js';
+import { InternalError } from '../../../src/tensor/internal-error.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
 import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
 
@@ -36,7 +39,7 @@ const laterRefusals = new Set(['ConversionError', 'NeuronError', 'GraphError', '
 export async function runModelFile(path: string): Promise<void> {
   const ann = await loadAnn(path);
   try {
-    await afterImport(ann);
+    await afterImport(ann, path);
   } catch (err) {
     if (!(err instanceof Error)) throw err;
     if (!laterRefusals.has(err.name)) {
@@ -48,7 +51,7 @@ export async function runModelFile(path: string): Promise<void> {
   }
 }
 
-async function afterImport(ann: Graph): Promise<void> {
+async function afterImport(ann: Graph, path: string): Promise<void> {
   const largest = Math.max(...[...sampleShapes(ann).values()].map(sizeOf));
   if (totalMacs(ann) > MAX_MACS || largest > MAX_RUN_ELEMENTS) return;
   const sample = ann.input.shape.slice(1) as number[];
@@ -74,6 +77,10 @@ async function afterImport(ann: Graph): Promise<void> {
     numClasses: 10,
   });
   const stats = await calibrate(referenceBackend, ann, data, { limit: 2 });
-  const snn = convertToSnn(ann, stats, defaultConversionOptions);
+  const converted = convertToSnn(ann, stats, defaultConversionOptions);
+  // What `convert` writes and `simulate` reads: the model must come back from its .snn bytes unchanged.
+  const snn = decodeSnn(encodeSnn(converted), path).model;
+  const changed = firstDifference(converted, snn);
+  if (changed !== null) throw new InternalError(`the .snn round trip changed the model: ${changed}`);
   await simulate(referenceBackend, snn.graph, data, { T: 4, batchSize: 2, threads: 1, inFlight: 1 });
 }
