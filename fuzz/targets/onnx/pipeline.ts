@@ -19,12 +19,12 @@ import { defaultConversionOptions } from '../../../src/convert/strategy.js';
 import { InMemoryDataset } from '../../../src/data/in-memory-dataset.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { sampleShapes } from '../../../src/ir/shapes.js';
-import { firstDifference } from './first-difference.js';
 import { decodeSnn, encodeSnn } from '../../../src/model/snn-codec.js';
 import { simulate } from '../../../src/simulate/simulator.js';
 import { InternalError } from '../../../src/tensor/internal-error.js';
 import { mulberry32 } from '../../../src/tensor/random.js';
 import { sizeOf, tensor } from '../../../src/tensor/tensor.js';
+import { firstDifference } from './first-difference.js';
 
 /**
  * Past this many MACs per image, or values this large, a model is only imported and inspected:
