@@ -121,6 +121,11 @@ function checkConvertible(ann: Graph): MaxPoolPlan['spiking'] {
   // it would have to act on spikes, so it must have been folded into a Conv/Dense.
   const unfolded = ann.nodes.filter((n) => n.op === 'BatchNorm' && spiking.has(n.inputs[0])).map((n) => `'${n.name}'`);
   if (unfolded.length > 0) throw new ConversionError(`BatchNorm not directly after a Conv/Dense cannot be folded: ${unfolded.join(', ')}`);
+  // The engines feed a spiking layer from the segment computed before it; the graph input is no segment's output.
+  const onInput = ann.nodes.filter((n) => isActivation(n) && n.inputs[0] === ann.input.name).map((n) => `'${n.name}'`);
+  if (onInput.length > 0) {
+    throw new ConversionError(`activation ${onInput.join(', ')} reads the graph input directly; a spiking layer needs a layer before it`);
+  }
   const lastIndex = ann.nodes.length - 1;
   const softmaxes = ann.nodes.filter((n, i) => n.op === 'Softmax' && i !== lastIndex).map((n) => `'${n.name}'`);
   if (softmaxes.length > 0) throw new ConversionError(`Softmax inside the network cannot be converted: ${softmaxes.join(', ')}`);

@@ -8,3 +8,4 @@ export { readoutBound, type ReadoutBound } from './exit/readout-bound.js';
 export type { ExitSummary } from './exit/steps-summary.js';
 export { emptyTrace, replayExit, type ReadoutTrace, type Replay } from './exit/readout-trace.js';
 export { summarizeSteps } from './exit/steps-summary.js';
+export { SimulationError } from './simulation-error.js';

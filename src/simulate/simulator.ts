@@ -19,17 +19,18 @@ import type { EngineRun, SimulateOptions, SimulationEngine, SimulationResult } f
 import { findStaticValues } from './static-values.js';
 import { EarlyExitError, exitRule, type ExitRule } from './exit/exit-rule.js';
 import { summarizeSteps } from './exit/steps-summary.js';
+import { SimulationError } from './simulation-error.js';
 
 export type * from './simulation.js';
 
 export async function simulate(backend: Backend, graph: Graph, data: Dataset, options: SimulateOptions): Promise<SimulationResult> {
   checkInputShape(graph, data);
-  if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
+  if (!Number.isInteger(options.T) || options.T < 1) throw new SimulationError(`T must be a positive integer, got ${options.T}`);
   if (options.inFlight !== undefined && (!Number.isInteger(options.inFlight) || options.inFlight < 1))
-    throw new RangeError(`inFlight must be a positive integer, got ${options.inFlight}`);
+    throw new SimulationError(`inFlight must be a positive integer, got ${options.inFlight}`);
   const precision = options.precision ?? 'f32';
   if (!SPIKE_PRECISIONS.includes(precision))
-    throw new RangeError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
+    throw new SimulationError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
   const encoder = options.encoder ?? directEncoder;
   const exit = exitRule(graph, options.exit, options.T, precision);
   if (exit && (options.probes?.length ?? 0) > 0)
@@ -52,7 +53,7 @@ function chooseEngine(
 ): { net: EventNet; precision: EventPrecision } | { note: string | null } {
   const engine = options.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'event' && engine !== 'dense')
-    throw new RangeError(`engine must be auto, event or dense, got '${String(engine)}'`);
+    throw new SimulationError(`engine must be auto, event or dense, got '${String(engine)}'`);
   if (engine === 'dense') return { note: null };
   const refusal =
     (options.probes?.length ?? 0) > 0

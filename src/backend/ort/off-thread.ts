@@ -23,6 +23,11 @@ import { BackendError } from '../backend.js';
 import type { WorkerReply, WorkerRequest } from './ort-worker.js';
 import type { RowSplit } from './row-split.js';
 
+/** ONNX Runtime's message from the worker; never leaves this module (open and run wrap it in a BackendError saying which). */
+class OrtReplyError extends Error {
+  override readonly name = 'OrtReplyError';
+}
+
 interface Pending {
   readonly resolve: (reply: WorkerReply) => void;
   readonly reject: (error: Error) => void;
@@ -48,7 +53,7 @@ class WorkerState {
       if (p === undefined) return;
       this.pending.delete(reply.req);
       if (this.pending.size === 0) this.worker.unref();
-      if (reply.error !== undefined) p.reject(new Error(reply.error));
+      if (reply.error !== undefined) p.reject(new OrtReplyError(reply.error));
       else p.resolve(reply);
     });
     const fail = (message: string) => {
