@@ -54,12 +54,11 @@ export async function simulateDense(
     images = await forEachBatchInFlight(
       data,
       { batchSize, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
-      (batch, batchIndex) =>
+      (batch) =>
         simulateBatch(plan, batch.x, batch.labels, {
           T,
           chunk,
           encoder,
-          batchIndex,
           firstImage: batch.start,
           correctAt,
           tallies,
@@ -93,7 +92,6 @@ interface BatchContext {
   readonly T: number;
   readonly chunk: number;
   readonly encoder: Encoder;
-  readonly batchIndex: number;
   readonly firstImage: number;
   readonly correctAt: Int32Array;
   readonly tallies: Map<string, LayerTally>;
@@ -120,7 +118,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, labels: Int32Array
     states.set(s.node.name, s.neuron.initialState(s.initialPotential, batch));
     spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * batch * s.initialPotential.length));
   }
-  const stream = ctx.encoder.start(x, ctx.batchIndex);
+  const stream = ctx.encoder.start(x, ctx.firstImage);
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
   const cumulative = new Float64Array(batch * classes);
   for (let t0 = 0; t0 < ctx.T; t0 += ctx.chunk) {

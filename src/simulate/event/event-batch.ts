@@ -10,8 +10,8 @@ export interface BatchRequest {
   readonly labels: Int32Array;
   readonly T: number;
   readonly unitCounts: boolean;
-  /** With spiking input: the batch's Bernoulli stream seed, its size, and where these images start in it. */
-  readonly stream: { readonly seed: number; readonly batchImages: number; readonly first: number } | null;
+  /** With spiking input: each image's Bernoulli stream seed (encoders.ts: one stream per image). */
+  readonly stream: { readonly seeds: Uint32Array } | null;
 }
 
 export interface BatchResult {
@@ -50,7 +50,7 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
   const inputUnits = layer0Inputs.length / Math.max(1, images);
   const totals = emptyTotals(net, T, request.unitCounts);
   for (let i = 0; i < images; i++) {
-    const position = stream && { seed: stream.seed, stride: stream.batchImages * inputUnits, first: (stream.first + i) * inputUnits };
+    const position = stream && { seed: stream.seeds[i], stride: inputUnits, first: 0 };
     runner.runImage(layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits), request.labels[i], totals.correctAt, totals, position);
   }
   return totals;
