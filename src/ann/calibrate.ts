@@ -22,6 +22,8 @@ export interface LayerStats {
 
 export interface ActivationStats {
   readonly images: number;
+  /** The name of the data set the statistics were measured on (where known). */
+  readonly data?: string;
   readonly layers: ReadonlyMap<string, LayerStats>;
 }
 
@@ -65,7 +67,7 @@ export async function calibrate(backend: Backend, graph: Graph, data: Dataset, o
       count: acc.count,
     });
   }
-  return { images, layers };
+  return { images, data: data.name, layers };
 }
 
 function channelMaxima(shape: readonly number[], data: Float32Array, previous: Float32Array | null): Float32Array {
