@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkInputShape, DataError, type Dataset, type Graph, type SnnModel } from '../index.js';
+import { checkInputShape, DataError, type Dataset, type Graph, type SnnFileMeta, type SnnModel } from '../index.js';
 
 export interface DataChoice {
   /** A data set spec as openDataset takes it. */
@@ -57,7 +57,7 @@ export function chooseCalibrationData(model: string, given: string | undefined, 
 export function chooseEvaluationData(given: string | undefined, recorded: unknown, flag: string): DataChoice {
   if (given !== undefined) return { spec: given, chosenBy: flag };
   if (typeof recorded === 'string' && recorded.length > 0) return { spec: recorded, chosenBy: 'the data the model was calibrated on' };
-  return { spec: 'mnist', chosenBy: `default: the model records no data; choose with ${flag}` };
+  return { spec: 'mnist', chosenBy: `default: nothing records the model's data; choose with ${flag}` };
 }
 
 /** A data set named for the record: the bundled names as they are, a directory as an absolute path (exports run elsewhere). */
@@ -73,6 +73,12 @@ export function describeCalibration(data: Dataset, images: number, choice: DataC
 /** The model with `description` recorded as the images its thresholds came from (ConversionInfo.calibrationData). */
 export function recordCalibrationData(snn: SnnModel, description: string): SnnModel {
   return { ...snn, conversion: { ...snn.conversion, calibrationData: description } };
+}
+
+/** A .snn written before conversions recorded their calibration data: its metadata's `calibration` says it. */
+export function withRecordedCalibration(snn: SnnModel, meta: SnnFileMeta): SnnModel {
+  if (snn.conversion.calibrationData !== undefined || typeof meta.calibration !== 'string') return snn;
+  return recordCalibrationData(snn, meta.calibration);
 }
 
 /** checkInputShape, with what to do about a mismatch: the GraphError names both shapes and the flag. */
