@@ -139,7 +139,7 @@ const simulatorOps = ['Spike', 'SpikeMaxPool'];
 function runKernel(op: string, fields: Record<string, unknown>, inputs: readonly Tensor[]): Tensor {
   const names = inputs.map((_, i) => `in${i}`);
   const node = { op, name: `${op.toLowerCase()}-case`, inputs: names, output: 'y', ...fields } as unknown as Node;
-  const kernel = (kernels as Record<string, ((node: Node, inputs: readonly Tensor[]) => Tensor) | undefined>)[op];
+  const kernel = (kernels as unknown as Record<string, ((node: Node, inputs: readonly Tensor[]) => Tensor) | undefined>)[op];
   assert.ok(kernel, `the reference backend has no kernel for ${op}`);
   return kernel(node, inputs);
 }
