@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkInputShape, DataError, type Dataset, type Graph, type SnnFileMeta, type SnnModel } from '../index.js';
+import { recipePath } from '../train/index.js';
 
 export interface DataChoice {
   /** A data set spec as openDataset takes it. */
@@ -20,14 +21,9 @@ export interface DataChoice {
   readonly chosenBy: string;
 }
 
-/** The recipe `ann2snn train` wrote beside `model` (x.onnx → x.recipe.json). */
-export function recipePathOf(model: string): string {
-  return `${model.replace(/\.onnx$/i, '')}.recipe.json`;
-}
-
 /** The training data named by the model's recipe, or null when there is no readable recipe naming one. */
 export function recipeData(model: string): DataChoice | null {
-  const path = recipePathOf(model);
+  const path = recipePath(model);
   if (!existsSync(path)) return null;
   try {
     const recipe: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -46,7 +42,7 @@ export function chooseCalibrationData(model: string, given: string | undefined, 
   const fromRecipe = recipeData(model);
   if (fromRecipe) return fromRecipe;
   throw new DataError(
-    `${model}: which data calibrates its thresholds? Nothing records what it was trained on (no ${recipePathOf(model)}); name it with ${flag} mnist | fashion-mnist | <IDX or CIFAR-10 directory>`,
+    `${model}: which data calibrates its thresholds? Nothing records what it was trained on (no ${recipePath(model)}); name it with ${flag} mnist | fashion-mnist | <IDX or CIFAR-10 directory>`,
   );
 }
 
