@@ -146,7 +146,7 @@ function imageBatch(data: Dataset, index: number): Batch {
       return {
         x: { shape: [1, ...b.x.shape.slice(1)], data: b.x.data.slice(k * per, (k + 1) * per) },
         labels: Int32Array.of(b.labels[k]),
-        start: 0,
+        start: index, // its place in the data set: a Poisson encoder draws this image's own stream
       };
     }
     seen += n;

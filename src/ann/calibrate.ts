@@ -23,6 +23,8 @@ export interface LayerStats {
 
 export interface ActivationStats {
   readonly images: number;
+  /** The name of the data set the statistics were measured on (where known). */
+  readonly data?: string;
   readonly layers: ReadonlyMap<string, LayerStats>;
 }
 
@@ -68,7 +70,7 @@ export async function calibrate(backend: Backend, graph: Graph, data: Dataset, o
       count: acc.count,
     });
   }
-  return { images, layers };
+  return { images, data: data.name, layers };
 }
 
 /** An activation of +∞ has no threshold (and would grow the histogram's range for ever). */

@@ -65,7 +65,8 @@ export function convertToSnn(ann: Graph, stats: ActivationStats | null, options:
     });
   }
   const graph: Graph = { input: ann.input, output, nodes };
-  return { graph, ann: withoutSoftmax, conversion: { options, layers, calibrationImages: stats?.images ?? 0 } };
+  const calibrationData = stats?.data === undefined ? {} : { calibrationData: `${stats.data}, ${stats.images} images` };
+  return { graph, ann: withoutSoftmax, conversion: { options, layers, calibrationImages: stats?.images ?? 0, ...calibrationData } };
 }
 
 function spikeNode(name: string, input: string, output: string, choice: ThresholdChoice, options: ConversionOptions): SpikeNode {

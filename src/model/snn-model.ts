@@ -73,6 +73,11 @@ export interface ConversionInfo {
   readonly options: ConversionOptions;
   readonly layers: readonly ConvertedLayer[];
   readonly calibrationImages: number;
+  /**
+   * The images the thresholds came from: the calibration data set's name (from the statistics), or
+   * what the CLI records (data set, split, count and how it was chosen). Absent when unknown.
+   */
+  readonly calibrationData?: string;
   /** Present when the SNN was calibrated after conversion (calibrate/). */
   readonly calibration?: CalibrationRecord;
 }

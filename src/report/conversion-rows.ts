@@ -23,6 +23,7 @@ export function summarizeConversion(info: ConversionInfo): ConversionSummary {
   return {
     options: info.options,
     calibrationImages: info.calibrationImages,
+    calibrationData: info.calibrationData ?? null,
     layers: info.layers.map((l) => ({
       node: l.node,
       thetaMin: Math.min(...l.theta),
@@ -34,8 +35,8 @@ export function summarizeConversion(info: ConversionInfo): ConversionSummary {
   };
 }
 
-/** strategy, shift, reset, readout, threshold scope, burst γ, neuron kind, calibration; `calibrationData` names the images where known. */
-export function conversionSettings(c: ConversionSummary, calibrationData?: string): SettingRow[] {
+/** strategy, shift, reset, readout, threshold scope, burst γ, neuron kind, calibration (the images the thresholds came from, where known). */
+export function conversionSettings(c: ConversionSummary): SettingRow[] {
   const o = c.options;
   return [
     { label: 'strategy', value: strategyValue(o) },
@@ -45,8 +46,13 @@ export function conversionSettings(c: ConversionSummary, calibrationData?: strin
     { label: 'thresholds', value: `per ${o.thresholdScope}` },
     { label: 'burst γ', value: o.maxSpikesPerStep === 1 ? '1 (IF)' : String(o.maxSpikesPerStep) },
     { label: 'neuron', value: o.neuron },
-    { label: 'calibration', value: `${c.calibrationImages} images${calibrationData ? ` of ${calibrationData}` : ''}` },
+    { label: 'calibration', value: calibrationValue(c) },
   ];
+}
+
+function calibrationValue(c: ConversionSummary): string {
+  if (c.calibrationData !== null) return c.calibrationData;
+  return c.calibrationImages === 0 ? 'none (θ from the model)' : `${c.calibrationImages} images of unrecorded data`;
 }
 
 function strategyValue(o: ConversionSummary['options']): string {

@@ -31,6 +31,8 @@ export interface Report {
   readonly conversion: {
     readonly options: ConversionOptions;
     readonly calibrationImages: number;
+    /** The images the thresholds came from (data set, split, count; how they were chosen), or null when the model does not record them. */
+    readonly calibrationData: string | null;
     readonly layers: readonly {
       readonly node: string;
       readonly thetaMin: number;

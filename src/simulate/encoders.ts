@@ -2,9 +2,10 @@
  * Input encoders: how an image becomes the input of step t.
  *   direct:  x(t) = x                 (constant analog current; the first layer is computed once)
  *   poisson: x(t) = [u_t < x], u_t ~ U[0,1)   (Bernoulli rate code; seeded; needs x ∈ [0, 1])
- * The poisson stream of a batch is mulberry32 at a seed per batch, drawn time-major: the input j of
- * the batch ([batch × …] flattened) at step t compares u_n, n = t·N + j (N inputs per step), so any
- * engine can regenerate any spike (`bernoulli`).
+ * The poisson stream is per image: image i of the data set (its index in the order simulated) draws
+ * from mulberry32 at streamSeed(i), a mix of (seed, i), time-major: its input j at step t compares
+ * u_n, n = t·N + j (N inputs per image), so any engine can regenerate any spike (`bernoulli`), and
+ * an image's spikes do not depend on the batch size, the batches in flight or the thread count.
  */
 import { DataError } from '../data/dataset.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -19,10 +20,13 @@ export interface Encoder {
   readonly name: string;
   /** True when every step sees the same input (then the layers before the first spike run once). */
   readonly constant: boolean;
-  /** Checks the batch and starts its stream; throws DataError on input the encoder cannot take. */
-  start(x: Tensor, batchIndex: number): EncoderStream;
-  /** For Bernoulli encoders: the mulberry32 seed of a batch's stream (see above). */
-  readonly bernoulli?: { streamSeed(batchIndex: number): number };
+  /**
+   * Checks the batch and starts its stream; `firstImage` is the data set index of the batch's first
+   * image. Throws DataError on input the encoder cannot take.
+   */
+  start(x: Tensor, firstImage: number): EncoderStream;
+  /** For Bernoulli encoders: the mulberry32 seed of an image's stream (see above). */
+  readonly bernoulli?: { streamSeed(image: number): number };
 }
 
 export const directEncoder: Encoder = {
@@ -32,22 +36,29 @@ export const directEncoder: Encoder = {
 };
 
 export function poissonEncoder(seed: number): Encoder {
-  const streamSeed = (batchIndex: number) => (seed ^ Math.imul(batchIndex + 1, 0x9e3779b1)) >>> 0;
+  const streamSeed = (image: number) => (seed ^ Math.imul(image + 1, 0x9e3779b1)) >>> 0;
   return {
     name: `poisson(seed=${seed})`,
     constant: false,
     bernoulli: { streamSeed },
-    start(x, batchIndex) {
+    start(x, firstImage) {
       for (const v of x.data) {
         if (v < 0 || v > 1)
           throw new DataError(`the poisson encoder needs inputs in [0, 1], got ${v}; use --encoder direct or scale-only normalization`);
       }
-      const random = mulberry32(streamSeed(batchIndex));
+      const images = x.shape[0];
+      const perImage = x.data.length / Math.max(1, images);
+      const random = Array.from({ length: images }, (_, b) => mulberry32(streamSeed(firstImage + b)));
       return {
         next(steps) {
           const n = x.data.length;
           const out = new Float32Array(steps * n);
-          for (let t = 0; t < steps; t++) for (let i = 0; i < n; i++) out[t * n + i] = random() < x.data[i] ? 1 : 0;
+          for (let t = 0; t < steps; t++) {
+            for (let b = 0; b < images; b++) {
+              const draw = random[b];
+              for (let j = b * perImage; j < (b + 1) * perImage; j++) out[t * n + j] = draw() < x.data[j] ? 1 : 0;
+            }
+          }
           return out;
         },
       };

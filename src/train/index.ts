@@ -7,6 +7,7 @@ export {
   trainModel,
   evaluateAccuracy,
   activationFrom,
+  recipePath,
   type TrainOptions,
   type TrainResult,
   type TrainHooks,

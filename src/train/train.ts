@@ -253,7 +253,8 @@ function dropoutMasks(net: Network, n: number, seed: number): Map<string, Float3
   return masks;
 }
 
-function recipePath(output: string): string {
+/** Where the recipe of a model written to `output` goes: x.onnx → x.recipe.json (convert reads it back for the model's data). */
+export function recipePath(output: string): string {
   return `${output.replace(/\.onnx$/i, '')}.recipe.json`;
 }
 

@@ -17,7 +17,7 @@ test('convert --neuron signed writes signed neurons; the help lists the table; a
   assert.equal(help.code, 0, help.err);
   assert.match(help.out, /--neuron <name>[\s\S]*if \(integrate-and-fire[\s\S]*signed \(signed IF/);
   const snn = join(dir, 'signed.snn');
-  const c = cli('convert', residual, '--calib-limit', '20', '--neuron', 'signed', '-o', snn);
+  const c = cli('convert', residual, '--calib', 'mnist', '--calib-limit', '20', '--neuron', 'signed', '-o', snn);
   assert.equal(c.code, 0, c.err);
   const { model } = decodeSnn(readFileSync(snn), snn);
   const spikes = model.graph.nodes.filter((n) => n.op === 'Spike');
@@ -29,7 +29,20 @@ test('convert --neuron signed writes signed neurons; the help lists the table; a
   const bad = cli('convert', residual, '--neuron', 'lif', '-o', join(dir, 'lif.snn'));
   assert.equal(bad.code, 2, 'a usage error');
   assert.match(bad.err, /--neuron <name>' argument 'lif' is invalid\. expected one of if, signed/);
-  const hard = cli('convert', residual, '--calib-limit', '20', '--neuron', 'signed', '--reset', 'hard', '-o', join(dir, 'hard.snn'));
+  const hard = cli(
+    'convert',
+    residual,
+    '--calib',
+    'mnist',
+    '--calib-limit',
+    '20',
+    '--neuron',
+    'signed',
+    '--reset',
+    'hard',
+    '-o',
+    join(dir, 'hard.snn'),
+  );
   assert.equal(hard.code, 1);
   assert.match(hard.err, /neuron 'signed': reset 'hard'/);
 });

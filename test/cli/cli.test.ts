@@ -58,18 +58,23 @@ test('eval-ann reports accuracy and images/s, as text and JSON', () => {
 });
 
 test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
-  const maxPool = cli('convert', model, '-o', join(dir, 'maxpool.snn'));
+  const maxPool = cli('convert', model, '--calib', 'mnist', '-o', join(dir, 'maxpool.snn'));
   assert.equal(maxPool.code, 1);
   assert.match(maxPool.err, /max pooling cannot be converted exactly.*'\/pool2\/MaxPool'/);
   const snn = join(dir, 'residual.snn');
-  const c = cli('convert', residual, '--calib-limit', '200', '-o', snn);
+  const c = cli('convert', residual, '--calib', 'mnist', '--calib-limit', '200', '-o', snn);
   assert.equal(c.code, 0, c.err);
   assert.match(c.out, /strategy deng-gu, shift v0/);
   assert.match(c.out, /max activation/);
-  assert.match(c.out, /thresholds per layer, burst γ 1 \(IF\), neuron if, calibration 200 images of /);
+  assert.match(
+    c.out,
+    /thresholds per layer, burst γ 1 \(IF\), neuron if, calibration mnist \(bundled, train\), 200 images \(chosen by --calib\)/,
+  );
   const burst = cli(
     'convert',
     residual,
+    '--calib',
+    'mnist',
     '--calib-limit',
     '50',
     '--threshold-scope',
@@ -80,10 +85,10 @@ test('convert then simulate: θ per layer, accuracy at every t in JSON', () => {
     join(dir, 'burst.snn'),
   );
   assert.equal(burst.code, 0, burst.err);
-  assert.match(burst.out, /thresholds per channel, burst γ 3, neuron if, calibration 50 images/);
+  assert.match(burst.out, /thresholds per channel, burst γ 3, neuron if, calibration mnist \(bundled, train\), 50 images/);
   assert.match(burst.out, /layer\s+θ\s+channels\s+units\s+source/);
   const before = statSync(snn).mtimeMs;
-  const again = cli('convert', residual, '--calib-limit', '200', '-o', snn);
+  const again = cli('convert', residual, '--calib', 'mnist', '--calib-limit', '200', '-o', snn);
   assert.equal(again.code, 1);
   assert.match(again.err, /already exists; pass --force/);
   assert.equal(statSync(snn).mtimeMs, before, 'existing output untouched');
@@ -122,11 +127,11 @@ test('bad input: clear message, non-zero exit, no half-written output', () => {
   const badSnn = join(dir, 'bad.snn');
   writeFileSync(badSnn, 'not an snn');
   assert.match(cli('simulate', badSnn).err, /bad\.snn: not an ann2snn \.snn file/);
-  const noDir = cli('convert', residual, '--calib-limit', '20', '-o', join(dir, 'no-such-dir', 'm.snn'));
+  const noDir = cli('convert', residual, '--calib', 'mnist', '--calib-limit', '20', '-o', join(dir, 'no-such-dir', 'm.snn'));
   assert.equal(noDir.code, 1);
   assert.match(noDir.err, /cannot write .*m\.snn.*directory .*no-such-dir.* does not exist/);
   const out = join(dir, 'partial.snn');
-  const failed = cli('convert', small8x8, '-o', out);
+  const failed = cli('convert', small8x8, '--calib', 'mnist', '-o', out);
   assert.equal(failed.code, 1);
   assert.throws(() => readFileSync(out), /ENOENT/);
 });

@@ -22,6 +22,8 @@ test('report: ONNX in, strategies compared, HTML written, JSON on stdout; no ove
   const args = [
     'report',
     onnx,
+    '--data',
+    'mnist',
     '--limit',
     '20',
     '--calib-limit',

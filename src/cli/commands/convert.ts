@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   calibrate,
@@ -23,10 +22,11 @@ import {
 import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { textTable } from '../../report/format.js';
+import { checkDataFits, chooseCalibrationData, datasetSpec, describeCalibration, recordCalibrationData } from '../calibration-data.js';
 
 interface Flags extends BackendFlags {
   strategy: string;
-  calib: string;
+  calib?: string;
   calibSplit: 'train' | 'test' | 'all';
   calibLimit?: number;
   shift: ConversionOptions['shift'];
@@ -143,7 +143,10 @@ export function registerConvert(program: Command): void {
         .argument('<model>', 'ONNX file'),
     ),
   )
-    .option('--calib <spec>', 'calibration data (as --data elsewhere)', 'mnist')
+    .option(
+      '--calib <spec>',
+      "calibration data (as --data elsewhere); default: the data named in the model's recipe (<name>.recipe.json, from ann2snn train), else required",
+    )
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
@@ -153,12 +156,15 @@ export function registerConvert(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (model: string, flags: Flags) => {
       const ann = await loadAnn(model);
-      const data = openDataset(flags.calib, { split: flags.calibSplit });
+      const choice = chooseCalibrationData(model, flags.calib, '--calib');
+      const data = openDataset(choice.spec, { split: flags.calibSplit });
+      checkDataFits(ann, data, '--calib');
       const backend = makeBackend(flags);
       const bar = progressBar('calibrate', flags.json);
       const stats = await calibrate(backend, ann, data, { limit: flags.calibLimit, onProgress: bar.update });
       bar.stop();
-      let snn = convertToSnn(ann, stats, conversionOptionsFrom(flags));
+      const thresholdsFrom = describeCalibration(data, stats.images, choice);
+      let snn = recordCalibrationData(convertToSnn(ann, stats, conversionOptionsFrom(flags)), thresholdsFrom);
       const corrections = progressBar(flags.calibration, flags.json);
       snn = await calibrationStep(backend, data, flags, (_label, d, t) => corrections.update(d, t))(snn);
       corrections.stop();
@@ -168,16 +174,23 @@ export function registerConvert(program: Command): void {
         {
           source: model,
           calibration: `${data.name} (${flags.calibSplit}, ${stats.images} images)`,
-          calibrationData: datasetSpec(flags.calib),
+          calibrationData: datasetSpec(choice.spec),
         },
         flags.force,
       );
       if (flags.json) {
-        console.log(JSON.stringify({ model, output: flags.output, conversion: snn.conversion }, null, 2));
+        const calibrationData = {
+          spec: choice.spec,
+          name: data.name,
+          split: flags.calibSplit,
+          images: stats.images,
+          chosenBy: choice.chosenBy,
+        };
+        console.log(JSON.stringify({ model, output: flags.output, calibrationData, conversion: snn.conversion }, null, 2));
         return;
       }
       const summary = summarizeConversion(snn.conversion);
-      console.log(`${model} → ${flags.output}: ${settingsLine(conversionSettings(summary, data.name))}`);
+      console.log(`${model} → ${flags.output}: ${settingsLine(conversionSettings(summary))}`);
       const thresholds = thresholdRows(summary);
       console.log(textTable(thresholds.headers, thresholds.rows));
       const calibration = snn.conversion.calibration;
@@ -196,9 +209,4 @@ export function registerConvert(program: Command): void {
         console.log(textTable(['layer', 'θ', 'per channel', 'per neuron', 'correction'], rows));
       }
     });
-}
-
-/** A data set named for the record: the bundled names as they are, a directory as an absolute path (export runs elsewhere). */
-function datasetSpec(spec: string): string {
-  return spec === 'mnist' || spec === 'fashion-mnist' ? spec : resolve(spec);
 }

@@ -21,12 +21,13 @@ import { compactNumber, pct, powersOfTwo, textTable } from '../../report/format.
 import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { evaluationJson } from '../print-evaluation.js';
+import { checkDataFits, chooseCalibrationData, describeCalibration } from '../calibration-data.js';
 
 export const demoModelPath = fileURLToPath(new URL('../../../models/demo-mnist.onnx', import.meta.url));
 
 interface Flags extends BackendFlags {
   model: string;
-  data: string;
+  data?: string;
   T: number;
   limit?: number;
   calibLimit: number;
@@ -39,7 +40,10 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('the main job: convert the bundled MNIST model with deng-gu and max-norm, and compare them at T = 1…64')
     .option('--model <file>', 'ONNX model', demoModelPath)
-    .option('--data <spec>', 'data set (train split calibrates, test split evaluates)', 'mnist')
+    .option(
+      '--data <spec>',
+      "data set (train split calibrates, test split evaluates); default: the data named in the model's recipe (<name>.recipe.json), else required",
+    )
     .option('--T <n>', 'time steps', positiveInt, 64)
     .option('--limit <n>', 'test images (default: the whole test split)', positiveInt)
     .option('--calib-limit <n>', 'calibration images', positiveInt, 2000)
@@ -51,11 +55,14 @@ export function registerDemo(program: Command): void {
       const started = performance.now();
       const backend = makeBackend(flags);
       const ann = await loadAnn(flags.model);
-      const train = openDataset(flags.data, { split: 'train' });
-      const test = openDataset(flags.data, { split: 'test' });
+      const choice = chooseCalibrationData(flags.model, flags.data, '--data');
+      const train = openDataset(choice.spec, { split: 'train' });
+      const test = openDataset(choice.spec, { split: 'test' });
+      checkDataFits(ann, train, '--data');
       const bar = progressBar('calibrate');
       const stats = await calibrate(backend, ann, train, { limit: flags.calibLimit, onProgress: bar.update });
       bar.stop();
+      const thresholdsFrom = describeCalibration(train, stats.images, choice);
       const runs: { label: string; evaluation: SnnEvaluation }[] = [];
       for (const [label, options] of [
         ['deng-gu (v0 = θ/2)', { ...defaultConversionOptions, strategy: 'deng-gu', shift: 'v0' }],
@@ -74,24 +81,26 @@ export function registerDemo(program: Command): void {
         model: flags.model,
         data: test.name,
         calibration: `${train.name} (train, ${stats.images} images)`,
+        thresholdsFrom,
         runs: runs.map((r) => ({ label: r.label, ...evaluationJson(r.evaluation) })),
         seconds: (performance.now() - started) / 1000,
       };
       await writeFileAtomic(output, JSON.stringify(results, null, 2) + '\n', flags.force);
-      printDemo(flags, runs, stats.images, output, results.seconds);
+      printDemo(flags, runs, test.name, thresholdsFrom, output, results.seconds);
     });
 }
 
 function printDemo(
   flags: Flags,
   runs: readonly { label: string; evaluation: SnnEvaluation }[],
-  calibImages: number,
+  testData: string,
+  thresholdsFrom: string,
   output: string,
   seconds: number,
 ): void {
   const first = runs[0].evaluation;
   console.log(
-    `${flags.model}\n${first.ann.images} test images of ${flags.data}; thresholds from ${calibImages} training images; soft reset; non-spiking readout\n`,
+    `${flags.model}\n${first.ann.images} test images of ${testData}; thresholds from ${thresholdsFrom}; soft reset; non-spiking readout\n`,
   );
   const rows = powersOfTwo(flags.T).map((t) => [
     String(t),

@@ -38,9 +38,17 @@ import type { Report } from '../../report/schema.js';
 import { writeFileAtomic } from '../../host/write-atomic.js';
 import { progressBar, type Progress } from '../progress.js';
 import { addCalibrationOptions, addConversionOptions, calibrationStep, conversionOptionsFrom } from './convert.js';
+import {
+  checkDataFits,
+  chooseCalibrationData,
+  chooseEvaluationData,
+  describeCalibration,
+  recordCalibrationData,
+  withRecordedCalibration,
+} from '../calibration-data.js';
 
 interface Flags extends BackendFlags {
-  data: string;
+  data?: string;
   split: 'train' | 'test' | 'all';
   limit?: number;
   calib?: string;
@@ -93,10 +101,13 @@ export function registerReport(program: Command): void {
         .argument('<model>', 'ONNX file (converted here with the conversion flags) or a .snn file'),
     ),
   )
-    .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
+    .option(
+      '--data <spec>',
+      "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory; default: an ONNX model's recipe data (<name>.recipe.json), a .snn's calibration data",
+    )
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'evaluate on the first n images', positiveInt)
-    .option('--calib <spec>', 'calibration data (default: --data)')
+    .option('--calib <spec>', 'calibration data (default: --data, else as --data)')
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
     .addOption(
@@ -153,22 +164,32 @@ export function registerReport(program: Command): void {
     // Given strategies are checked before any work; the default list depends on the model.
     const given = flags.compare && flags.strategies ? strategyVariants(flags.strategies, resets, base, neurons) : null;
     const backend = makeBackend(flags);
-    const data = openDataset(flags.data, { split: flags.split });
-    const progress = stagedProgress(flags.json === true);
-    const loaded = isSnn ? (await loadModelFile(model)).model : null;
-    let stats: ActivationStats | null = null;
+    const file = isSnn ? await loadModelFile(model) : null;
+    const loaded = file && withRecordedCalibration(file.model, file.meta);
     const ann = loaded ? loaded.ann : await loadAnn(model);
+    // An ONNX model calibrates on --calib, --data or its recipe's data; a converted one names its own.
+    const calibFlag = flags.calib !== undefined ? '--calib' : '--data';
+    const calibChoice = loaded
+      ? chooseEvaluationData(flags.calib ?? flags.data, file?.meta.calibrationData, calibFlag)
+      : chooseCalibrationData(model, flags.calib ?? flags.data, calibFlag);
+    const dataChoice =
+      flags.data !== undefined || loaded ? chooseEvaluationData(flags.data, file?.meta.calibrationData, '--data') : calibChoice;
+    const data = openDataset(dataChoice.spec, { split: flags.split });
+    checkDataFits(ann, data, '--data');
+    const calibData = openDataset(calibChoice.spec, { split: flags.calibSplit });
+    checkDataFits(ann, calibData, '--calib');
+    const progress = stagedProgress(flags.json === true);
+    let stats: ActivationStats | null = null;
     if (flags.compare || !loaded) {
-      const calibData = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
       stats = await calibrate(backend, ann, calibData, {
         limit: flags.calibLimit,
         onProgress: (d, t) => progress.update('calibrate', d, t),
       });
     }
     const variants = flags.compare ? (given ?? strategyVariants(applicableStrategies(ann, base), resets, base, neurons)) : null;
-    const calibData = openDataset(flags.calib ?? flags.data, { split: flags.calibSplit });
     const refine = calibrationStep(backend, calibData, flags, (label, d, t) => progress.update(label, d, t));
-    const snn = loaded ?? (await refine(convertToSnn(ann, stats, base)));
+    const thresholdsFrom = stats && describeCalibration(calibData, stats.images, calibChoice);
+    const snn = loaded ?? recordCalibrationData(await refine(convertToSnn(ann, stats, base)), thresholdsFrom!);
     const report = await buildReport(backend, snn, data, {
       T: flags.T,
       source: model,

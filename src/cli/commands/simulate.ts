@@ -7,9 +7,10 @@ import { progressBar } from '../progress.js';
 import { pct } from '../../report/format.js';
 import { evaluationJson, printEvaluation } from '../print-evaluation.js';
 import { checkReportTarget, writeSimulationReport } from './report.js';
+import { checkDataFits, chooseEvaluationData, withRecordedCalibration } from '../calibration-data.js';
 
 interface Flags extends BackendFlags {
-  data: string;
+  data?: string;
   split: 'train' | 'test' | 'all';
   limit?: number;
   T: number;
@@ -34,7 +35,10 @@ export function registerSimulate(program: Command): void {
       '<model>',
       '.snn file from `ann2snn convert`, or a .nir file (from v = 0, with the reset its metadata records; reset to zero if none)',
     )
-    .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory", 'mnist')
+    .option(
+      '--data <spec>',
+      "'mnist' (bundled), 'fashion-mnist', an IDX directory or a CIFAR-10 binary directory; default: the data the model was calibrated on (mnist if it records none)",
+    )
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'use the first n images', positiveInt)
     .option('--T <n>', 'time steps', positiveInt, 64)
@@ -78,8 +82,12 @@ export function registerSimulate(program: Command): void {
     .option('--force', 'overwrite the report file')
     .action(async (file: string, flags: Flags) => {
       if (flags.report) await checkReportTarget(flags.report, flags.force);
-      const { model, meta } = await loadModelFile(file);
-      const data = openDataset(flags.data, { split: flags.split });
+      const loaded = await loadModelFile(file);
+      const { meta } = loaded;
+      const model = withRecordedCalibration(loaded.model, meta);
+      const dataChoice = chooseEvaluationData(flags.data, meta.calibrationData, '--data');
+      const data = openDataset(dataChoice.spec, { split: flags.split });
+      checkDataFits(model.graph, data, '--data');
       const encoder = flags.encoder === 'poisson' ? poissonEncoder(flags.seed) : directEncoder;
       const annBar = progressBar('ANN', flags.json);
       const snnBar = progressBar(`SNN T=${flags.T}`, flags.json);
@@ -131,7 +139,9 @@ export function registerSimulate(program: Command): void {
               model: file,
               source: meta.source,
               data: data.name,
+              dataChosenBy: dataChoice.chosenBy,
               split: flags.split,
+              thresholdsFrom: model.conversion.calibrationData ?? null,
               conversion: model.conversion,
               precision: precision ?? { precision: 'f32' },
               ...evaluationJson(result),
@@ -144,8 +154,9 @@ export function registerSimulate(program: Command): void {
       }
       const o = model.conversion.options;
       console.log(
-        `${file} (${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` T_shift=${o.tShift}` : ''}, ${o.reset} reset) on ${data.name} ${flags.split}:`,
+        `${file} (${o.strategy}, shift ${o.shift}${o.shift === 'bias' ? ` T_shift=${o.tShift}` : ''}, ${o.reset} reset) on ${data.name} ${flags.split} (chosen by ${dataChoice.chosenBy}):`,
       );
+      console.log(`thresholds from: ${model.conversion.calibrationData ?? 'not recorded in the model'}`);
       printEvaluation(result);
       if (precision) {
         const d = precision.deltaAtT * 100;

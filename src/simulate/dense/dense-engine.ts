@@ -65,12 +65,11 @@ export async function simulateDense(
     images = await forEachBatchInFlight(
       data,
       { batchSize, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
-      (batch, batchIndex) =>
+      (batch) =>
         simulateBatch(plan, batch.x, batch.labels, {
           T,
           chunk,
           encoder,
-          batchIndex,
           firstImage: batch.start,
           correctAt,
           steps,
@@ -109,7 +108,6 @@ interface BatchContext {
   readonly T: number;
   readonly chunk: number;
   readonly encoder: Encoder;
-  readonly batchIndex: number;
   readonly firstImage: number;
   readonly correctAt: Int32Array;
   /** steps[s]: images that used s steps. */
@@ -142,7 +140,7 @@ async function simulateBatch(plan: DensePlan, images: Tensor, allLabels: Int32Ar
     states.set(s.node.name, s.neuron.initialState(s.initialPotential, fullBatch));
     spikeBuffers.set(s.node.name, new Float32Array(ctx.chunk * fullBatch * s.initialPotential.length));
   }
-  const stream = ctx.encoder.start(x, ctx.batchIndex);
+  const stream = ctx.encoder.start(x, ctx.firstImage);
   const classes = sizeOf(plan.shapes.get(plan.graph.output)!);
   let cumulative = new Float64Array(fullBatch * classes);
   let labels = allLabels.slice();

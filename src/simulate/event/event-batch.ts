@@ -11,8 +11,8 @@ export interface BatchRequest {
   readonly labels: Int32Array;
   readonly T: number;
   readonly unitCounts: boolean;
-  /** With spiking input: the batch's Bernoulli stream seed, its size, and where these images start in it. */
-  readonly stream: { readonly seed: number; readonly batchImages: number; readonly first: number } | null;
+  /** With spiking input: each image's Bernoulli stream seed (encoders.ts: one stream per image). */
+  readonly stream: { readonly seeds: Uint32Array } | null;
   /** Early exit (null: every image runs T steps). */
   readonly exit: ExitRule | null;
   /** Record each image's readout trace (exit/readout-trace.ts). */
@@ -70,7 +70,7 @@ export function runBatch(runner: EventRunner, net: EventNet, request: BatchReque
     : null;
   totals.trace = trace;
   for (let i = 0; i < images; i++) {
-    const position = stream && { seed: stream.seed, stride: stream.batchImages * inputUnits, first: (stream.first + i) * inputUnits };
+    const position = stream && { seed: stream.seeds[i], stride: inputUnits, first: 0 };
     const image = layer0Inputs.subarray(i * inputUnits, (i + 1) * inputUnits);
     const imageTrace = trace && {
       readout: trace.readout.subarray(i * T * net.classes, (i + 1) * T * net.classes),

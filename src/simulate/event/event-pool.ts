@@ -73,7 +73,7 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
             ...request,
             images: p.count,
             labels: request.labels.slice(p.start, p.start + p.count),
-            stream: request.stream && { ...request.stream, first: request.stream.first + p.start },
+            stream: request.stream && { seeds: request.stream.seeds.slice(p.start, p.start + p.count) },
             layer0Inputs: request.layer0Inputs.slice(p.start * inputUnits, (p.start + p.count) * inputUnits),
           }),
         ),

@@ -82,14 +82,14 @@ interface SynapseBuffers {
 }
 
 /**
- * With spiking input: where this image's spikes sit in its batch's Bernoulli stream. Input j of the
- * image (graph order) at step t compares the float of index t·stride + first + j.
+ * With spiking input: where this image's spikes sit in its Bernoulli stream. Input j of the image
+ * (graph order) at step t compares the float of index t·stride + first + j.
  */
 export interface InputStream {
   readonly seed: number;
-  /** Inputs per step in the whole batch. */
+  /** Inputs per step in the stream (the image's inputs: one stream per image). */
   readonly stride: number;
-  /** Index of the image's first input in its batch. */
+  /** Index of the image's first input in the stream (0: one stream per image). */
   readonly first: number;
 }
 

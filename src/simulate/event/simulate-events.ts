@@ -52,15 +52,16 @@ export async function simulateEvents(
     images = await forEachBatchInFlight(
       data,
       { batchSize: options.batchSize ?? 50, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
-      async ({ x, labels, start }, index) => {
+      async ({ x, labels, start }) => {
         const input = { shape: [labels.length, ...graph.input.shape.slice(1).map(Number)], data: x.data };
         let layer0Inputs = input.data;
         let stream: BatchRequest['stream'] = null;
         if (layer0Current) {
           layer0Inputs = (await layer0Current.run(input)).get(net.layer0Input)!.data;
         } else {
-          encoder.start(input, index); // checks the input as the dense engine does
-          stream = { seed: encoder.bernoulli!.streamSeed(index), batchImages: labels.length, first: 0 };
+          encoder.start(input, start); // checks the input as the dense engine does
+          const streamSeed = encoder.bernoulli!.streamSeed;
+          stream = { seeds: Uint32Array.from(labels, (_, b) => streamSeed(start + b)) };
         }
         const result = await pool.run({ layer0Inputs, images: labels.length, labels, T, unitCounts, stream, exit, trace: trace !== null });
         addTotals(totals, result);

@@ -102,11 +102,10 @@ export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptio
   const correctAt = new Int32Array(T);
   let images = 0;
   let inputEvents = 0;
-  let batchIndex = 0;
   const limit = Math.min(options.limit ?? data.size, data.size);
   for (const batch of data.batches({ batchSize: options.batchSize ?? 50, limit })) {
     const count = batch.labels.length;
-    const stream = encoder.start({ shape: [count, ...sampleShape], data: batch.x.data }, batchIndex++);
+    const stream = encoder.start({ shape: [count, ...sampleShape], data: batch.x.data }, batch.start);
     // One draw per step: [batch × …] each (the direct encoder returns the images themselves).
     const frames = Array.from({ length: T }, () => stream.next(1));
     if (!encoder.constant) for (const frame of frames) for (const x of frame) inputEvents += x;
