@@ -19,7 +19,6 @@
  * refusal is an SnnFileError naming the source and the place. docs/snn-format.md describes the format.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Graph } from '../ir/graph.js';
 import { GraphError } from '../ir/graph.js';
 import { sampleShapes, validateGraph } from '../ir/shapes.js';
 import { findNeuron, neuronKinds } from '../neurons/index.js';
