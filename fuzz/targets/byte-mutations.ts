@@ -2,7 +2,7 @@
  * Byte-level mutations shared by the file targets: a flipped or overwritten byte, a boundary u32
  * written over a field (either byte order), a truncation, an insertion, a deleted range, an
  * appended tail. Each mutation is plain data (so a case prints what was done to it) applied by
- * `applyByteMutation`; positions are fractions of the length, so one arbitrary serves any file.
+ * `applyByteMutation`; positions are taken modulo the length, so one arbitrary serves any file.
  */
 import fc from 'fast-check';
 
@@ -18,7 +18,8 @@ export type ByteMutation =
   | { readonly kind: 'delete'; readonly at: number; readonly length: number }
   | { readonly kind: 'append'; readonly bytes: readonly number[] };
 
-const position = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+/** A position, reduced modulo the length when applied (fc.nat is not biased towards the ends the way fc.double is). */
+const position = fc.nat();
 const byte = fc.integer({ min: 0, max: 255 });
 
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
@@ -38,12 +39,13 @@ export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
 
 /** The bytes with the mutation applied (a new array; the input is not changed). */
 export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Array {
-  const at = m.kind === 'append' ? bytes.length : Math.floor(m.at * bytes.length);
+  const at = m.kind === 'append' ? bytes.length : m.at % (bytes.length + 1);
   switch (m.kind) {
     case 'flip':
     case 'set': {
       const out = bytes.slice();
-      if (out.length > 0) out[at] = m.kind === 'flip' ? out[at] ^ m.mask : m.value;
+      const i = at % Math.max(1, out.length);
+      if (out.length > 0) out[i] = m.kind === 'flip' ? out[i] ^ m.mask : m.value;
       return out;
     }
     case 'u32': {
@@ -62,31 +64,43 @@ export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Arra
   }
 }
 
-export function describeByteMutation(m: ByteMutation): string {
+/** What the mutation does to a file of `length` bytes, with the actual offset. */
+export function describeByteMutation(m: ByteMutation, length: number): string {
+  const at = m.kind === 'append' ? length : m.at % (length + 1);
   switch (m.kind) {
     case 'flip':
-      return `byte ${m.at.toFixed(3)}·length ^= 0x${m.mask.toString(16)}`;
+      return `byte ${at % Math.max(1, length)} ^= 0x${m.mask.toString(16)}`;
     case 'set':
-      return `byte ${m.at.toFixed(3)}·length = 0x${m.value.toString(16)}`;
+      return `byte ${at % Math.max(1, length)} = 0x${m.value.toString(16)}`;
     case 'u32':
-      return `u32 ${m.littleEndian ? 'LE' : 'BE'} at ${m.at.toFixed(3)}·length = ${m.value}`;
+      return `u32 ${m.littleEndian ? 'LE' : 'BE'} at ${Math.min(at, Math.max(0, length - 4))} = ${m.value}`;
     case 'truncate':
-      return `truncated at ${m.at.toFixed(3)}·length`;
+      return `truncated to ${at} bytes`;
     case 'insert':
-      return `${m.bytes.length} bytes inserted at ${m.at.toFixed(3)}·length`;
+      return `${m.bytes.length} bytes inserted at ${at}`;
     case 'delete':
-      return `${m.length} bytes deleted at ${m.at.toFixed(3)}·length`;
+      return `${m.length} bytes deleted at ${at}`;
     case 'append':
       return `${m.bytes.length} bytes appended`;
   }
 }
 
+/** The mutations applied in order, with what each did. */
+export function mutate(bytes: Uint8Array, ms: readonly ByteMutation[], label = ''): { bytes: Uint8Array; described: string[] } {
+  const described: string[] = [];
+  for (const m of ms) {
+    described.push(`${label}${describeByteMutation(m, bytes.length)}`);
+    bytes = applyByteMutation(bytes, m);
+  }
+  return { bytes, described };
+}
+
 /** Up to `max` byte mutations applied in order, as one case's bytes and description. */
 export function byteMutations(base: Uint8Array, max = 3): fc.Arbitrary<{ bytes: Uint8Array; mutation: string }> {
-  return fc.array(byteMutation, { minLength: 1, maxLength: max }).map((ms) => ({
-    bytes: ms.reduce(applyByteMutation, base),
-    mutation: ms.map(describeByteMutation).join('; '),
-  }));
+  return fc.array(byteMutation, { minLength: 1, maxLength: max }).map((ms) => {
+    const { bytes, described } = mutate(base, ms);
+    return { bytes, mutation: described.join('; ') };
+  });
 }
 
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { CIFAR10_IMAGE_BYTES, CIFAR10_RECORD_BYTES, readCifar10 } from '../../src/data/cifar10.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
-import { applyByteMutation, byteMutation, describeByteMutation } from './byte-mutations.js';
+import { byteMutation, mutate } from './byte-mutations.js';
 
 function records(labels: readonly number[]): Uint8Array {
   const out = new Uint8Array(labels.length * CIFAR10_RECORD_BYTES);
@@ -22,17 +22,17 @@ const cases: fc.Arbitrary<FuzzCase> = fc
   .record({
     labels: fc.array(fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom(10, 127, 255)), { minLength: 0, maxLength: 3 }),
     extra: fc.constantFrom(0, 0, 0, 1, -1, 3072, -3072, 3074),
-    bytes: fc.array(byteMutation, { maxLength: 2 }),
+    bytes: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(byteMutation, { maxLength: 2 }) }),
   })
   .map(({ labels, extra, bytes }) => {
     let file = records(labels);
     if (extra > 0) file = Uint8Array.from([...file, ...new Uint8Array(extra).fill(5)]);
     else if (extra < 0) file = file.subarray(0, Math.max(0, file.length + extra));
-    file = bytes.reduce(applyByteMutation, file);
-    const mutation = [`${labels.length} records, labels [${labels}]`, extra === 0 ? '' : `${extra} bytes at the end`, ...bytes.map(describeByteMutation)]
+    const mutated = mutate(file, bytes);
+    const mutation = [`${labels.length} records, labels [${labels}]`, extra === 0 ? '' : `${extra} bytes at the end`, ...mutated.described]
       .filter((s) => s !== '')
       .join('; ');
-    return { bytes: file, mutation };
+    return { bytes: mutated.bytes, mutation };
   });
 
 export const cifar10Target: FuzzTarget = {
@@ -55,4 +55,3 @@ export const cifar10Target: FuzzTarget = {
     }
   },
 };
-

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { readIdxImages, readIdxLabels } from '../../src/data/idx.js';
 import { isUserError } from '../../src/cli/user-errors.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
-import { BOUNDARY_U32, applyByteMutation, byteMutation, concat, describeByteMutation, firstAccepting } from './byte-mutations.js';
+import { BOUNDARY_U32, byteMutation, concat, firstAccepting, mutate } from './byte-mutations.js';
 
 const COUNT = 3;
 const ROWS = 4;
@@ -66,18 +66,18 @@ const cases: fc.Arbitrary<FuzzCase> = fc
     gzip: fc.constantFrom('plain' as const, 'lying header in a valid stream' as const, 'mutated stream' as const),
   })
   .map(({ base, header, bytes, gzip }) => {
-    let plain = header.reduce(applyHeaderEdit, base === 'images' ? baseImages : baseLabels);
+    const plain = header.reduce(applyHeaderEdit, base === 'images' ? baseImages : baseLabels);
     const described = [
       `${base} file (${gzip})`,
       ...header.map((h) => (h.field === 'magic' ? `magic = 0x${h.value.toString(16)}` : `dims[${h.index}] = ${h.value}`)),
     ];
     if (gzip === 'mutated stream') {
-      const stream = bytes.reduce(applyByteMutation, gzipSync(plain));
-      return { bytes: stream, mutation: [...described, ...bytes.map((m) => `gzip ${describeByteMutation(m)}`)].join('; ') };
+      const stream = mutate(gzipSync(plain), bytes, 'gzip ');
+      return { bytes: stream.bytes, mutation: [...described, ...stream.described].join('; ') };
     }
-    plain = bytes.reduce(applyByteMutation, plain);
-    const mutation = [...described, ...bytes.map(describeByteMutation)].join('; ');
-    return { bytes: gzip === 'plain' ? plain : gzipSync(plain), mutation };
+    const mutated = mutate(plain, bytes);
+    const mutation = [...described, ...mutated.described].join('; ');
+    return { bytes: gzip === 'plain' ? mutated.bytes : gzipSync(mutated.bytes), mutation };
   });
 
 /** The bytes a reader should have seen: the file, decompressed when it is gzip. */
