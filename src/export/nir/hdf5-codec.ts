@@ -58,7 +58,16 @@ function hdf5Cause(e: unknown): string {
 }
 
 export async function encodeNir(graph: NirGraph, version: string): Promise<Uint8Array> {
+  return (await nirEncoder())(graph, version);
+}
+
+/** The encoder once h5wasm is loaded, synchronous (for callers that cannot await each file, e.g. a fuzzer's generators). */
+export async function nirEncoder(): Promise<(graph: NirGraph, version: string) => Uint8Array> {
   const { h5, fs } = await h5wasm();
+  return (graph, version) => encodeWith(h5, fs, graph, version);
+}
+
+function encodeWith(h5: H5, fs: MemoryFs, graph: NirGraph, version: string): Uint8Array {
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
   // Objects in formats HDF5 1.8–1.10 read (h5wasm's HDF5 2.0 could otherwise pick newer ones).
   const file = new h5.File(path, 'w', { libver: ['earliest', 'v110'] });
