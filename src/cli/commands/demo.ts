@@ -18,7 +18,7 @@ import {
   type SnnEvaluation,
 } from '../../index.js';
 import { compactNumber, pct, powersOfTwo, textTable } from '../../report/format.js';
-import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { makeBackend, oneOf, positiveInt, threadCount, timeSteps, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { evaluationJson } from '../print-evaluation.js';
 
@@ -39,11 +39,11 @@ export function registerDemo(program: Command): void {
     .description('the main job: convert the bundled MNIST model with deng-gu and max-norm, and compare them at T = 1…64')
     .option('--model <file>', 'ONNX model', demoModelPath)
     .option('--data <spec>', 'data set (train split calibrates, test split evaluates)', 'mnist')
-    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--T <n>', 'time steps', timeSteps, 64)
     .option('--limit <n>', 'test images (default: the whole test split)', positiveInt)
     .option('--calib-limit <n>', 'calibration images', positiveInt, 2000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .option('-o, --output <file>', 'results file (default: ann2snn-demo-results.json, or -2, -3 … if it exists)')
     .action(async (flags: Flags) => {
       const started = performance.now();
