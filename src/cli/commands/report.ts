@@ -161,6 +161,8 @@ export function registerReport(program: Command): void {
     const given = flags.compare && flags.strategies ? strategyVariants(flags.strategies, resets, base, neurons) : null;
     const backend = makeBackend(flags);
     const data = openDataset(flags.data, { split: flags.split });
+    if (flags.rasterImage >= data.size)
+      throw new ReportError(`--raster-image ${flags.rasterImage}: ${data.name} has ${data.size} images (0..${data.size - 1})`);
     const progress = stagedProgress(flags.json === true);
     const loaded = isSnn ? (await loadModelFile(model)).model : null;
     let stats: ActivationStats | null = null;
