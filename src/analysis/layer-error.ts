@@ -34,6 +34,7 @@ import { perUnit } from '../simulate/per-unit.js';
 import { simulate, type ChunkInfo, type Probe } from '../simulate/simulator.js';
 import type { Encoder } from '../simulate/encoders.js';
 import { reshape, sizeOf } from '../tensor/tensor.js';
+import { SimulationError } from '../simulate/simulation-error.js';
 
 export interface LayerErrorOptions {
   /** The numbers of steps to measure at (each ≥ 1). */
@@ -134,7 +135,7 @@ export async function layerErrors(
 ): Promise<LayerErrorAnalysis> {
   const Ts = [...new Set(options.T)].sort((x, y) => x - y);
   if (Ts.length === 0 || Ts.some((t) => !Number.isInteger(t) || t < 1))
-    throw new RangeError(`layer error: T must be positive integers, got [${options.T.join(', ')}]`);
+    throw new SimulationError(`layer error: T must be positive integers, got [${options.T.join(', ')}]`);
   const Tmax = Ts[Ts.length - 1];
   const { tShift, shift, reset } = model.conversion.options;
   const { sites, skipped } = findSites(model, Ts.length);

@@ -1,4 +1,4 @@
-import { producerOf, type Graph, type Node } from '../ir/graph.js';
+import { GraphError, producerOf, type Graph, type Node } from '../ir/graph.js';
 import { isActivation } from '../ir/op-traits.js';
 
 /**
@@ -13,7 +13,7 @@ export function activationSites(graph: Graph): Node[] {
 export function readoutNode(graph: Graph): Node {
   let node = producerOf(graph, graph.output);
   if (node?.op === 'Softmax') node = producerOf(graph, node.inputs[0]);
-  if (!node) throw new Error(`graph output '${graph.output}' has no producing node`);
+  if (!node) throw new GraphError(`graph output '${graph.output}' has no producing node`);
   return node;
 }
 

@@ -4,10 +4,10 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Graph } from '../ir/graph.js';
+import { GraphError, type Graph } from '../ir/graph.js';
 import { calibrationSites } from './activation-sites.js';
 import { addPositive, createHistogram, percentile, type Histogram } from './histogram.js';
-import { checkInputShape } from './input-shape.js';
+import { checkInputShape, modelInput } from './input-shape.js';
 
 export interface LayerStats {
   /** Name of the activation node (Relu/Clip). */
@@ -41,9 +41,10 @@ export async function calibrate(backend: Backend, graph: Graph, data: Dataset, o
   let images = 0;
   try {
     for (const batch of data.batches({ batchSize: options.batchSize ?? 100, limit: total })) {
-      const outputs = await compiled.run(batch.x);
+      const outputs = await compiled.run(modelInput(graph, batch.x));
       for (const [name, acc] of accumulators) {
         const t = outputs.get(name)!;
+        refuseInfinite(sites.find((n) => n.output === name)!.name, t.data, images);
         addPositive(acc.histogram, t.data);
         acc.channelMax = channelMaxima(t.shape, t.data, acc.channelMax);
         acc.count += t.data.length;
@@ -66,6 +67,15 @@ export async function calibrate(backend: Backend, graph: Graph, data: Dataset, o
     });
   }
   return { images, layers };
+}
+
+/** An activation of +∞ has no threshold (and would grow the histogram's range for ever). */
+function refuseInfinite(node: string, data: Float32Array, firstImage: number): void {
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === Infinity) {
+      throw new GraphError(`activation is +Infinity on calibration image ${firstImage + 1} or later: the network overflows float32`, node);
+    }
+  }
 }
 
 function channelMaxima(shape: readonly number[], data: Float32Array, previous: Float32Array | null): Float32Array {

@@ -4,8 +4,8 @@
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
-import { argmaxRows, reshape } from '../tensor/tensor.js';
-import { checkInputShape } from './input-shape.js';
+import { argmaxRows } from '../tensor/tensor.js';
+import { checkInputShape, modelInput } from './input-shape.js';
 
 export interface EvaluateOptions {
   readonly batchSize?: number;
@@ -32,9 +32,7 @@ export async function evaluateAnn(backend: Backend, graph: Graph, data: Dataset,
   const started = performance.now();
   try {
     for (const batch of data.batches({ batchSize: options.batchSize ?? 100, limit: total })) {
-      const x =
-        graph.input.shape.length === 2 ? reshape(batch.x, [batch.labels.length, batch.x.data.length / batch.labels.length]) : batch.x;
-      const logits = (await compiled.run(x)).get(graph.output)!;
+      const logits = (await compiled.run(modelInput(graph, batch.x))).get(graph.output)!;
       const predicted = argmaxRows(logits);
       for (let i = 0; i < predicted.length; i++) {
         predictions[images + i] = predicted[i];

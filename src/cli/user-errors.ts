@@ -15,6 +15,7 @@ export const userErrorNames: ReadonlySet<string> = new Set([
   'OutputExistsError',
   'OutputPathError',
   'BackendError',
+  'SimulationError',
   'TrainError',
   'ReportError',
   'ExportError',

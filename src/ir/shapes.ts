@@ -7,12 +7,29 @@ import { GraphError, type Graph, type Node, type Pads2d, type Pair } from './gra
 
 export type ShapeMap = ReadonlyMap<string, readonly number[]>;
 
+/**
+ * The most elements one value may hold per sample (2^28 float32 = 1 GiB): a larger declared or
+ * inferred shape (a hostile dimension, huge pads) is refused before any kernel allocates it.
+ */
+export const MAX_SAMPLE_ELEMENTS = 2 ** 28;
+
+function checkSize(shape: readonly number[], what: string, nodeName?: string): void {
+  const perSample = sizeOf(shape.slice(1));
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !(perSample <= MAX_SAMPLE_ELEMENTS)) {
+    throw new GraphError(
+      `${what} has shape ${formatShape(shape)}: ${perSample.toLocaleString('en-US')} values per sample (at most ${MAX_SAMPLE_ELEMENTS.toLocaleString('en-US')} are supported)`,
+      nodeName,
+    );
+  }
+}
+
 export function inferShapes(graph: Graph, batch = 1): ShapeMap {
   const shapes = new Map<string, readonly number[]>();
   const inputShape = graph.input.shape.map((d, i) => (i === 0 ? batch : d));
   if (inputShape.some((d) => d === null || d < 1)) {
     throw new GraphError(`input '${graph.input.name}' has an unknown non-batch dimension ${formatShape(graph.input.shape)}`);
   }
+  checkSize(inputShape as number[], `input '${graph.input.name}'`);
   shapes.set(graph.input.name, inputShape as number[]);
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((name) => {
@@ -21,7 +38,9 @@ export function inferShapes(graph: Graph, batch = 1): ShapeMap {
       return s;
     });
     if (shapes.has(node.output)) throw new GraphError(`writes '${node.output}', which is already defined`, node.name);
-    shapes.set(node.output, outputShape(node, inputs));
+    const shape = outputShape(node, inputs);
+    checkSize(shape, `output '${node.output}'`, node.name);
+    shapes.set(node.output, shape);
   }
   if (!shapes.has(graph.output)) throw new GraphError(`graph output '${graph.output}' is not produced by any node`);
   return shapes;
@@ -144,6 +163,7 @@ function outputShape(node: Node, inputs: readonly (readonly number[])[]): readon
     case 'Concat': {
       if (inputs.length < 1) throw new GraphError('needs at least one input', node.name);
       const axis = node.axis < 0 ? node.axis + x.length : node.axis;
+      if (axis < 0 || axis >= x.length) throw new GraphError(`axis ${node.axis} out of range for ${formatShape(x)}`, node.name);
       let total = 0;
       for (const s of inputs) {
         if (s.length !== x.length || s.some((d, i) => i !== axis && d !== x[i])) {
@@ -186,12 +206,34 @@ function reshapeTarget(node: Node, x: readonly number[], target: readonly number
   return out;
 }
 
-/** Checks names are unique, every input is defined before use, and shapes agree. */
+/**
+ * Checks names are unique, every input is defined before use, shapes agree, and every value is
+ * [N, …sample] for any batch N (shapes inferred for N = 1 and N = 2 agree but for dimension 0), so a
+ * graph that folds the batch into another dimension is refused here, not by a kernel at batch 2.
+ */
 export function validateGraph(graph: Graph): void {
   const names = new Set<string>();
   for (const node of graph.nodes) {
     if (names.has(node.name)) throw new GraphError('duplicate node name', node.name);
     names.add(node.name);
   }
-  inferShapes(graph, 1);
+  const one = inferShapes(graph, 1);
+  let two: ShapeMap;
+  try {
+    two = inferShapes(graph, 2);
+  } catch (err) {
+    if (!(err instanceof GraphError)) throw err;
+    const detail = err.nodeName === undefined ? err.message : err.message.slice(`node '${err.nodeName}': `.length);
+    throw new GraphError(`only works for a batch of one image: with two, ${detail}`, err.nodeName);
+  }
+  for (const node of graph.nodes) {
+    const a = one.get(node.output)!;
+    const b = two.get(node.output)!;
+    if (b[0] !== 2 || b.length !== a.length || b.some((d, i) => i > 0 && d !== a[i])) {
+      throw new GraphError(
+        `output '${node.output}' is ${formatShape(a)} for one image but ${formatShape(b)} for two: the batch must stay dimension 0`,
+        node.name,
+      );
+    }
+  }
 }

@@ -86,6 +86,7 @@ export function importOnnx(bytes: Uint8Array, source = '<bytes>'): Graph {
   const out = values.get(outputs[0]);
   if (out === undefined) throw fail(`graph output '${outputs[0]}' is not produced by any node`);
   if (out.kind !== 'activation') throw fail(`graph output '${outputs[0]}' is a constant; it must depend on the input`);
+  if (out.ir === input.name) throw fail(`graph output '${outputs[0]}' is the graph input; no node computes it`);
   const result: Graph = { input, output: out.ir, nodes: ir };
   try {
     validateGraph(result);

@@ -17,17 +17,18 @@ import type { EventPrecision } from './event/event-runner.js';
 import { simulateEvents } from './event/simulate-events.js';
 import type { EngineRun, SimulateOptions, SimulationEngine, SimulationResult } from './simulation.js';
 import { findStaticValues } from './static-values.js';
+import { SimulationError } from './simulation-error.js';
 
 export type * from './simulation.js';
 
 export async function simulate(backend: Backend, graph: Graph, data: Dataset, options: SimulateOptions): Promise<SimulationResult> {
   checkInputShape(graph, data);
-  if (!Number.isInteger(options.T) || options.T < 1) throw new RangeError(`T must be a positive integer, got ${options.T}`);
+  if (!Number.isInteger(options.T) || options.T < 1) throw new SimulationError(`T must be a positive integer, got ${options.T}`);
   if (options.inFlight !== undefined && (!Number.isInteger(options.inFlight) || options.inFlight < 1))
-    throw new RangeError(`inFlight must be a positive integer, got ${options.inFlight}`);
+    throw new SimulationError(`inFlight must be a positive integer, got ${options.inFlight}`);
   const precision = options.precision ?? 'f32';
   if (!SPIKE_PRECISIONS.includes(precision))
-    throw new RangeError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
+    throw new SimulationError(`precision must be one of ${SPIKE_PRECISIONS.join(', ')}, got '${String(precision)}'`);
   const encoder = options.encoder ?? directEncoder;
   const choice = chooseEngine(graph, encoder, precision, options);
   const run =
@@ -45,7 +46,7 @@ function chooseEngine(
 ): { net: EventNet; precision: EventPrecision } | { note: string | null } {
   const engine = options.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'event' && engine !== 'dense')
-    throw new RangeError(`engine must be auto, event or dense, got '${String(engine)}'`);
+    throw new SimulationError(`engine must be auto, event or dense, got '${String(engine)}'`);
   if (engine === 'dense') return { note: null };
   const refusal =
     (options.probes?.length ?? 0) > 0

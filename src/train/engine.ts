@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { BnLayer, Network } from './network.js';
 import type { ParamStore } from './params.js';
 import { batchMeanName, batchVarName, buildEvalModel, buildTrainModel, dropoutMaskName, gradName, type ConvGradStrategy } from './tape.js';
+import { InternalError } from '../tensor/internal-error.js';
 
 export interface EngineOptions {
   /** ONNX Runtime intra-op threads (default 2). */
@@ -63,7 +64,7 @@ export class TrainEngine {
     for (const layer of this.net.layers) {
       if (layer.kind !== 'dropout' || layer.p === 0) continue;
       const mask = masks.get(layer.name);
-      if (mask === undefined) throw new Error(`no dropout mask for ${layer.name}`);
+      if (mask === undefined) throw new InternalError(`no dropout mask for ${layer.name}`);
       feeds[dropoutMaskName(layer)] = new ort.Tensor('float32', mask, [n, ...layer.inShape]);
     }
     for (const p of this.net.params) if (p.trainable) feeds[p.name] = new ort.Tensor('float32', params.get(p.name)!, [...p.shape]);

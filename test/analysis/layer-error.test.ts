@@ -161,6 +161,6 @@ test('defaultErrorSteps and argument checks', async () => {
   assert.deepEqual(defaultErrorSteps(64), [8, 16, 32, 64]);
   assert.deepEqual(defaultErrorSteps(4), [1, 2, 4]);
   const snn = convertToSnn(clipNet, null, defaultConversionOptions);
-  await assert.rejects(layerErrors(ort, snn, data, { T: [0] }), RangeError);
-  await assert.rejects(layerErrors(ort, snn, data, { T: [] }), RangeError);
+  await assert.rejects(layerErrors(ort, snn, data, { T: [0] }), { name: 'SimulationError' });
+  await assert.rejects(layerErrors(ort, snn, data, { T: [] }), { name: 'SimulationError' });
 });

@@ -196,20 +196,22 @@ describe('importOnnx: Cast (torch.onnx.export with do_constant_folding=False)', 
       }),
     );
     assert.deepEqual(only(graph, 'Reshape').shape, [0, 14]);
-    const neg = importOnnx(
-      model({
-        input: [null, 14],
-        output: [null, 14],
-        nodes: [
-          node('Cast', ['f'], ['fi'], { to: INT64 }),
-          node('Cast', ['b'], ['bi'], { to: onnx.TensorProto.DataType.BOOL }),
-          node('Concat', ['fi', 'bi'], ['target'], { axis: 0 }),
-          node('Reshape', ['x', 'target'], ['y']),
-        ],
-        initializers: [floatInitializer('f', tensor([1], [-1.9])), floatInitializer('b', tensor([1], [14]))],
-      }),
-    );
-    assert.deepEqual(only(neg, 'Reshape').shape, [-1, 1]);
+    // [-1, 1] moves the batch out of dimension 0 ([N, 14] → [14·N, 1]): the IR cannot hold it.
+    const neg = () =>
+      importOnnx(
+        model({
+          input: [null, 14],
+          output: [null, 14],
+          nodes: [
+            node('Cast', ['f'], ['fi'], { to: INT64 }),
+            node('Cast', ['b'], ['bi'], { to: onnx.TensorProto.DataType.BOOL }),
+            node('Concat', ['fi', 'bi'], ['target'], { axis: 0 }),
+            node('Reshape', ['x', 'target'], ['y']),
+          ],
+          initializers: [floatInitializer('f', tensor([1], [-1.9])), floatInitializer('b', tensor([1], [14]))],
+        }),
+      );
+    assert.throws(neg, /node 'Reshape_y': output 'y' is \[14, 1\] for one image but \[28, 1\] for two: the batch must stay dimension 0/);
   });
 
   test('an activation cast to FLOAT is the identity; to an integer or FLOAT16 it is refused', () => {
@@ -537,8 +539,10 @@ describe('importOnnx: unsupported models are refused up front', () => {
       ).shape;
     assert.deepEqual(reshapeTo([1, -1], [1, 3, 2, 2]), [0, -1]);
     assert.deepEqual(reshapeTo([2, 12], [2, 3, 2, 2]), [0, 12]);
-    assert.deepEqual(reshapeTo([1, -1], [null, 3, 2, 2]), [1, -1]);
-    assert.deepEqual(reshapeTo([2, 6], [1, 3, 2, 2]), [2, 6]);
+    // Without a fixed batch, or when dimension 0 is not the batch, the target is kept, and a target
+    // that folds the batch away is refused (every value must be [N, …]).
+    assert.throws(() => reshapeTo([1, -1], [null, 3, 2, 2]), /the batch must stay dimension 0/);
+    assert.throws(() => reshapeTo([2, 6], [1, 3, 2, 2]), /only works for a batch of one image: with two, cannot reshape/);
   });
 
   test('shape errors found by validation name the node', () => {

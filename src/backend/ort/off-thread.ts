@@ -48,7 +48,7 @@ class WorkerState {
       if (p === undefined) return;
       this.pending.delete(reply.req);
       if (this.pending.size === 0) this.worker.unref();
-      if (reply.error !== undefined) p.reject(new Error(reply.error));
+      if (reply.error !== undefined) p.reject(new BackendError(reply.error));
       else p.resolve(reply);
     });
     const fail = (message: string) => {

@@ -8,6 +8,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { runSlices, type RowSplit } from './row-split.js';
+import { InternalError } from '../../tensor/internal-error.js';
+import { BackendError } from '../backend.js';
 
 /** What the host asks (each message also carries `req`, the number its reply repeats). */
 export type WorkerRequest =
@@ -34,7 +36,7 @@ export interface WorkerReply {
 type Reply = Omit<WorkerReply, 'req'>;
 
 const port = parentPort;
-if (port === null) throw new Error('ort-worker.ts runs as a worker thread of off-thread.ts');
+if (port === null) throw new InternalError('ort-worker.ts runs as a worker thread of off-thread.ts');
 const sessions = new Map<number, ort.InferenceSession>();
 
 /** A Float32Array that owns its whole buffer (so the buffer can be transferred). */
@@ -43,13 +45,13 @@ function own(a: Float32Array): Float32Array {
 }
 
 function float32(name: string, t: ort.Tensor): Float32Array {
-  if (t.type !== 'float32') throw new Error(`output '${name}' has type ${t.type}, expected float32`);
+  if (t.type !== 'float32') throw new BackendError(`ort backend: output '${name}' has type ${t.type}, expected float32`);
   return own(t.data as Float32Array);
 }
 
 async function run(m: Extract<WorkerRequest, { op: 'run' }>): Promise<Reply> {
   const session = sessions.get(m.session);
-  if (session === undefined) throw new Error(`no session ${m.session}`);
+  if (session === undefined) throw new InternalError(`ort worker: no session ${m.session}`);
   const { input, shape, inputName, outputs, split } = m;
   const rows = shape[0];
   if (split === null || rows <= split.rowsPerRun) {

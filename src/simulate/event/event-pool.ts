@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { addTotals, emptyTotals, runBatch, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { EventRunner, type EventPrecision } from './event-runner.js';
+import { InternalError } from '../../tensor/internal-error.js';
+import { SimulationError } from '../simulation-error.js';
 
 interface Pending {
   resolve(result: BatchResult): void;
@@ -20,7 +22,7 @@ export interface EventPool {
 }
 
 export function createEventPool(net: EventNet, threads: number, precision: EventPrecision): EventPool {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new SimulationError(`threads must be a positive integer, got ${threads}`);
   if (threads === 1) {
     const runner = new EventRunner(net, precision);
     return { threads, run: async (request) => runBatch(runner, net, request), close: async () => {} };
@@ -44,10 +46,10 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
     worker.on('message', (m: { result?: BatchResult; error?: string }) => {
       const pending = state.queue.shift()!;
       if (m.result) pending.resolve(m.result);
-      else pending.reject(new Error(`event worker: ${m.error}`));
+      else pending.reject(new InternalError(`event worker: ${m.error}`));
     });
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`event worker stopped (exit code ${code})`)));
+    worker.on('exit', (code) => fail(new InternalError(`event worker stopped (exit code ${code})`)));
     return { worker, state };
   });
   // A worker that failed (at start or later) fails every batch posted to it, now or afterwards.

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
 import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
+import { BackendError } from '../../backend/backend.js';
 
 const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Where the int8 kernels count saturated sums (an i32; the kernels' SATURATED). */
@@ -46,7 +47,7 @@ export function eventKernelsModule(): WebAssembly.Module {
   try {
     bytes = readFileSync(WASM_URL);
   } catch {
-    throw new Error(`the event kernels are not built (${WASM_URL.pathname} is missing): run 'npm run build:wasm'`);
+    throw new BackendError(`the event kernels are not built (${WASM_URL.pathname} is missing): run 'npm run build:wasm'`);
   }
   compiled = new WebAssembly.Module(new Uint8Array(bytes));
   return compiled;

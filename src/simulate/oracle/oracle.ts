@@ -26,6 +26,7 @@ import { sampleShapes } from '../../ir/shapes.js';
 import { sizeOf, tensor, type Tensor } from '../../tensor/tensor.js';
 import { directEncoder, type Encoder } from '../encoders.js';
 import { perUnit } from '../per-unit.js';
+import { SimulationError } from '../simulation-error.js';
 
 export interface OracleOptions {
   readonly T: number;
@@ -84,7 +85,7 @@ interface ImageState {
 export function simulateOracle(graph: Graph, data: Dataset, options: OracleOptions): OracleResult {
   checkInputShape(graph, data);
   const T = options.T;
-  if (!Number.isInteger(T) || T < 1) throw new RangeError(`T must be a positive integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 1) throw new SimulationError(`T must be a positive integer, got ${T}`);
   const encoder = options.encoder ?? directEncoder;
   const shapes = sampleShapes(graph);
   const sampleShape = shapes.get(graph.input.name)!;

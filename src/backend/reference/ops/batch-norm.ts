@@ -1,7 +1,7 @@
 /**
  * y[n,c,…] = γ[c] · (x[n,c,…] − μ[c]) / √(σ²[c] + ε) + β[c]   (inference mode, channel axis 1)
  */
-import { sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
 
 export interface BatchNormParams {
   readonly scale: Tensor;
@@ -14,7 +14,7 @@ export interface BatchNormParams {
 export function batchNorm(x: Tensor, params: BatchNormParams): Tensor {
   const [batch, channels] = x.shape;
   if (x.shape.length < 2 || params.scale.data.length !== channels) {
-    throw new RangeError(`batchNorm: input [${x.shape.join(', ')}] does not have ${params.scale.data.length} channels`);
+    throw new ShapeError(`batchNorm: input [${x.shape.join(', ')}] does not have ${params.scale.data.length} channels`);
   }
   const inner = sizeOf(x.shape.slice(2));
   const y = new Float32Array(x.data.length);

@@ -1,16 +1,16 @@
 /**
  * y = [x_0 ‖ x_1 ‖ …] along `axis` (negative counts from the end): every other dimension must agree.
  */
-import { sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
 
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
-  if (xs.length === 0) throw new RangeError('concat: needs at least one input');
+  if (xs.length === 0) throw new ShapeError('concat: needs at least one input');
   const rank = xs[0].shape.length;
   const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new RangeError(`concat: axis ${axis} out of range for rank ${rank}`);
+  if (a < 0 || a >= rank) throw new ShapeError(`concat: axis ${axis} out of range for rank ${rank}`);
   for (const x of xs) {
     if (x.shape.length !== rank || x.shape.some((d, i) => i !== a && d !== xs[0].shape[i])) {
-      throw new RangeError(`concat: shapes ${xs.map((t) => `[${t.shape.join(', ')}]`).join(', ')} differ outside axis ${a}`);
+      throw new ShapeError(`concat: shapes ${xs.map((t) => `[${t.shape.join(', ')}]`).join(', ')} differ outside axis ${a}`);
     }
   }
   // View every input as [outer, d_axis · inner]: the output row is the inputs' rows side by side.

@@ -8,7 +8,7 @@
  * The inner loops run along t (long, contiguous), four output channels per pass over `col`, with
  * float64 accumulators.
  */
-import { tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, tensor, type Tensor } from '../../../tensor/tensor.js';
 import { windowOut } from '../../../ir/shapes.js';
 import { nchw } from './window.js';
 
@@ -33,10 +33,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, params: C
   const [dh, dw] = dilations;
   const [padTop, padLeft] = pads;
   if (groupChannels * groups !== channels || outChannels % groups !== 0) {
-    throw new RangeError(`conv2d: ${channels} input channels do not fit weight [${weight.shape.join(', ')}] with ${groups} groups`);
+    throw new ShapeError(`conv2d: ${channels} input channels do not fit weight [${weight.shape.join(', ')}] with ${groups} groups`);
   }
   if (bias && bias.data.length !== outChannels)
-    throw new RangeError(`conv2d: bias has ${bias.data.length} values, expected ${outChannels}`);
+    throw new ShapeError(`conv2d: bias has ${bias.data.length} values, expected ${outChannels}`);
   const outH = windowOut(height, kh, sh, pads[0], pads[2], dh, false);
   const outW = windowOut(width, kw, sw, pads[1], pads[3], dw, false);
   const pixels = outH * outW;

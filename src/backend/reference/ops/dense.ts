@@ -1,11 +1,11 @@
 /**
  * y[n,o] = b[o] + Σ_i x[n,i] · W[o,i]   (x: [N, I], W: [O, I], b: [O]; ONNX Gemm with transB = 1)
  */
-import { tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, tensor, type Tensor } from '../../../tensor/tensor.js';
 
 export function dense(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (x.shape.length !== 2 || weight.shape.length !== 2 || x.shape[1] !== weight.shape[1]) {
-    throw new RangeError(`dense: input [${x.shape.join(', ')}] does not fit weight [${weight.shape.join(', ')}]`);
+    throw new ShapeError(`dense: input [${x.shape.join(', ')}] does not fit weight [${weight.shape.join(', ')}]`);
   }
   const [batch, features] = x.shape;
   const outFeatures = weight.shape[0];

@@ -1,7 +1,7 @@
 /**
  * Element-wise ops: relu(x) = max(x, 0); clip(x) = min(max(x, lo), hi); add(a, b) = a + b (equal shapes).
  */
-import { shapesEqual, tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, shapesEqual, tensor, type Tensor } from '../../../tensor/tensor.js';
 
 /** y = max(x, 0) */
 export function relu(x: Tensor): Tensor {
@@ -22,7 +22,7 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
 
 /** y = a + b, element by element; the shapes must be equal (no broadcasting). */
 export function add(a: Tensor, b: Tensor): Tensor {
-  if (!shapesEqual(a.shape, b.shape)) throw new RangeError(`add: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
+  if (!shapesEqual(a.shape, b.shape)) throw new ShapeError(`add: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
   const y = new Float32Array(a.data.length);
   for (let k = 0; k < y.length; k++) y[k] = a.data[k] + b.data[k];
   return tensor(a.shape, y);

@@ -1,12 +1,12 @@
 /**
  * y = exp(x − max) / Σ exp(x − max) along `axis` (ONNX Softmax, opset ≥ 13; negative axis counts from the end).
  */
-import { sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
+import { ShapeError, sizeOf, tensor, type Tensor } from '../../../tensor/tensor.js';
 
 export function softmax(x: Tensor, axis: number): Tensor {
   const rank = x.shape.length;
   const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new RangeError(`softmax: axis ${axis} out of range for rank ${rank}`);
+  if (a < 0 || a >= rank) throw new ShapeError(`softmax: axis ${axis} out of range for rank ${rank}`);
   const outer = sizeOf(x.shape.slice(0, a));
   const size = x.shape[a];
   const inner = sizeOf(x.shape.slice(a + 1));

@@ -1,4 +1,5 @@
 import { windowOut } from '../../../ir/shapes.js';
+import { ShapeError } from '../../../tensor/tensor.js';
 
 /** Pooling hyper-parameters shared by AvgPool and MaxPool (pads are [top, left, bottom, right]). */
 export interface PoolParams {
@@ -10,7 +11,7 @@ export interface PoolParams {
 
 /** Checks a rank-4 NCHW input and returns its dimensions. */
 export function nchw(shape: readonly number[], what: string): [number, number, number, number] {
-  if (shape.length !== 4) throw new RangeError(`${what} expects an NCHW input, got [${shape.join(', ')}]`);
+  if (shape.length !== 4) throw new ShapeError(`${what} expects an NCHW input, got [${shape.join(', ')}]`);
   return [shape[0], shape[1], shape[2], shape[3]];
 }
 
