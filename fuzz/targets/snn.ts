@@ -5,7 +5,8 @@
  * strides, pads, shapes, offsets, tensor references, "Infinity" strings, wrong types) or deleted,
  * a tensor table entry moved past the end or given a huge shape, the tensor section cut or grown.
  * The rest are plain byte mutations (which the checksum refuses). An accepted file must decode
- * to a model that encodes and decodes again to the same graph.
+ * to a model that encodes and decodes again to the same graph, and that every exporter (onnx,
+ * onnx-step, nir) writes or refuses with an ExportError.
  */
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -13,6 +14,8 @@ import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.
 import type { ConversionOptions } from '../../src/model/snn-model.js';
 import { decodeSnn, encodeSnn } from '../../src/model/snn-codec.js';
 import { loadSnn } from '../../src/model/snn-file.js';
+import { exportFormats, exportSnn } from '../../src/export/exporters.js';
+import { ExportError } from '../../src/export/export-error.js';
 import { sampleShapes } from '../../src/ir/shapes.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { mulberry32 } from '../../src/tensor/random.js';
@@ -217,6 +220,14 @@ export const snnTarget: FuzzTarget = {
     const again = decodeSnn(encodeSnn(model, meta), `${path} (re-encoded)`).model;
     if (JSON.stringify(again.graph.nodes.map((n) => [n.op, n.name])) !== JSON.stringify(model.graph.nodes.map((n) => [n.op, n.name]))) {
       throw new Error(`${path}: wrong result: the decoded model does not survive encode → decode`);
+    }
+    // Every writer takes what the reader accepted, or refuses it with an ExportError naming the node.
+    for (const format of exportFormats) {
+      try {
+        await exportSnn(model, format, { T: 4 });
+      } catch (e) {
+        if (!(e instanceof ExportError)) throw e;
+      }
     }
   },
 };
