@@ -32,10 +32,12 @@ function integer(value: string): number {
 
 /** A parser for integers in [min, max]; `what` says what the ceiling protects. */
 export function intIn(min: number, max: number, what = ''): (value: string) => number {
+  const kind = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`;
   return (value) => {
     const n = integer(value);
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}${what === '' ? '' : ` (${what})`}`;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${range}, got '${value}'`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected ${kind} ≤ ${max}${what === '' ? '' : ` (${what})`}, got '${value}'`);
+    }
     return n;
   };
 }
