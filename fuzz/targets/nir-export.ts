@@ -5,7 +5,8 @@
  * cycles, duplicated or pointing at unknown nodes; nodes removed or added; hostile metadata), and
  * then, for some cases, the HDF5 bytes mutated too; read back with readNir. A case is a seed for
  * 0–3 structural edits (drawn by mulberry32, written by the synchronous encoder) and its byte
- * mutations. An accepted file must read
+ * mutations. Read as the CLI reads a NIR file: HDF5 decoded in a worker under a watchdog (a
+ * corrupt global heap can make the HDF5 library loop). An accepted file must read
  * back as a model whose shapes infer; the unmutated export must read back with its every layer.
  */
 import fc from 'fast-check';
@@ -14,6 +15,7 @@ import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.
 import { decodeNir, nirEncoder } from '../../src/export/nir/hdf5-codec.js';
 import { NIR_VERSION, type NirGraph, type NirMetadataValue, type NirNode } from '../../src/export/nir/nir-graph.js';
 import { readNir } from '../../src/export/nir/read-nir.js';
+import { decodeNirGuarded } from '../../src/export/nir/decode-guarded.js';
 import { writeNir } from '../../src/export/nir/write-nir.js';
 import { sampleShapes } from '../../src/ir/shapes.js';
 import { mulberry32 } from '../../src/tensor/random.js';
@@ -169,6 +171,11 @@ const cases: fc.Arbitrary<FuzzCase> = fc
     return { bytes: m.bytes, mutation: [v.what, ...m.described].join('; ') };
   });
 
+/** Within the harness's default budget of 10 s per case, with room for the worker's restart after a loop. */
+const DECODE_TIMEOUT_MS = 4000;
+// Start the reader's worker now (h5wasm loads there), not in the first case's time.
+await decodeNirGuarded(base, 'base');
+
 const spikes = model.graph.nodes.filter((n) => n.op === 'Spike').length;
 
 export const nirExportTarget: FuzzTarget = {
@@ -177,7 +184,7 @@ export const nirExportTarget: FuzzTarget = {
   cases,
   async run(path) {
     const bytes = await readFile(path);
-    const back = await readNir(bytes, path);
+    const back = await readNir(bytes, path, { decode: (b, source) => decodeNirGuarded(b, source, DECODE_TIMEOUT_MS) });
     sampleShapes(back.graph);
     sampleShapes(back.ann);
     const unchanged = bytes.length === base.length && bytes.every((b, i) => b === base[i]);
