@@ -153,7 +153,8 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
     if (Array.isArray(value)) return value.map((v) => revive(v, key));
     if (isRecord(value)) {
       const ref = value.$tensor;
-      if (ref !== undefined) return (typeof ref === 'number' && tensors[ref]) || fail(`tensor reference ${JSON.stringify(ref)} out of range`);
+      if (ref !== undefined)
+        return (typeof ref === 'number' && tensors[ref]) || fail(`tensor reference ${JSON.stringify(ref)} out of range`);
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, k)]));
     }
     return value;
