@@ -173,8 +173,9 @@ const cases: fc.Arbitrary<FuzzCase> = fc
 
 /** Within the harness's default budget of 10 s per case, with room for the worker's restart after a loop. */
 const DECODE_TIMEOUT_MS = 4000;
-// Start the reader's worker now (h5wasm loads there), not in the first case's time.
-await decodeNirGuarded(base, 'base');
+// Start the reader's worker now (h5wasm loads there), not in the first case's time; on a machine
+// too loaded for that to finish within the watchdog's time, the first case starts it again.
+await decodeNirGuarded(base, 'base').catch(() => undefined);
 
 const spikes = model.graph.nodes.filter((n) => n.op === 'Spike').length;
 
