@@ -4,6 +4,7 @@
  * can record where they came from.
  */
 import { readInput } from '../host/read-input.js';
+import { decodeNirGuarded } from '../export/nir/decode-guarded.js';
 import { decodeSnn, readNir, SnnFileError, type SnnFileMeta, type SnnModel } from '../index.js';
 
 export interface LoadedModel {
@@ -17,6 +18,9 @@ const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export async function loadModelFile(path: string): Promise<LoadedModel> {
   const bytes = await readInput(path, (message) => new SnnFileError(message));
-  if (HDF5_SIGNATURE.every((b, i) => bytes[i] === b)) return { model: await readNir(bytes, path), meta: { source: path }, bytes };
+  if (HDF5_SIGNATURE.every((b, i) => bytes[i] === b)) {
+    // In a worker under a watchdog: a corrupt file can send the HDF5 library into a loop.
+    return { model: await readNir(bytes, path, { decode: decodeNirGuarded }), meta: { source: path }, bytes };
+  }
   return { ...decodeSnn(bytes, path), bytes };
 }

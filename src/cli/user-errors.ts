@@ -22,7 +22,22 @@ export const userErrorNames: ReadonlySet<string> = new Set([
   'NirExportError',
   'NirReadError',
   'EarlyExitError',
+  'UsageError',
 ]);
+
+/** A refused command line (a flag's value, an unknown option or command); the CLI exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** commander's code ('commander.invalidArgument', …), or 'ann2snn.flag' for a check after parsing. */
+    readonly code = 'ann2snn.flag',
+    /** Whether commander has printed the message already. */
+    readonly printed = false,
+  ) {
+    super(message);
+  }
+}
 
 /** True when `error` is one of the project's user-error classes. */
 export function isUserError(error: unknown): error is Error {

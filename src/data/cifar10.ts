@@ -52,7 +52,12 @@ export function readCifar10(files: readonly string[]): Cifar10Data {
   const labels = new Uint8Array(total);
   let at = 0;
   files.forEach((file, f) => {
-    const bytes = readFileSync(file);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new DataError(`${file}: cannot read (${(e as Error).message})`);
+    }
     if (bytes.length !== records[f] * CIFAR10_RECORD_BYTES) throw new DataError(`${file}: changed size while being read`);
     for (let r = 0; r < records[f]; r++) {
       const offset = r * CIFAR10_RECORD_BYTES;

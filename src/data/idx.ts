@@ -10,11 +10,14 @@
  * and expected against actual sizes.
  */
 import { readFileSync } from 'node:fs';
+import { kMaxLength } from 'node:buffer';
 import { constants, gunzipSync } from 'node:zlib';
 import { DataError } from './dataset.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
+/** Deflate's largest expansion (258-byte matches in 2 bits, plus block overhead), rounded up. */
+const MAX_INFLATE_RATIO = 1032;
 
 export interface IdxImages {
   readonly count: number;
@@ -112,6 +115,14 @@ function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Ui
     parseHeader(gunzipBounded(compressed, file, 65536), `${file} (decompressed)`, expectedMagic);
   }
   const header = parseHeader(head, `${file} (decompressed)`, expectedMagic);
+  // Deflate expands at most ~1032×: a header announcing more than the stream can hold is refused
+  // before decompressing (and before a size beyond what a buffer can be reaches zlib).
+  const most = Math.min(MAX_INFLATE_RATIO * compressed.length, kMaxLength - 1);
+  if (header.totalBytes > most) {
+    throw new DataError(
+      `${file} (decompressed): header says ${header.dims.join('×')} = ${header.totalBytes} bytes in all, more than a ${compressed.length}-byte gzip stream can hold (at most ${most})`,
+    );
+  }
   const bytes = gunzipBounded(compressed, file, header.totalBytes + 1, header.totalBytes);
   checkSize(header, bytes.length, `${file} (decompressed)`);
   return bytes;

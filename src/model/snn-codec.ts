@@ -9,22 +9,59 @@
  *     48 + H   …         tensor section: float32 little-endian, each tensor at its offset
  *
  * In the header's graph every tensor is replaced by { "$tensor": index }; non-finite numbers are
- * written as the strings "Infinity" / "-Infinity". Decoding refuses a wrong magic, an unknown
+ * written as the strings "Infinity" / "-Infinity" / "NaN", read back as numbers only in the fields
+ * that hold numbers (NUMERIC_FIELDS; a node named "Infinity" stays a name). Decoding refuses a wrong magic, an unknown
  * version, a wrong checksum, a header that is not a JSON object, a tensor entry that is not
  * { shape: non-negative integers, offset: non-negative integer }, and tensors that reach past the
- * end of the file (checked before anything is allocated), and a Spike node whose neuron is not in the
- * neuron table (or refuses the node's reset or γ). docs/snn-format.md describes the format.
+ * end of the file (checked before anything is allocated), fields of the wrong type (snn-schema.ts),
+ * graphs that fail the shape checks or declare values beyond MAX_VALUE_ELEMENTS per sample, and a
+ * Spike node whose neuron is not in the neuron table (or refuses the node's reset or γ). Every
+ * refusal is an SnnFileError naming the source and the place. docs/snn-format.md describes the format.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Graph } from '../ir/graph.js';
-import { validateGraph } from '../ir/shapes.js';
+import { GraphError } from '../ir/graph.js';
+import { sampleShapes, validateGraph } from '../ir/shapes.js';
 import { findNeuron, neuronKinds } from '../neurons/index.js';
-import { tensor, type Tensor } from '../tensor/tensor.js';
-import type { ConversionInfo, SnnModel } from './snn-model.js';
+import { ShapeError, tensor, type Tensor } from '../tensor/tensor.js';
+import type { SnnModel } from './snn-model.js';
+import { checkConversionTypes, checkGraphSizes, checkGraphTypes, isRecord } from './snn-schema.js';
 
 export const SNN_FORMAT_VERSION = 1;
 const MAGIC = 'ANN2SNN\n';
 const PREFIX = 48;
+
+/**
+ * The fields that hold numbers (or lists of numbers): only there is a string "Infinity",
+ * "-Infinity" or "NaN" the encoding of a non-finite number; anywhere else (a node name, a source
+ * path, meta) it is the string itself.
+ */
+const NUMERIC_FIELDS: ReadonlySet<string> = new Set([
+  'min',
+  'max',
+  'value',
+  'epsilon',
+  'levels',
+  'axis',
+  'groups',
+  'shape',
+  'strides',
+  'pads',
+  'dilations',
+  'kernel',
+  'maxSpikesPerStep',
+  'tShift',
+  'percentile',
+  'targetT',
+  'theta',
+  'units',
+  'before',
+  'after',
+  'T',
+  'images',
+  'calibrationImages',
+  'annAccuracy',
+]);
+const NON_FINITE: Readonly<Record<string, number>> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: Number.NaN };
 
 export class SnnFileError extends Error {
   override readonly name = 'SnnFileError';
@@ -111,21 +148,32 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
     new Uint8Array(data.buffer).set(bytes.subarray(start, start + length));
     return tensor(shape, data);
   });
-  const revive = (value: unknown): unknown => {
-    if (value === 'Infinity') return Infinity;
-    if (value === '-Infinity') return -Infinity;
-    if (Array.isArray(value)) return value.map(revive);
+  const revive = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string' && NUMERIC_FIELDS.has(key) && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value];
+    if (Array.isArray(value)) return value.map((v) => revive(v, key));
     if (isRecord(value)) {
       const ref = value.$tensor;
-      if (typeof ref === 'number') return tensors[ref] ?? fail(`tensor reference ${ref} out of range`);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
+      if (ref !== undefined)
+        return (typeof ref === 'number' && tensors[ref]) || fail(`tensor reference ${JSON.stringify(ref)} out of range`);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, k)]));
     }
     return value;
   };
-  const graph = revive(parsed.graph) as Graph;
-  const ann = revive(parsed.ann) as Graph;
-  validateGraph(graph);
-  validateGraph(ann);
+  const graph = checkGraphTypes(revive(parsed.graph, 'graph'), 'graph', fail);
+  const ann = checkGraphTypes(revive(parsed.ann, 'ann'), 'ann', fail);
+  const conversion = checkConversionTypes(revive(parsed.conversion, 'conversion'), fail);
+  for (const [field, g] of [
+    ['graph', graph],
+    ['ann', ann],
+  ] as const) {
+    try {
+      validateGraph(g);
+      checkGraphSizes(g, sampleShapes(g), field, fail);
+    } catch (e) {
+      if (e instanceof GraphError || e instanceof ShapeError) fail(`${field}: ${e.message}`);
+      throw e;
+    }
+  }
   for (const node of graph.nodes) {
     if (node.op !== 'Spike') continue;
     const kind = findNeuron(node.neuron);
@@ -133,7 +181,6 @@ export function decodeSnn(bytes: Uint8Array, source = '<bytes>'): { model: SnnMo
     const why = kind?.checkSettings(node) ?? null;
     if (why !== null) fail(`node '${node.name}': neuron '${node.neuron}': ${why}`);
   }
-  const conversion = revive(parsed.conversion) as ConversionInfo;
   // Files written before ConversionOptions.neuron existed hold IF neurons.
   const options = { ...conversion.options, neuron: conversion.options.neuron ?? 'if' };
   return { model: { graph, ann, conversion: { ...conversion, options } }, meta: (parsed.meta ?? {}) as SnnFileMeta };
@@ -145,10 +192,6 @@ function tensorEntry(entry: unknown): TensorEntry | null {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return null;
   if (!Number.isSafeInteger(offset) || (offset as number) < 0) return null;
   return { shape: shape as number[], offset: offset as number };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTensor(value: unknown): value is Tensor {

@@ -90,3 +90,15 @@ test('image and label counts must agree; a missing file names itself', (t) => {
   throwsDataError(() => readIdxPair(imagesFile, labelsFile), /6 images/, /5 labels/, new RegExp(labelsFile));
   throwsDataError(() => readIdxLabels(join(dir, 'absent')), /absent: cannot read/);
 });
+
+test('a gzip file whose header announces more than the stream can hold is refused before decompressing', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'huge.gz');
+  const header = idxBytes([3, 4, 5], new Uint8Array(60));
+  for (const at of [4, 8, 12]) new DataView(header.buffer, header.byteOffset).setUint32(at, 0xffffffff, false);
+  writeFileSync(file, gzipSync(header));
+  throwsDataError(
+    () => readIdxImages(file),
+    /huge\.gz \(decompressed\): header says 4294967295×4294967295×4294967295 = .* more than a \d+-byte gzip stream can hold/,
+  );
+});

@@ -19,7 +19,7 @@ import {
   type Dataset,
   type SnnModel,
 } from '../../index.js';
-import { makeBackend, oneOf, percentileValue, positiveInt, type BackendFlags } from '../options.js';
+import { levelCount, makeBackend, oneOf, percentileValue, positiveInt, threadCount, timeSteps, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { textTable } from '../../report/format.js';
 import { checkDataFits, chooseCalibrationData, datasetSpec, describeCalibration, recordCalibrationData } from '../calibration-data.js';
@@ -60,7 +60,7 @@ export function addConversionOptions(command: Command): Command {
       oneOf('v0', 'bias', 'none'),
       defaultConversionOptions.shift,
     )
-    .option('--t-shift <n>', 'T_shift for --shift bias', positiveInt, defaultConversionOptions.tShift)
+    .option('--t-shift <n>', 'T_shift for --shift bias', timeSteps, defaultConversionOptions.tShift)
     .option('--reset <mode>', 'soft (subtract θ) | hard (to zero)', oneOf('soft', 'hard'), defaultConversionOptions.reset)
     .option('--readout <mode>', 'accumulate (non-spiking output) | spikes', oneOf('accumulate', 'spikes'), defaultConversionOptions.readout)
     .option('--percentile <p>', 'p for --strategy percentile', percentileValue, defaultConversionOptions.percentile)
@@ -68,7 +68,7 @@ export function addConversionOptions(command: Command): Command {
     .option(
       '--burst <γ>',
       'most spikes per neuron per step (1 = IF; >1 = burst neurons)',
-      positiveInt,
+      levelCount,
       defaultConversionOptions.maxSpikesPerStep,
     )
     .option(
@@ -79,7 +79,7 @@ export function addConversionOptions(command: Command): Command {
       oneOf(...Object.keys(neuronKinds)),
       defaultConversionOptions.neuron,
     )
-    .option('--target-T <n>', 'the T that --strategy calibrated aims at (its θ search and corrections)', positiveInt);
+    .option('--target-T <n>', 'the T that --strategy calibrated aims at (its θ search and corrections)', timeSteps);
 }
 
 /** The flags of --strategy calibrated's corrections (convert, report). */
@@ -150,7 +150,7 @@ export function registerConvert(program: Command): void {
     .option('--calib-split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'train')
     .option('--calib-limit <n>', 'calibration images', positiveInt, 5000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .requiredOption('-o, --output <file>', 'the .snn file to write')
     .option('--force', 'overwrite the output file')
     .option('--json', 'machine-readable output')

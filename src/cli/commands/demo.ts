@@ -18,7 +18,7 @@ import {
   type SnnEvaluation,
 } from '../../index.js';
 import { compactNumber, pct, powersOfTwo, textTable } from '../../report/format.js';
-import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { makeBackend, oneOf, positiveInt, threadCount, timeSteps, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { evaluationJson } from '../print-evaluation.js';
 import { checkDataFits, chooseCalibrationData, describeCalibration } from '../calibration-data.js';
@@ -44,11 +44,11 @@ export function registerDemo(program: Command): void {
       '--data <spec>',
       "data set (train split calibrates, test split evaluates); default: the data named in the model's recipe (<name>.recipe.json), else required",
     )
-    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--T <n>', 'time steps', timeSteps, 64)
     .option('--limit <n>', 'test images (default: the whole test split)', positiveInt)
     .option('--calib-limit <n>', 'calibration images', positiveInt, 2000)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .option('-o, --output <file>', 'results file (default: ann2snn-demo-results.json, or -2, -3 … if it exists)')
     .option('--force', 'overwrite the -o file')
     .action(async (flags: Flags) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateAnn, loadAnn, openDataset } from '../../index.js';
-import { makeBackend, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import { batchSize, makeBackend, oneOf, positiveInt, threadCount, type BackendFlags } from '../options.js';
 import { progressBar } from '../progress.js';
 import { pct } from '../../report/format.js';
 import { checkDataFits, chooseEvaluationData, recipeData } from '../calibration-data.js';
@@ -24,9 +24,9 @@ export function registerEvalAnn(program: Command): void {
     )
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'use the first n images', positiveInt)
-    .option('--batch <n>', 'images per batch', positiveInt, 100)
+    .option('--batch <n>', 'images per batch', batchSize, 100)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .option('--json', 'machine-readable output')
     .action(async (model: string, flags: Flags) => {
       const graph = await loadAnn(model);

@@ -20,7 +20,7 @@ import {
 } from '../../index.js';
 import { pct, textTable } from '../../report/format.js';
 import { loadModelFile } from '../load-model.js';
-import { makeBackend, oneOf, positiveInt } from '../options.js';
+import { makeBackend, oneOf, positiveInt, threadCount, timeSteps } from '../options.js';
 import { progressBar } from '../progress.js';
 
 interface Flags {
@@ -55,13 +55,13 @@ export function registerExport(program: Command): void {
     .option(
       '--T <n>',
       'time steps: of formats that fix them (onnx) and of the nir readers’ check (default: the model’s T_shift)',
-      positiveInt,
+      timeSteps,
     )
     .option('--data <spec>', 'nir: data to simulate the readers on (default: the calibration data named in the model)')
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'nir: images of the readers’ check', positiveInt, 1000)
     .option('--no-check', 'nir: skip simulating the file as its readers run it')
-    .option('--threads <n>', 'threads of the readers’ check', positiveInt, 2)
+    .option('--threads <n>', 'threads of the readers’ check', threadCount, 2)
     .option('--force', 'overwrite the output file')
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: Flags) => {

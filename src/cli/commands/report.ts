@@ -31,7 +31,20 @@ import {
   type SnnModel,
   type SpikePrecision,
 } from '../../index.js';
-import { commaList, makeBackend, nonNegativeInt, oneOf, positiveInt, positiveNumber, type BackendFlags } from '../options.js';
+import {
+  batchSize,
+  chunkSteps,
+  commaList,
+  makeBackend,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  seedValue,
+  threadCount,
+  timeSteps,
+  type BackendFlags,
+} from '../options.js';
 import { loadModelFile } from '../load-model.js';
 import { renderSvg, reportCharts } from '../../report/charts.js';
 import type { Report } from '../../report/schema.js';
@@ -119,22 +132,22 @@ export function registerReport(program: Command): void {
     .addOption(new Option('--resets <list>', 'reset modes to compare').argParser(commaList).default(['soft', 'hard'], 'soft,hard'))
     .addOption(new Option('--neurons <list>', "neuron kinds to compare, or 'all' (default: --neuron)").argParser(commaList))
     .option('--no-compare', 'skip the strategy comparison')
-    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--T <n>', 'time steps', timeSteps, 64)
     .option(
       '--chunk <n>',
       'dense engine: time steps per chunk (memory ∝ chunk; default: what keeps a chunk of a layer within 8 MiB, 1–8)',
-      positiveInt,
+      chunkSteps,
     )
-    .option('--batch <n>', 'images per batch', positiveInt, 50)
+    .option('--batch <n>', 'images per batch', batchSize, 50)
     .option('--error-images <n>', 'images for the layer-wise error (0 = skip)', nonNegativeInt, 100)
     .option('--error-T <list>', 'T values for the layer-wise error (default T/8,T/4,T/2,T)', commaList)
     .option('--raster-image <i>', 'image (index in the split) for the spike raster and membrane trace', nonNegativeInt, 0)
     .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
-    .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
+    .option('--seed <n>', 'seed of the poisson encoder', seedValue, 0)
     .option('--e-ac <pJ>', 'energy per accumulate, pJ', positiveNumber, defaultEnergy.eAc * 1e12)
     .option('--e-mac <pJ>', 'energy per multiply-accumulate, pJ', positiveNumber, defaultEnergy.eMac * 1e12)
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .option('-o, --output <file>', 'write the report: .html (self-contained, plots), .json (schema ann2snn-report/1) or .txt')
     .option('--exit-chart <file.svg>', 'also write the early-exit plot (accuracy against mean steps and synops per image) as an SVG file')
     .option('--force', 'overwrite the output files')
@@ -176,6 +189,8 @@ export function registerReport(program: Command): void {
       flags.data !== undefined || loaded ? chooseEvaluationData(flags.data, file?.meta.calibrationData, '--data') : calibChoice;
     const data = openDataset(dataChoice.spec, { split: flags.split });
     checkDataFits(ann, data, '--data');
+    if (flags.rasterImage >= data.size)
+      throw new ReportError(`--raster-image ${flags.rasterImage}: ${data.name} has ${data.size} images (0..${data.size - 1})`);
     const calibData = openDataset(calibChoice.spec, { split: flags.calibSplit });
     checkDataFits(ann, calibData, '--calib');
     const progress = stagedProgress(flags.json === true);

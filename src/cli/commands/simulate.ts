@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import { directEncoder, evaluateSnn, openDataset, poissonEncoder, simulate } from '../../index.js';
 import { loadModelFile } from '../load-model.js';
-import { makeBackend, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, type BackendFlags } from '../options.js';
+import {
+  batchSize,
+  chunkSteps,
+  makeBackend,
+  nonNegativeNumber,
+  oneOf,
+  positiveInt,
+  seedValue,
+  threadCount,
+  timeSteps,
+  type BackendFlags,
+} from '../options.js';
 import { DEFAULT_MARGIN, DEFAULT_PATIENCE, type ExitKind } from '../../simulate/exit/exit-rule.js';
 import { progressBar } from '../progress.js';
 import { pct } from '../../report/format.js';
@@ -41,15 +52,15 @@ export function registerSimulate(program: Command): void {
     )
     .option('--split <split>', 'train | test | all', oneOf('train', 'test', 'all'), 'test')
     .option('--limit <n>', 'use the first n images', positiveInt)
-    .option('--T <n>', 'time steps', positiveInt, 64)
+    .option('--T <n>', 'time steps', timeSteps, 64)
     .option(
       '--chunk <n>',
       'dense engine: time steps per chunk (memory ∝ chunk; default: what keeps a chunk of a layer within 8 MiB, 1–8)',
-      positiveInt,
+      chunkSteps,
     )
-    .option('--batch <n>', 'images per batch', positiveInt, 50)
+    .option('--batch <n>', 'images per batch', batchSize, 50)
     .option('--encoder <name>', 'direct (analog current) | poisson (Bernoulli spikes)', oneOf('direct', 'poisson'), 'direct')
-    .option('--seed <n>', 'seed of the poisson encoder', nonNegativeInt, 0)
+    .option('--seed <n>', 'seed of the poisson encoder', seedValue, 0)
     .option(
       '--precision <p>',
       'f32 | int8 (u8 spikes × s8 weights) | int8x2 (two int8 halves, near-exact); int8 also runs f32 to report the difference',
@@ -57,7 +68,7 @@ export function registerSimulate(program: Command): void {
       'f32',
     )
     .option('--backend <name>', 'ort | reference', oneOf('ort', 'reference'), 'ort')
-    .option('--threads <n>', "threads: ONNX Runtime intra-op threads, and the event engine's workers", positiveInt, 2)
+    .option('--threads <n>', "threads: ONNX Runtime intra-op threads, and the event engine's workers", threadCount, 2)
     .option(
       '--engine <name>',
       'event (spikes drive WebAssembly kernels: work ∝ synaptic operations) | dense (every step through the backend) | auto (event where the model allows it, else dense)',

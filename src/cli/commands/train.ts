@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { presetNames, trainModel, type TrainOptions } from '../../train/index.js';
 import { progressBar } from '../progress.js';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { batchSize, epochCount, levelCount, oneOf, positiveInt, positiveNumber, seedValue, threadCount, timeSteps } from '../options.js';
 import { pct } from '../../report/format.js';
 
 type Flags = Required<
@@ -25,18 +25,18 @@ export function registerTrain(program: Command): void {
       'clip',
     )
     .option('--theta <θ>', 'ceiling of the threshold ReLU; initial λ of qcfs', positiveNumber, 1)
-    .option('--levels <L>', 'quantization levels L of --act qcfs (default 4)', positiveInt)
-    .option('--t-shift <T>', 'T of --act clip-shift', positiveInt, 32)
-    .option('--epochs <n>', 'epochs', positiveInt, 5)
-    .option('--batch <n>', 'batch size', positiveInt, 128)
+    .option('--levels <L>', 'quantization levels L of --act qcfs (default 4)', levelCount)
+    .option('--t-shift <T>', 'T of --act clip-shift', timeSteps, 32)
+    .option('--epochs <n>', 'epochs', epochCount, 5)
+    .option('--batch <n>', 'batch size', batchSize, 128)
     .option('--limit <n>', 'train on the first n images of each epoch’s shuffle (default all)', positiveInt)
     .option('--lr <x>', 'learning rate (default 1e-3 for adam, 0.1 for sgd)', positiveNumber)
     .option('--optimizer <name>', 'adam | sgd (momentum 0.9)', oneOf('adam', 'sgd'), 'adam')
     .option('--schedule <name>', 'cosine | step | constant', oneOf('cosine', 'step', 'constant'), 'cosine')
     .option('--weight-decay <x>', 'L2 weight decay (default 0 for adam, 5e-4 for sgd)', nonNegativeNumber)
-    .option('--seed <n>', 'seed of initialisation, shuffling and augmentation', nonNegativeInt, 0)
+    .option('--seed <n>', 'seed of initialisation, shuffling and augmentation', seedValue, 0)
     .option('--data <spec>', "'mnist' (bundled), 'fashion-mnist', an IDX or CIFAR-10 directory", 'mnist')
-    .option('--threads <n>', 'ONNX Runtime threads', positiveInt, 2)
+    .option('--threads <n>', 'ONNX Runtime threads', threadCount, 2)
     .option('--resume <checkpoint>', 'continue from a checkpoint (<output>.ckpt is written after every epoch)')
     .option('--init-from <model>', 'fine-tune from an ONNX model')
     .option('-o, --output <file>', 'write the trained model (ONNX) and <name>.recipe.json beside it')

@@ -58,7 +58,16 @@ function hdf5Cause(e: unknown): string {
 }
 
 export async function encodeNir(graph: NirGraph, version: string): Promise<Uint8Array> {
+  return (await nirEncoder())(graph, version);
+}
+
+/** The encoder once h5wasm is loaded, synchronous (for callers that cannot await each file, e.g. a fuzzer's generators). */
+export async function nirEncoder(): Promise<(graph: NirGraph, version: string) => Uint8Array> {
   const { h5, fs } = await h5wasm();
+  return (graph, version) => encodeWith(h5, fs, graph, version);
+}
+
+function encodeWith(h5: H5, fs: MemoryFs, graph: NirGraph, version: string): Uint8Array {
   const path = `/ann2snn-nir-${++fileCounter}.h5`;
   // Objects in formats HDF5 1.8–1.10 read (h5wasm's HDF5 2.0 could otherwise pick newer ones).
   const file = new h5.File(path, 'w', { libver: ['earliest', 'v110'] });
@@ -195,15 +204,13 @@ const KNOWN_TYPES = Object.keys(NIR_FIELDS) as NirNodeType[];
 
 function readNode(r: Reader, g: Group, name: string): NirNode {
   const type = r.string(g, 'type', name);
-  if (!KNOWN_TYPES.includes(type as NirNodeType)) {
-    throw new NirReadError(`type '${type}' is not supported (supported: ${KNOWN_TYPES.join(', ')})`, name);
-  }
+  if (!KNOWN_TYPES.includes(type as NirNodeType)) r.fail(name, `type '${type}' is not supported (supported: ${KNOWN_TYPES.join(', ')})`);
   const t = type as NirNodeType;
   const required = NIR_FIELDS[t].filter((f) => !(NIR_OPTIONAL_FIELDS[t] ?? []).includes(f));
   const allowed = new Set([...NIR_FIELDS[t], ...(NIR_OPTIONAL_FIELDS[t] ?? []), 'type', 'metadata']);
   const keys = g.keys();
-  for (const k of keys) if (!allowed.has(k)) throw new NirReadError(`${t} has an unknown field '${k}'`, name);
-  for (const k of required) if (!keys.includes(k)) throw new NirReadError(`${t} lacks its field '${k}'`, name);
+  for (const k of keys) if (!allowed.has(k)) r.fail(name, `${t} has an unknown field '${k}'`);
+  for (const k of required) if (!keys.includes(k)) r.fail(name, `${t} lacks its field '${k}'`);
   const has = (k: string): boolean => keys.includes(k);
   switch (t) {
     case 'Input':
@@ -265,7 +272,8 @@ class Reader {
     return entity instanceof this.h5.Dataset;
   }
 
-  private fail(node: string | undefined, message: string): never {
+  /** A NirReadError naming the file (and the node, when there is one). */
+  fail(node: string | undefined, message: string): never {
     throw new NirReadError(node === undefined ? `${this.source}: ${message}` : `${message} (${this.source})`, node);
   }
 

@@ -19,11 +19,13 @@ import { nirToIr } from './nir-to-ir.js';
 export interface NirReadOptions {
   /** How the read IF neurons reset (default: the file's metadata, else 'hard' as in NIR's IF equation). */
   readonly reset?: ResetMode;
+  /** HDF5 bytes → NIR graph (default decodeNir; Node callers reading strangers' files pass decodeNirGuarded). */
+  readonly decode?: (bytes: Uint8Array, source: string) => Promise<NirGraph>;
 }
 
 /** Every refusal names the file: `source` (a path, or 'NIR file') prefixes what the graph checks say. */
 export async function readNir(bytes: Uint8Array, source = 'NIR file', options: NirReadOptions = {}): Promise<SnnModel> {
-  const nir = await decodeNir(bytes, source);
+  const nir = await (options.decode ?? decodeNir)(bytes, source);
   try {
     return nirToSnn(nir, options);
   } catch (e) {

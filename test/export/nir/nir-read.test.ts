@@ -37,8 +37,12 @@ async function rawEdit(bytes: Uint8Array, change: (nodes: Group) => void): Promi
   return fs.readFile(path).slice();
 }
 
+/** Refused with a NirReadError that matches `message` and names the file. */
 async function refuses(bytes: Uint8Array, message: RegExp): Promise<void> {
-  await assert.rejects(readNir(bytes, 'bad.nir'), (e: Error) => e instanceof NirReadError && message.test(e.message));
+  await assert.rejects(
+    readNir(bytes, 'bad.nir'),
+    (e: Error) => e instanceof NirReadError && message.test(e.message) && e.message.includes('bad.nir'),
+  );
 }
 
 test('readNir refuses files that are not NIR graphs, naming the node at fault', async () => {
