@@ -81,6 +81,9 @@ export function windowOut(
   return out;
 }
 
+/** The largest window field (kernel side, stride, pad, dilation) a graph may hold; the .snn reader uses the same bound. */
+export const MAX_WINDOW_FIELD = 2 ** 20;
+
 function spatialOut(
   node: Node,
   x: readonly number[],
@@ -90,6 +93,13 @@ function spatialOut(
   dilations: Pair,
   ceil: boolean,
 ): [number, number] {
+  const fields = [...kernel, ...strides, ...pads, ...dilations];
+  if (!fields.every((v) => Number.isSafeInteger(v) && v <= MAX_WINDOW_FIELD)) {
+    throw new GraphError(
+      `window fields (kernel [${kernel.join(', ')}], strides [${strides.join(', ')}], pads [${pads.join(', ')}], dilations [${dilations.join(', ')}]) exceed ${MAX_WINDOW_FIELD.toLocaleString('en-US')}`,
+      node.name,
+    );
+  }
   const h = windowOut(x[2], kernel[0], strides[0], pads[0], pads[2], dilations[0], ceil);
   const w = windowOut(x[3], kernel[1], strides[1], pads[1], pads[3], dilations[1], ceil);
   if (h < 1 || w < 1) {

@@ -6,6 +6,7 @@
  * named, instead of failing somewhere later as a TypeError. `fail` prefixes the file.
  */
 import type { Graph, Node } from '../ir/graph.js';
+import { MAX_WINDOW_FIELD } from '../ir/shapes.js';
 import { sizeOf, type Tensor } from '../tensor/tensor.js';
 import type { ConversionInfo } from './snn-model.js';
 
@@ -14,8 +15,8 @@ type Check = (value: unknown) => boolean;
 
 /** Largest value (activation) one sample may have in a graph read from a file: 2^26 elements (256 MiB of f32). */
 export const MAX_VALUE_ELEMENTS = 2 ** 26;
-/** Largest integer field (a stride, a pad, a kernel side, γ, L) a file may hold. */
-const MAX_INT_FIELD = 2 ** 20;
+/** Largest integer field (a stride, a pad, a kernel side, γ, L) a file may hold: the IR's window ceiling. */
+const MAX_INT_FIELD = MAX_WINDOW_FIELD;
 
 const isString: Check = (v) => typeof v === 'string';
 const isNumber: Check = (v) => typeof v === 'number' && !Number.isNaN(v);

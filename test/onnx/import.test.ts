@@ -599,6 +599,19 @@ describe('importOnnx: windows and padding', () => {
     assert.deepEqual((convWith('VALID') as { pads: unknown }).pads, [0, 0, 0, 0]);
   });
 
+  test('a window field beyond 2^20 (the .snn reader bound) is refused at import, naming the node', () => {
+    const bytes = model({
+      nodes: [node('Conv', ['x', 'w'], ['y'], { auto_pad: 'SAME_UPPER', strides: [2 ** 31, 2] }, 'Conv_g')],
+      initializers: [floatInitializer('w', random([2, 1, 3, 3]))],
+      input: [null, 1, 7, 8],
+      output: [null, 2, 1, 4],
+    });
+    assert.throws(
+      () => importOnnx(bytes),
+      (e: Error) => /Conv_g/.test(e.message) && /exceed 1,048,576/.test(e.message),
+    );
+  });
+
   test('Pad (opset 11+): ONNX [n0, c0, h0, w0, n1, c1, h1, w1] → IR [top, left, bottom, right]', () => {
     const graph = importOnnx(
       model({
