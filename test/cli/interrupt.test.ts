@@ -40,7 +40,7 @@ for (const flags of [[], ['--engine', 'dense', '--backend', 'reference']]) {
   test(`Ctrl-C during simulate ${flags.join(' ') || '(defaults)'}: one line, exit 130, within seconds`, async (t) => {
     const fifo = modelPipe();
     if (fifo === null) return t.skip('no mkfifo on this system');
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'simulate', fifo, '--T', '100000', '--data', data, ...flags];
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'simulate', fifo, '--T', '65536', '--data', data, ...flags];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
