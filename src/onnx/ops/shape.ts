@@ -3,6 +3,7 @@ import { formatShape, sizeOf } from '../../tensor/tensor.js';
 import { floatAttr, intAttr, intsAttr, stringAttr } from '../attributes.js';
 import type { ImportContext, ShapeEntry } from '../import-context.js';
 import { integers, normalizeAxis, refuseExtraOutputs, scalar, shapeEntries } from '../values.js';
+import { reshapeConstant } from './fold.js';
 
 export function flatten(ctx: ImportContext): void {
   ctx.emit({ op: 'Flatten', inputs: [ctx.activation(0, 'the input')], axis: intAttr(ctx, 'axis', 1) });
@@ -16,6 +17,8 @@ export function flatten(ctx: ImportContext): void {
  * position 0.
  */
 export function reshape(ctx: ImportContext): void {
+  const data = ctx.input(0);
+  if (data?.kind === 'constant' && ctx.opset >= 5) return reshapeConstant(ctx, data.tensor);
   const x = ctx.activation(0, 'the data input');
   let target: readonly ShapeEntry[];
   if (ctx.opset < 5) {
