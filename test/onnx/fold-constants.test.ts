@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Node } from '../../src/ir/graph.js';
-import { encodeModel, floatInitializer, int64Initializer, node, valueInfo } from '../../src/onnx/builder.js';
+import { encodeModel, int64Initializer, node, valueInfo } from '../../src/onnx/builder.js';
 import { OnnxError } from '../../src/onnx/errors.js';
 import { makeContext, type Attribute, type ConstTensor, type Value } from '../../src/onnx/import-context.js';
 import { importOnnx } from '../../src/onnx/import.js';
 import { importers } from '../../src/onnx/op-table.js';
-import { tensor } from '../../src/tensor/tensor.js';
 
 function ints(dims: readonly number[], values: readonly number[]): Value {
   return { kind: 'constant', tensor: { name: 'c', dims, isFloat: false, data: Float64Array.from(values) } };

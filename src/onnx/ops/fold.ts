@@ -34,8 +34,9 @@ function strides(dims: readonly number[]): number[] {
  * MAX_FOLDED_ELEMENTS elements) before anything is allocated.
  */
 export function constantOfShape(ctx: ImportContext): void {
-  const dims = integers(ctx, ctx.constant(0, 'the shape'), 'the shape');
-  if (ctx.constant(0, 'the shape').dims.length !== 1) throw ctx.error('ConstantOfShape: the shape must be a vector');
+  const shape = ctx.constant(0, 'the shape');
+  if (shape.dims.length !== 1) throw ctx.error(`ConstantOfShape: the shape must be a vector, got shape ${formatShape(shape.dims)}`);
+  const dims = integers(ctx, shape, 'the shape');
   let count = 1;
   for (const d of dims) {
     if (!Number.isSafeInteger(d) || d < 0) throw ctx.error(`ConstantOfShape: dimension ${d} of [${dims.join(', ')}] is not a size`);

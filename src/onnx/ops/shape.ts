@@ -14,7 +14,7 @@ export function flatten(ctx: ImportContext): void {
  * Constant node) or a shape computed from `Shape` (we chose to recognise the chain
  * Shape→Gather→Unsqueeze→Concat that PyTorch emits for `x.view(x.size(0), -1)` rather than guess
  * a Flatten): its batch entry becomes 0, ONNX's "copy this dimension", which is only correct at
- * position 0.
+ * position 0. A constant data input is folded (fold.ts: PyTorch's pads arithmetic).
  */
 export function reshape(ctx: ImportContext): void {
   const data = ctx.input(0);
