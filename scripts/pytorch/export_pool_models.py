@@ -13,14 +13,20 @@ Two kinds, both written to models/pytorch/ with a recipe (<name>.recipe.json) be
   true and false, ceil mode, overlapping windows, nn.ZeroPad2d before a conv and before a pool,
   adaptive_avg_pool2d(1) after an overlapping pool. The engine tests convert them (calibrated on
   images they label themselves) and compare the engines spike for spike; only their layout matters.
-  nn.ZeroPad2d's pads arithmetic is folded to constants after export (fold_pad_arithmetic: ann2snn
-  does not import that arithmetic yet); the recipe lists what the exporter wrote and what was folded.
+  nn.ZeroPad2d's pads arithmetic is folded to constants after export (fold_pad_arithmetic, as
+  onnx-simplifier would); the recipe lists what the exporter wrote and what was folded.
+* pools/zero-pad-raw-opset{13,17}.onnx and pools/zero-pad-folded.onnx: one tiny untrained net
+  (ZeroPad2d((1, 2, 0, 1)), Conv2d(1, 3, 3, stride 2), ReLU, Flatten, Linear(90, 5)) exported raw,
+  the pads arithmetic (ConstantOfShape, Concat, Reshape, Slice, Transpose, Reshape, Cast) left as
+  PyTorch wrote it, at opsets 13 and 17, and the opset-17 file folded: ann2snn's importer folds
+  that arithmetic itself, and the tests check the raw files give the folded one's outputs and spikes.
 
 A developer tool only: the tests read the committed .onnx files and never need PyTorch.
 
     pip install torch onnx onnxruntime
     python3 scripts/pytorch/export_pool_models.py                  # both kinds
     python3 scripts/pytorch/export_pool_models.py --only cases     # the five untrained nets
+    python3 scripts/pytorch/export_pool_models.py --only raw       # the raw and folded zero-pad exports
 """
 import argparse
 import json
@@ -120,13 +126,13 @@ def shapes(model, side):
     return out
 
 
-def export(model, path, side):
+def export(model, path, side, opset=OPSET):
     torch.onnx.export(
         model.eval(),
         (torch.zeros(1, 1, side, side),),
         path,
         dynamo=False,
-        opset_version=OPSET,
+        opset_version=opset,
         do_constant_folding=True,
         input_names=["input"],
         output_names=["logits"],
@@ -210,6 +216,46 @@ def export_cases(out, seed, log):
         log(f"{stem}.onnx: {', '.join(recipe['onnxOps'])}; onnxruntime agrees with torch on {agree:.0%}")
 
 
+RAW_OPSETS = (13, 17)
+
+
+def export_raw(out, seed, log):
+    """The tiny zero-pad net, raw at RAW_OPSETS and folded (from the last opset), one recipe for all."""
+    os.makedirs(os.path.join(out, "pools"), exist_ok=True)
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.ZeroPad2d((1, 2, 0, 1)), nn.Conv2d(1, 3, 3, stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 5 * 6, 5))
+    stem = os.path.join(out, "pools", "zero-pad")
+    x = torch.rand(16, 1, SIDE, SIDE, generator=torch.Generator().manual_seed(1))
+    recipe = {
+        "name": "zero-pad-raw",
+        "summary": "ZeroPad2d((1, 2, 0, 1)) (11×11→12×14), Conv2d(1, 3, 3, stride 2) (→5×6), ReLU, Flatten, Linear(90, 5); untrained",
+        "input": [1, SIDE, SIDE],
+        "shapes": shapes(model, SIDE),
+        "trained": False,
+        "seed": seed,
+        **{k: v for k, v in versions().items() if k != "opset"},
+        "files": {},
+    }
+    for opset in RAW_OPSETS:
+        path = f"{stem}-raw-opset{opset}.onnx"
+        export(model, path, SIDE, opset)
+        agree = (onnx_predictions(path, x, batch=16) == predictions(model, x, batch=16)).float().mean().item()
+        recipe["files"][os.path.basename(path)] = {"opset": opset, "onnxOps": node_ops(path), "onnxRuntimeAgreesOn16RandomImages": agree}
+        log(f"{path}: {', '.join(node_ops(path))}")
+    folded = f"{stem}-folded.onnx"
+    export(model, folded, SIDE, RAW_OPSETS[-1])
+    removed = fold_pad_arithmetic(folded)
+    agree = (onnx_predictions(folded, x, batch=16) == predictions(model, x, batch=16)).float().mean().item()
+    recipe["files"][os.path.basename(folded)] = {
+        "opset": RAW_OPSETS[-1],
+        "padArithmeticFolded": removed,
+        "onnxOps": node_ops(folded),
+        "onnxRuntimeAgreesOn16RandomImages": agree,
+    }
+    write_recipe(f"{stem}-raw.recipe.json", recipe)
+    log(f"{folded}: {', '.join(node_ops(folded))}")
+
+
 def export_vgg(out, data, seed, epochs, limit, log):
     torch.manual_seed(seed)
     layers, cin = conv_stack([16, 16, "P", 32, 32, "P", 32, 32, "P"], "clip", nn.AvgPool2d)
@@ -252,7 +298,7 @@ def export_vgg(out, data, seed, epochs, limit, log):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", choices=["cases", "vgg"], default=None)
+    p.add_argument("--only", choices=["cases", "raw", "vgg"], default=None)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--limit", type=int, default=20000, help="training images of the VGG (the first n)")
     p.add_argument("--seed", type=int, default=0)
@@ -264,6 +310,8 @@ def main():
     log = lambda s: print(s, flush=True)
     if args.only in (None, "cases"):
         export_cases(args.out, args.seed, log)
+    if args.only in (None, "raw"):
+        export_raw(args.out, args.seed, log)
     if args.only in (None, "vgg"):
         export_vgg(args.out, args.data, args.seed, args.epochs, args.limit, log)
 

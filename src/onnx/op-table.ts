@@ -10,6 +10,7 @@ import { clip, quantClip, relu, softmax } from './ops/activation.js';
 import { QUANT_CLIP_OP } from './fuse-quant-clip.js';
 import { cast, constant, gather, shape, unsqueeze } from './ops/constant.js';
 import { conv } from './ops/conv.js';
+import { constantOfShape, slice, transpose } from './ops/fold.js';
 import { gemm, matMul } from './ops/linear.js';
 import { add, concat } from './ops/merge.js';
 import { batchNormalization } from './ops/normalization.js';
@@ -25,6 +26,7 @@ export const importers: Readonly<Record<string, OpImporter>> = {
   Clip: clip,
   Concat: concat,
   Constant: constant,
+  ConstantOfShape: constantOfShape,
   Conv: conv,
   Dropout: dropout,
   Flatten: flatten,
@@ -39,6 +41,8 @@ export const importers: Readonly<Record<string, OpImporter>> = {
   Relu: relu,
   Reshape: reshape,
   Shape: shape,
+  Slice: slice,
   Softmax: softmax,
+  Transpose: transpose,
   Unsqueeze: unsqueeze,
 };

@@ -1,5 +1,6 @@
 /**
- * The models the ONNX target mutates: the small real models in models/ and models/pytorch/ (≤ 500 kB,
+ * The models the ONNX target mutates: the small real models in models/, models/pytorch/ and
+ * models/pytorch/pools/ (the raw ZeroPad2d exports: ConstantOfShape, Slice, Transpose folding) (≤ 500 kB,
  * so a case stays fast), and tiny graphs built with src/onnx/builder.ts that between them use every
  * imported op (Conv with groups, dilations and auto_pad, BatchNormalization, pools, Pad, Add of two
  * activations, Concat, Clip, ReduceMean, the Shape → Gather → Unsqueeze → Concat → Reshape chain,
@@ -22,7 +23,7 @@ const MAX_REAL_BYTES = 500_000;
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
 function realModels(): Seed[] {
-  const dirs = ['models', 'models/pytorch'];
+  const dirs = ['models', 'models/pytorch', 'models/pytorch/pools'];
   return dirs.flatMap((dir) =>
     readdirSync(join(repoRoot, dir))
       .filter((f) => f.endsWith('.onnx') && statSync(join(repoRoot, dir, f)).size <= MAX_REAL_BYTES)

@@ -3,6 +3,7 @@ import { formatShape, sizeOf } from '../../tensor/tensor.js';
 import { floatAttr, intAttr, intsAttr, stringAttr } from '../attributes.js';
 import type { ImportContext, ShapeEntry } from '../import-context.js';
 import { integers, normalizeAxis, refuseExtraOutputs, scalar, shapeEntries } from '../values.js';
+import { reshapeConstant } from './fold.js';
 
 export function flatten(ctx: ImportContext): void {
   ctx.emit({ op: 'Flatten', inputs: [ctx.activation(0, 'the input')], axis: intAttr(ctx, 'axis', 1) });
@@ -13,9 +14,11 @@ export function flatten(ctx: ImportContext): void {
  * Constant node) or a shape computed from `Shape` (we chose to recognise the chain
  * Shape→Gather→Unsqueeze→Concat that PyTorch emits for `x.view(x.size(0), -1)` rather than guess
  * a Flatten): its batch entry becomes 0, ONNX's "copy this dimension", which is only correct at
- * position 0.
+ * position 0. A constant data input is folded (fold.ts: PyTorch's pads arithmetic).
  */
 export function reshape(ctx: ImportContext): void {
+  const data = ctx.input(0);
+  if (data?.kind === 'constant' && ctx.opset >= 5) return reshapeConstant(ctx, data.tensor);
   const x = ctx.activation(0, 'the data input');
   let target: readonly ShapeEntry[];
   if (ctx.opset < 5) {
