@@ -1,5 +1,5 @@
 /**
- * Ctrl-C during a long `ann2snn simulate` (the bundled demo model, T = 100,000): the CLI stops within
+ * Ctrl-C during a long `ann2snn simulate` (the bundled demo model, T = 65,536): the CLI stops within
  * a couple of seconds with one line and exit status 130 — on the event engine's workers and on the
  * reference backend, which computes on the JS thread (the batch loops yield to let the signal in);
  * Ctrl-C during `ann2snn train` keeps the last complete checkpoint and says so.
