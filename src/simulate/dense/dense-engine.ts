@@ -62,24 +62,21 @@ export async function simulateDense(
   const started = performance.now();
   let images = 0;
   try {
-    images = await forEachBatchInFlight(
-      data,
-      { batchSize, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress },
-      (batch) =>
-        simulateBatch(plan, batch.x, batch.labels, {
-          T,
-          chunk,
-          encoder,
-          firstImage: batch.start,
-          correctAt,
-          steps,
-          exit,
-          trace,
-          columns,
-          tallies,
-          probes: options.probes ?? [],
-          inputEvents,
-        }),
+    images = await forEachBatchInFlight(data, { batchSize, total, lanes: options.inFlight ?? 2, onProgress: options.onProgress }, (batch) =>
+      simulateBatch(plan, batch.x, batch.labels, {
+        T,
+        chunk,
+        encoder,
+        firstImage: batch.start,
+        correctAt,
+        steps,
+        exit,
+        trace,
+        columns,
+        tallies,
+        probes: options.probes ?? [],
+        inputEvents,
+      }),
     );
   } finally {
     await plan.dispose();
