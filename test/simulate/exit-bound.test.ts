@@ -13,7 +13,7 @@ import { mulberry32 } from '../../src/tensor/random.js';
 import { tensor } from '../../src/tensor/tensor.js';
 import { exitRule, readoutBound, replayExit, simulate, type Probe } from '../../src/simulate/index.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
-import { conv3x3, randomTensor } from '../helpers/nets.js';
+import { conv3x3, randomTensor, avgPool2x2 } from '../helpers/nets.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { labelledByAnn } from '../helpers/labelled.js';
@@ -63,21 +63,7 @@ function randomSnn(spec: NetSpec): Graph {
   const nodes: Node[] = [
     conv,
     spike('s1', 'conv', C, spec, r),
-    ...(spec.pooled
-      ? [
-          {
-            op: 'AvgPool',
-            name: 'pool',
-            inputs: ['s1'],
-            output: 'pool',
-            kernel: [2, 2],
-            strides: [2, 2],
-            pads: [0, 0, 0, 0],
-            ceilMode: false,
-            countIncludePad: false,
-          } satisfies Node,
-        ]
-      : []),
+    ...(spec.pooled ? [avgPool2x2('pool', 's1')] : []),
     { op: 'Flatten', name: 'flat', inputs: [spec.pooled ? 'pool' : 's1'], output: 'flat', axis: 1 },
     {
       op: 'Dense',

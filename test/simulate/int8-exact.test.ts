@@ -4,6 +4,7 @@
  * the very spikes of the f32 engine — also where one step's sum of a conv block runs past 2¹⁵ and an
  * i16 accumulator alone would wrap or clip — and so does the dense engine's int8 path.
  */
+import { avgPool2x2 } from '../helpers/nets.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
@@ -80,17 +81,7 @@ function exactNet(seed: number): Graph {
       spike('s1', 'c1', 1),
       conv('c2', 's1', gridWeight([32, 64, 3, 3], 0, 127, 64, r), -100),
       spike('s2', 'c2', 512),
-      {
-        op: 'AvgPool',
-        name: 'p2',
-        inputs: ['s2'],
-        output: 'p2',
-        kernel: [2, 2],
-        strides: [2, 2],
-        pads: [0, 0, 0, 0],
-        ceilMode: false,
-        countIncludePad: false,
-      },
+      avgPool2x2('p2', 's2'),
       conv('c3', 'p2', gridWeight([32, 32, 3, 3], -127, 127, 64, r), 0.25),
       spike('s3', 'c3', 4),
       { op: 'Flatten', name: 'flat', inputs: ['s3'], output: 'flat', axis: 1 },
