@@ -50,7 +50,7 @@ test('report: ONNX in, strategies compared, HTML written, JSON on stdout; no ove
   );
   assert.deepEqual(report.layerError!.T, [1, 2, 4, 8]);
   const page = readFileSync(html, 'utf8');
-  assert.equal((page.match(/<svg/g) ?? []).length, 7);
+  assert.equal((page.match(/<svg/g) ?? []).length, 8);
 
   const again = cli(...args, '-o', html);
   assert.equal(again.code, 1);

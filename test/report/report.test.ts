@@ -120,8 +120,17 @@ test('terminal text names every layer and variant; HTML is self-contained with o
   const html = await reportHtml(r);
   assert.match(html, /^<!DOCTYPE html>/);
   const plots = [...html.matchAll(/data-plot="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(plots, ['accuracy', 'error-causes', 'error-vs-T', 'flooring-by-shift', 'rate-histograms', 'raster', 'membrane']);
-  assert.equal((html.match(/<svg/g) ?? []).length, 7);
+  assert.deepEqual(plots, [
+    'accuracy',
+    'error-causes',
+    'error-vs-T',
+    'flooring-by-shift',
+    'rate-histograms',
+    'exit-latency',
+    'raster',
+    'membrane',
+  ]);
+  assert.equal((html.match(/<svg/g) ?? []).length, 8);
   // nothing to fetch: no external scripts, styles, images or fonts; the only script is inert JSON
   assert.doesNotMatch(html, /<(script|link|img|iframe)[^>]*(src|href)=/i);
   assert.doesNotMatch(html, /@import|url\((?!#)/);
@@ -167,6 +176,6 @@ test('buildReport refuses a bad T and an evaluation of another T', async () => {
   const html = await reportHtml(r);
   assert.deepEqual(
     [...html.matchAll(/data-plot="([^"]+)"/g)].map((m) => m[1]),
-    ['accuracy', 'rate-histograms'],
+    ['accuracy', 'rate-histograms', 'exit-latency'],
   );
 });
