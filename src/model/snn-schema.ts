@@ -103,7 +103,8 @@ export function checkGraphTypes(value: unknown, field: string, fail: Fail): Grap
     Array.isArray(input?.shape) &&
     input.shape.length >= 1 &&
     input.shape.length <= 8 &&
-    input.shape.every((d, i) => (i === 0 && d === null) || intIn(1)(d));
+    // Any positive size, as the importer takes it: the shape inference that follows bounds the elements per sample.
+    input.shape.every((d, i) => (i === 0 && d === null) || (Number.isSafeInteger(d) && (d as number) >= 1));
   if (!isRecord(input) || !isString(input.name) || !inputShapeOk) {
     fail(`'${field}.input' is not { name: string, shape: [null or a positive integer, positive integers…] }`);
   }

@@ -35,6 +35,13 @@ test('decodeSnn(encodeSnn(m)) gives back graph, per-channel θ, conversion info 
   assert.equal(meta.source, 'a.onnx');
 });
 
+test('a fixed batch size of any magnitude the importer takes (here 2^40) survives the round trip', () => {
+  const big = (g: SnnModel['graph']) => ({ ...g, input: { ...g.input, shape: [2 ** 40, ...g.input.shape.slice(1)] } });
+  const m: SnnModel = { ...model, graph: big(model.graph), ann: big(model.ann) };
+  const { model: back } = decodeSnn(encodeSnn(m, { source: 'a.onnx' }));
+  assert.deepEqual(back.graph.input.shape, m.graph.input.shape);
+});
+
 test('a per-unit v(0) and the calibration record survive the round trip', () => {
   const calibrated: SnnModel = {
     ...model,
