@@ -65,6 +65,14 @@ let outputs = 0;
 const out = (extension: string): string => join(dir, `out-${process.pid}-${++outputs}${extension}`);
 
 type Values = fc.Arbitrary<string>;
+/** `train` on the demo preset, one epoch of 8 images, `extra` flags first. */
+const trainArgs = (...extra: string[]): string[] => [
+  'train',
+  '--preset',
+  'demo',
+  ...extra,
+  ...['--data', data, '--epochs', '1', '--limit', '8', '--batch', '8', '-o', out('.onnx'), '--json'],
+];
 const num = (n: number): string => String(n);
 
 /** Values no numeric flag accepts, and boundaries around a ceiling. */
@@ -183,22 +191,7 @@ const commands: Readonly<Record<string, Command>> = {
     flags: { '--T': T, '--limit': limit, '--threads': threads },
   },
   train: {
-    base: () => [
-      'train',
-      '--preset',
-      'demo',
-      '--data',
-      data,
-      '--epochs',
-      '1',
-      '--limit',
-      '8',
-      '--batch',
-      '8',
-      '-o',
-      out('.onnx'),
-      '--json',
-    ],
+    base: () => trainArgs(),
     flags: {
       '--epochs': intFlag(MAX_EPOCHS, fc.constantFrom('1', '2')),
       '--batch': batch,
@@ -211,24 +204,7 @@ const commands: Readonly<Record<string, Command>> = {
     },
   },
   'train (qcfs)': {
-    base: () => [
-      'train',
-      '--preset',
-      'demo',
-      '--act',
-      'qcfs',
-      '--data',
-      data,
-      '--epochs',
-      '1',
-      '--limit',
-      '8',
-      '--batch',
-      '8',
-      '-o',
-      out('.onnx'),
-      '--json',
-    ],
+    base: () => trainArgs('--act', 'qcfs'),
     flags: { '--levels': intFlag(65_536, small(8)) },
   },
   demo: {
