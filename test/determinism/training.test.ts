@@ -8,24 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainModel, type TrainOptions } from '../../src/train/train.js';
 import type { ModelSpec } from '../../src/train/spec.js';
-import { stripesDataset } from '../train/helpers.js';
+import { stripesDataset, tinySpec } from '../train/helpers.js';
 
-const spec: ModelSpec = {
-  name: 'tiny',
-  input: [1, 8, 8],
-  classes: 4,
-  layers: [
-    { type: 'conv', out: 4 },
-    { type: 'bn' },
-    { type: 'act' },
-    { type: 'avgpool', size: 2 },
-    { type: 'flatten' },
-    { type: 'dense', out: 8 },
-    { type: 'act' },
-    { type: 'dropout', p: 0.2 },
-    { type: 'dense', out: 4 },
-  ],
-};
+const spec: ModelSpec = tinySpec(8);
 const options: TrainOptions = {
   spec,
   trainSet: stripesDataset(96, 1),

@@ -107,3 +107,23 @@ export async function directionalChecks(
     await engine.dispose();
   }
 }
+
+/** The tiny conv net the training tests share (BN, avg pool, dropout), with `hidden` units in its first dense layer. */
+export function tinySpec(hidden = 16): ModelSpec {
+  return {
+    name: 'tiny',
+    input: [1, 8, 8],
+    classes: 4,
+    layers: [
+      { type: 'conv', out: 4 },
+      { type: 'bn' },
+      { type: 'act' },
+      { type: 'avgpool', size: 2 },
+      { type: 'flatten' },
+      { type: 'dense', out: hidden },
+      { type: 'act' },
+      { type: 'dropout', p: 0.2 },
+      { type: 'dense', out: 4 },
+    ],
+  };
+}

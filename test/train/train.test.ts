@@ -9,24 +9,9 @@ import { referenceBackend } from '../../src/backend/reference/reference-backend.
 import { trainModel, type TrainOptions } from '../../src/train/train.js';
 import type { ModelSpec } from '../../src/train/spec.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
-import { stripesDataset } from './helpers.js';
+import { stripesDataset, tinySpec } from './helpers.js';
 
-const tiny: ModelSpec = {
-  name: 'tiny',
-  input: [1, 8, 8],
-  classes: 4,
-  layers: [
-    { type: 'conv', out: 4 },
-    { type: 'bn' },
-    { type: 'act' },
-    { type: 'avgpool', size: 2 },
-    { type: 'flatten' },
-    { type: 'dense', out: 16 },
-    { type: 'act' },
-    { type: 'dropout', p: 0.2 },
-    { type: 'dense', out: 4 },
-  ],
-};
+const tiny: ModelSpec = tinySpec();
 const trainSet = stripesDataset(192, 1);
 const testSet = stripesDataset(96, 2);
 const base: TrainOptions = { spec: tiny, trainSet, testSet, epochs: 3, batch: 32, lr: 1e-2, threads: 1, seed: 7 };
