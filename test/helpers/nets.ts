@@ -72,6 +72,27 @@ export function denseLayer(
   return { op: 'Dense', name, inputs: [input], output: name, weight, bias: randomTensor([outputs], bias.scale, random, bias.offset) };
 }
 
+/** An integrate-and-fire layer: θ (one value or one per channel), v(0), reset and γ (spikes per step). */
+export function ifSpike(
+  name: string,
+  input: string,
+  threshold: Float32Array,
+  initialPotential: Float32Array,
+  options: { reset?: 'soft' | 'hard'; maxSpikesPerStep?: number } = {},
+): Node {
+  return {
+    op: 'Spike',
+    name,
+    inputs: [input],
+    output: name,
+    neuron: 'if',
+    reset: options.reset ?? 'soft',
+    threshold: tensor([threshold.length], threshold),
+    initialPotential: tensor([initialPotential.length], initialPotential),
+    maxSpikesPerStep: options.maxSpikesPerStep ?? 1,
+  };
+}
+
 /** 2×2 average pooling, stride 2. */
 export function avgPool2x2(name: string, input: string): Node {
   return {

@@ -10,10 +10,9 @@ import fc from 'fast-check';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { mulberry32 } from '../../src/tensor/random.js';
-import { tensor } from '../../src/tensor/tensor.js';
 import { exitRule, readoutBound, replayExit, simulate, type Probe } from '../../src/simulate/index.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
-import { conv3x3, randomTensor, avgPool2x2 } from '../helpers/nets.js';
+import { avgPool2x2, conv3x3, ifSpike, randomTensor } from '../helpers/nets.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { labelledByAnn } from '../helpers/labelled.js';
@@ -34,17 +33,8 @@ interface NetSpec {
 
 function spike(name: string, input: string, channels: number, spec: NetSpec, r: () => number): Node {
   const theta = Float32Array.from({ length: spec.perChannel ? channels : 1 }, () => 0.2 + r() * 2);
-  return {
-    op: 'Spike',
-    name,
-    inputs: [input],
-    output: name,
-    neuron: 'if',
-    reset: spec.hardReset ? 'hard' : 'soft',
-    threshold: tensor([theta.length], theta),
-    initialPotential: tensor([1], [r() * theta[0]]),
-    maxSpikesPerStep: spec.burst,
-  };
+  const v0 = Float32Array.of(r() * theta[0]);
+  return ifSpike(name, input, theta, v0, { reset: spec.hardReset ? 'hard' : 'soft', maxSpikesPerStep: spec.burst });
 }
 
 /** x [1, 6, 6] → conv 1→C → Spike → (AvgPool 2) → Flatten → Dense → (Spike): a random SNN. */

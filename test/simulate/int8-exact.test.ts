@@ -4,7 +4,6 @@
  * the very spikes of the f32 engine — also where one step's sum of a conv block runs past 2¹⁵ and an
  * i16 accumulator alone would wrap or clip — and so does the dense engine's int8 path.
  */
-import { avgPool2x2 } from '../helpers/nets.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
@@ -13,6 +12,7 @@ import { simulate, type SimulationResult } from '../../src/simulate/index.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 import { tensor, type Tensor } from '../../src/tensor/tensor.js';
 import { syntheticImages } from '../helpers/synthetic-data.js';
+import { avgPool2x2, ifSpike } from '../helpers/nets.js';
 
 const ort = createOrtBackend({ threads: 1 });
 
@@ -29,17 +29,7 @@ function gridWeight(shape: number[], lo: number, hi: number, denominator: number
 }
 
 function spike(name: string, input: string, theta: number): Node {
-  return {
-    op: 'Spike',
-    name,
-    inputs: [input],
-    output: name,
-    neuron: 'if',
-    reset: 'soft',
-    threshold: tensor([1], Float32Array.of(theta)),
-    initialPotential: tensor([1], Float32Array.of(theta / 2)),
-    maxSpikesPerStep: 1,
-  };
+  return ifSpike(name, input, Float32Array.of(theta), Float32Array.of(theta / 2));
 }
 
 function conv(name: string, input: string, weight: Tensor, bias: number): Node {
