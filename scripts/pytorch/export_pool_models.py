@@ -29,7 +29,6 @@ A developer tool only: the tests read the committed .onnx files and never need P
     python3 scripts/pytorch/export_pool_models.py --only raw       # the raw and folded zero-pad exports
 """
 import argparse
-import json
 import os
 import platform
 import time
@@ -38,7 +37,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from train_fmnist_models import DEFAULT_DATA, OPSET, Clip01, conv_stack, fold_batchnorm, load_split, node_ops, onnx_predictions, predictions, train
+from train_fmnist_models import DEFAULT_DATA, OPSET, Clip01, atomic_output, export_onnx, write_json, conv_stack, fold_batchnorm, load_split, node_ops, onnx_predictions, predictions, train
 
 SIDE = 11
 
@@ -127,17 +126,7 @@ def shapes(model, side):
 
 
 def export(model, path, side, opset=OPSET):
-    torch.onnx.export(
-        model.eval(),
-        (torch.zeros(1, 1, side, side),),
-        path,
-        dynamo=False,
-        opset_version=opset,
-        do_constant_folding=True,
-        input_names=["input"],
-        output_names=["logits"],
-        dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
-    )
+    export_onnx(model.eval(), path, side, opset)
 
 
 def fold_pad_arithmetic(path):
@@ -183,18 +172,13 @@ def fold_pad_arithmetic(path):
         for n in [n for n in graph.node if n.name in cone and not any(o in used for o in n.output)]:
             removed.append(n.op_type)
             graph.node.remove(n)
-    onnx.save(model, path)
+    with atomic_output(path) as temporary:
+        onnx.save(model, temporary)
     return removed
 
 
 def versions():
     return {"torch": torch.__version__, "python": platform.python_version(), "opset": OPSET}
-
-
-def write_recipe(path, recipe):
-    with open(path, "w") as f:
-        json.dump(recipe, f, indent=2, ensure_ascii=False)
-        f.write("\n")
 
 
 def export_cases(out, seed, log):
@@ -212,7 +196,7 @@ def export_cases(out, seed, log):
         x = torch.rand(16, 1, SIDE, SIDE, generator=torch.Generator().manual_seed(1))
         agree = (onnx_predictions(stem + ".onnx", x, batch=16) == predictions(model, x, batch=16)).float().mean().item()
         recipe["onnxRuntimeAgreesOn16RandomImages"] = agree
-        write_recipe(stem + ".recipe.json", recipe)
+        write_json(stem + ".recipe.json", recipe)
         log(f"{stem}.onnx: {', '.join(recipe['onnxOps'])}; onnxruntime agrees with torch on {agree:.0%}")
 
 
@@ -252,7 +236,7 @@ def export_raw(out, seed, log):
         "onnxOps": node_ops(folded),
         "onnxRuntimeAgreesOn16RandomImages": agree,
     }
-    write_recipe(f"{stem}-raw.recipe.json", recipe)
+    write_json(f"{stem}-raw.recipe.json", recipe)
     log(f"{folded}: {', '.join(node_ops(folded))}")
 
 
@@ -292,7 +276,7 @@ def export_vgg(out, data, seed, epochs, limit, log):
         "testAccuracyOnnxRuntimeFirst500": (onnx_pred[:500] == yte[:500]).float().mean().item(),
         "predictionsDiffering": int((torch_pred != onnx_pred).sum().item()),
     }
-    write_recipe(stem + ".recipe.json", recipe)
+    write_json(stem + ".recipe.json", recipe)
     log(f"{stem}.onnx: test accuracy {recipe['testAccuracyOnnxRuntime']:.4f} (torch {recipe['testAccuracyTorch']:.4f}), {seconds:.0f} s")
 
 

@@ -280,15 +280,16 @@ def train(model, x, y, epochs, batch, lr, seed, log):
     return history
 
 
-def export_onnx(model, path):
-    dummy = torch.zeros(1, 1, 28, 28)
+def export_onnx(model, path, side=28, opset=OPSET):
+    """The ONNX export every recipe here uses (legacy exporter, batch axis N), written atomically."""
+    dummy = torch.zeros(1, 1, side, side)
     with atomic_output(path) as temporary:
         torch.onnx.export(
             model,
             (dummy,),
             temporary,
             dynamo=False,
-            opset_version=OPSET,
+            opset_version=opset,
             do_constant_folding=True,
             input_names=["input"],
             output_names=["logits"],
