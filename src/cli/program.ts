@@ -58,14 +58,28 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       output.writeErr(text);
     },
   };
+  const program = buildProgram(counted);
+  let model: string | null = null;
+  program.hook('preAction', (_, command) => {
+    model = ['model', 'file'].includes(command.registeredArguments[0]?.name() ?? '') ? (command.args[0] ?? null) : null;
+  });
   try {
-    await buildProgram(counted).parseAsync(argv as string[], { from: 'user' });
+    await program.parseAsync(argv as string[], { from: 'user' });
   } catch (err) {
+    if (model !== null) nameModel(err, model);
     if (!(err instanceof CommanderError)) throw err;
     if (err.exitCode === 0) return;
     // An InvalidArgumentError thrown by an action (not by a flag's parser) has not been printed.
     throw new UsageError(err.message.replace(/^error: /, ''), err.code, printed);
   }
+}
+
+/** Errors raised after a model file was read, by the library that no longer knows its path. */
+const modelErrors = new Set(['ConversionError', 'GraphError', 'ShapeError', 'NeuronError', 'SnnCalibrationError', 'EarlyExitError']);
+
+/** Prefixes the model file's path to a model error that does not name it, so the line says which file is at fault. */
+function nameModel(err: unknown, model: string): void {
+  if (err instanceof Error && modelErrors.has(err.name) && !err.message.includes(model)) err.message = `${model}: ${err.message}`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

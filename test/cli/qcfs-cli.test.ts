@@ -69,4 +69,5 @@ test('train --act qcfs → convert --strategy qcfs → simulate; conflicting fla
   const plain = cli('convert', 'models/demo-mnist.onnx', '--strategy', 'qcfs', '--calib-limit', '20', '-o', join(dir, 'p.snn'));
   assert.notEqual(plain.code, 0);
   assert.match(plain.err, /strategy 'qcfs' needs QCFS activations .*node '.+' is (Clip|Relu)/);
+  assert.match(plain.err, /^ann2snn: error: models\/demo-mnist\.onnx: /, 'a model error names the model file');
 });
