@@ -14,7 +14,7 @@ const upToOutputs = [...upToEngines, 'analysis', 'calibrate', 'export', 'report'
 /** Room → the rooms it may import. Adding a room is one line; a folder of src/ missing here fails lint. */
 export const rooms = {
   tensor: [],
-  host: [], // what differs between Node and a browser: files (atomic writes) today
+  host: ['tensor'], // the host seam (platform.ts): what differs between Node and a browser
   ir: ['tensor'],
   onnx: upToIr,
   quantize: upToIr,
