@@ -30,8 +30,9 @@ export const rooms = {
   calibrate: upToEngines, // corrects a converted SNN from its simulation (Li et al. 2021)
   export: upToEngines,
   report: [...upToEngines, 'analysis'], // reports show analyses
-  cli: [...upToOutputs, 'index.ts'], // the CLI is a client of the library's public API
-  'index.ts': upToOutputs, // the library's entry: everything but the CLI
+  node: upToOutputs, // the Node host: platform.ts (installed by install.ts), worker entries, file I/O
+  cli: [...upToOutputs, 'node', 'index.ts'], // the CLI is a client of the library's public API
+  'index.ts': [...upToOutputs, 'node'], // the library's Node entry: the core, the Node host, installs it
 };
 
 export default tseslint.config(

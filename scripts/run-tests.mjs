@@ -19,5 +19,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/node-host.ts', '--test', '--test-concurrency=2', ...reporter, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -7,6 +7,7 @@
  *   const snn = convertToSnn(ann, stats, { ...defaultConversionOptions, strategy: 'deng-gu' });
  *   const result = await simulate(backend, snn.graph, openDataset('mnist', { split: 'test' }), { T: 64 });
  */
+import './node/install.js';
 export * from './tensor/tensor.js';
 export { mulberry32 } from './tensor/random.js';
 export * from './ir/index.js';
