@@ -1,0 +1,58 @@
+/**
+ * The run's inputs as the core takes them: the ONNX model (the bundled demo model or the user's
+ * file) and the calibration and test data (the bundled MNIST splits, or the user's IDX pair for
+ * both). Errors are the core's typed errors, naming the file as the CLI names a path.
+ */
+import { bundledMnist, DataError, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, InMemoryDataset, parseIdx } from '../../../src/core.js';
+import { assetUrl, fetchBytes } from '../../host/assets.js';
+import type { NamedBytes } from '../protocol.js';
+
+export const DEMO_MODEL = 'demo-mnist.onnx';
+
+export interface RunData {
+  readonly train: InMemoryDataset;
+  readonly test: InMemoryDataset;
+  /** Why these images: ends the "thresholds from" line as `describeCalibration` does. */
+  readonly chosenBy: string;
+}
+
+/** The model's bytes and the name errors give it. */
+export async function modelBytes(given: NamedBytes | null): Promise<NamedBytes> {
+  return given ?? { name: DEMO_MODEL, bytes: await fetchBytes(assetUrl(DEMO_MODEL)) };
+}
+
+/**
+ * Bundled MNIST (train calibrates, test evaluates) unless the user gave an IDX pair: then its images
+ * serve both (the first calibration images calibrate, all of them evaluate).
+ */
+export function runData(given: { readonly images: NamedBytes; readonly labels: NamedBytes } | null, demoModel: boolean): RunData {
+  if (given === null) {
+    return {
+      train: bundledMnist('train'),
+      test: bundledMnist('test'),
+      chosenBy: demoModel ? `the recipe ${DEMO_MODEL.replace(/\.onnx$/, '.recipe.json')}` : 'default: no IDX files given',
+    };
+  }
+  const data = idxDataset(given.images, given.labels);
+  return { train: data, test: data, chosenBy: 'the IDX files given' };
+}
+
+/** An IDX images file and its labels file (raw or gzip) as one data set, as `openDataset` reads a directory's pair. */
+function idxDataset(imagesFile: NamedBytes, labelsFile: NamedBytes): InMemoryDataset {
+  const images = parseIdx(imagesFile.bytes, imagesFile.name, IDX_IMAGES_MAGIC);
+  const labels = parseIdx(labelsFile.bytes, labelsFile.name, IDX_LABELS_MAGIC).data;
+  const [count, rows, cols] = images.dims;
+  if (images.dims.length !== 3 || rows === 0 || cols === 0) {
+    throw new DataError(`${imagesFile.name}: images of ${images.dims.slice(1).join('×')} pixels`);
+  }
+  if (labels.length !== count)
+    throw new DataError(`${imagesFile.name} holds ${count} images but ${labelsFile.name} holds ${labels.length} labels`);
+  const maxLabel = labels.reduce((m, l) => Math.max(m, l), 0);
+  return new InMemoryDataset({
+    name: imagesFile.name,
+    images: images.data,
+    labels,
+    sampleShape: [1, rows, cols],
+    numClasses: Math.max(10, maxLabel + 1),
+  });
+}
