@@ -66,7 +66,7 @@ async function waitForState(page: Page, states: readonly string[], timeout: numb
 
 test(
   'the page runs the demo to the accuracies of npm start, and shows the CLI message for a corrupt ONNX file',
-  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} absent (apt-get install chromium): the browser test does not run`, timeout: 180_000 },
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} absent (apt-get install chromium): the browser test does not run`, timeout: 300_000 },
   async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'ann2snn-web-'));
     const web = join(tmp, 'web');
@@ -81,7 +81,7 @@ test(
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
       await page.goto(url);
-      const state = await waitForState(page, ['done', 'error'], 150_000);
+      const state = await waitForState(page, ['done', 'error'], 240_000);
       assert.equal(state, 'done', `the demo ended in '${state}': ${await page.textContent('#error')}`);
       assert.deepEqual(pageErrors, []);
       mkdirSync(join(root, 'test-artifacts'), { recursive: true });

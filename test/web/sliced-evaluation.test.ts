@@ -1,7 +1,7 @@
 /**
  * The page's evaluation in slices (web/src/worker/sliced-evaluation.ts) adds up to one evaluateSnn
  * call: the same correct counts at every t, spikes, rates and costs, so the page shows what
- * `npm start` prints. On the demo model and the first 450 bundled test images (slices of 200, 200, 50).
+ * `npm start` prints. On the demo model and the first 260 bundled test images (slices of 100, 100 and 60).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -25,19 +25,19 @@ test('the sliced evaluation equals one evaluateSnn call, and reports partial acc
   const ann = simplifyGraph(importOnnx(readFileSync('models/demo-mnist.onnx'), 'demo-mnist.onnx'));
   const stats = await calibrate(backend, ann, bundledMnist('train'), { limit: 200 });
   const snn = convertToSnn(ann, stats, { ...defaultConversionOptions, strategy: 'deng-gu', shift: 'v0' });
-  const test450 = datasetSlice(bundledMnist('test'), 0, 450);
-  const whole = await evaluateSnn(backend, snn, test450, { T: 16 });
-  const { predictions: _p, ...annResult } = await evaluateAnn(backend, ann, test450);
+  const test260 = datasetSlice(bundledMnist('test'), 0, 260);
+  const whole = await evaluateSnn(backend, snn, test260, { T: 8 });
+  const { predictions: _p, ...annResult } = await evaluateAnn(backend, ann, test260);
   const seen: number[] = [];
-  const sliced = await evaluateSnnSliced(backend, snn, test450, annResult, {
-    T: 16,
+  const sliced = await evaluateSnnSliced(backend, snn, test260, annResult, {
+    T: 8,
     onSlice: (correctAt, images, total) => {
-      assert.equal(total, 450);
+      assert.equal(total, 260);
       assert.ok(correctAt.every((c) => c <= images));
       seen.push(images);
     },
   });
-  assert.deepEqual(seen, [200, 400, 450]);
+  assert.deepEqual(seen, [100, 200, 260]);
   assert.deepEqual(sliced.ann, { ...whole.ann, seconds: sliced.ann.seconds, imagesPerSecond: sliced.ann.imagesPerSecond });
   assert.deepEqual(sliced.snn.correctAt, whole.snn.correctAt);
   assert.deepEqual(sliced.snn.accuracyAt, whole.snn.accuracyAt);

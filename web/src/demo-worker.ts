@@ -1,9 +1,9 @@
 /**
  * The demo worker (a module worker): installs the web host, then runs what the page asks: one demo
- * run, then rasters and downloads of its result. A failure is posted as the typed error's message
- * (what the CLI prints after "ann2snn: error: "); the worker stays usable for the next run.
+ * run, then rasters and downloads of its result. A failure is posted as the error's message: for the
+ * project's typed errors that is what the CLI prints after "ann2snn: error: "; a built-in exception
+ * (a bug) is marked as internal, as the CLI marks it. The worker stays usable for the next run.
  */
-import { isUserError } from '../../src/cli/user-errors.js';
 import { installWebPlatform } from '../host/install-web.js';
 import type { PageMessage, WorkerMessage } from './protocol.js';
 import { runDemo, type DemoSession } from './worker/run-demo.js';
@@ -39,8 +39,11 @@ async function handle(message: PageMessage): Promise<void> {
   post(message.type === 'raster' ? await rasterFor(session, message.image) : await download(session, message.kind));
 }
 
+/** Exceptions that mean a bug, not a bad input (src/tensor/internal-error.ts's InternalError included). */
+const BUG_NAMES = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'InternalError']);
+
 function errorMessage(error: unknown): WorkerMessage {
-  if (isUserError(error)) return { type: 'error', name: error.name, message: error.message };
   const e = error instanceof Error ? error : new Error(String(error));
+  if (!BUG_NAMES.has(e.name)) return { type: 'error', name: e.name, message: e.message };
   return { type: 'error', name: e.name, message: `internal error (please report): ${e.stack ?? e.message}` };
 }

@@ -18,8 +18,15 @@ import {
 } from '../../../src/core.js';
 import { datasetSlice } from './dataset-slice.js';
 
-/** Test images per slice: 4 batches of the engines' default 50. */
-export const SLICE_IMAGES = 200;
+/** The engines' default batch size: slices start on its grid. */
+const BATCH = 50;
+/** About this many slices: each starts the event engine's workers again, so few, but enough for a live chart. */
+const SLICES = 5;
+
+/** Images per slice for a data set of `size`: whole batches, about size / SLICES. */
+export function sliceImages(size: number): number {
+  return Math.max(1, Math.ceil(size / SLICES / BATCH)) * BATCH;
+}
 
 export interface SlicedOptions {
   readonly T: number;
@@ -39,8 +46,9 @@ export async function evaluateSnnSliced(
   const parts: SimulationResult[] = [];
   const correctAt = new Int32Array(options.T);
   let images = 0;
-  for (let from = 0; from < data.size; from += SLICE_IMAGES) {
-    const part = await simulate(backend, model.graph, datasetSlice(data, from, from + SLICE_IMAGES), {
+  const step = sliceImages(data.size);
+  for (let from = 0; from < data.size; from += step) {
+    const part = await simulate(backend, model.graph, datasetSlice(data, from, from + step), {
       T: options.T,
       onProgress: (done) => options.onProgress?.(from + done, data.size),
     });
