@@ -26,12 +26,12 @@ const url = await new Promise((resolve, reject) => {
 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1500 }, deviceScaleFactor: 1 });
   await page.goto(url);
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 300_000 });
   const state = await page.evaluate(() => document.body.dataset.state);
   if (state !== 'done') throw new Error(`the demo ended in '${state}': ${await page.textContent('#error')}`);
-  await page.screenshot({ path: out, fullPage: true });
+  await page.screenshot({ path: out }); // the first 1500 px: the controls, the model, accuracy against t, the spikes
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

@@ -8,7 +8,7 @@ import { byId } from './dom.js';
 
 const W = 560;
 const H = 300;
-const M = { left: 48, right: 120, top: 12, bottom: 36 };
+const M = { left: 48, right: 150, top: 12, bottom: 36 };
 const COLORS: Readonly<Record<StrategyName, string>> = { 'deng-gu': '#1b9e77', 'max-norm': '#d95f02' };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -32,17 +32,24 @@ export function drawAccuracyChart(state: ChartState): void {
   }
   for (let t = 1; t <= state.T; t *= 2) parts.push(`<text x="${x(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${t}</text>`);
   parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 4}" text-anchor="middle">time steps t</text>`);
+  // The legend sits in the right margin, one row per line: the ANN, then the strategies.
+  const legend = (row: number, text: string, color: string, dashed: boolean) => {
+    const ly = M.top + 10 + 18 * row;
+    parts.push(
+      `<line x1="${W - M.right + 8}" x2="${W - M.right + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+    );
+    parts.push(`<text x="${W - M.right + 30}" y="${ly + 4}">${text}</text>`);
+  };
   if (state.ann !== null) {
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(state.ann)}" y2="${y(state.ann)}" class="ann"/>`);
-    parts.push(`<text x="${W - M.right + 6}" y="${y(state.ann) + 4}">ANN</text>`);
+    legend(0, 'ANN', '#444', true);
   }
   STRATEGIES.forEach((s, k) => {
     const curve = state.curves.get(s);
     if (!curve) return;
     const points = curve.accuracyAt.map((a, i) => `${x(i + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
     parts.push(`<polyline points="${points}" fill="none" stroke="${COLORS[s]}" stroke-width="2"/>`);
-    const status = curve.images < curve.total ? ` (${curve.images}/${curve.total})` : '';
-    parts.push(`<text x="${W - M.right + 6}" y="${M.top + 14 + 16 * k}" fill="${COLORS[s]}">${s}${status}</text>`);
+    legend(k + 1, curve.images < curve.total ? `${s} (${curve.images}/${curve.total})` : s, COLORS[s], false);
   });
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);

@@ -14,6 +14,8 @@ export interface RunData {
   readonly test: InMemoryDataset;
   /** Why these images: ends the "thresholds from" line as `describeCalibration` does. */
   readonly chosenBy: string;
+  /** The data as `openDataset` names it ('mnist'), recorded in the .snn so the CLI evaluates on it; null for the user's IDX files. */
+  readonly spec: string | null;
 }
 
 /** The model's bytes and the name errors give it. */
@@ -31,10 +33,11 @@ export function runData(given: { readonly images: NamedBytes; readonly labels: N
       train: bundledMnist('train'),
       test: bundledMnist('test'),
       chosenBy: demoModel ? `the recipe ${DEMO_MODEL.replace(/\.onnx$/, '.recipe.json')}` : 'default: no IDX files given',
+      spec: 'mnist',
     };
   }
   const data = idxDataset(given.images, given.labels);
-  return { train: data, test: data, chosenBy: 'the IDX files given' };
+  return { train: data, test: data, chosenBy: 'the IDX files given', spec: null };
 }
 
 /** An IDX images file and its labels file (raw or gzip) as one data set, as `openDataset` reads a directory's pair. */

@@ -49,6 +49,8 @@ export interface DemoSession {
   readonly model: SnnModel;
   readonly test: Dataset;
   readonly thresholdsFrom: string;
+  /** The calibration data as the CLI names it, or null (see RunData.spec). */
+  readonly dataSpec: string | null;
   report: Report;
 }
 
@@ -67,7 +69,7 @@ export async function runDemo(request: RunRequest, post: (message: WorkerMessage
     layers: nodeCosts(graph).map((c) => ({ ...c, outputShape: formatShape(['N', ...c.outputShape]) })),
     simplifiedNodes: ann.nodes.length,
   });
-  const { train, test, chosenBy } = runData(request.data, request.model === null);
+  const { train, test, chosenBy, spec } = runData(request.data, request.model === null);
 
   const backend = createOrtBackend({ threads: 2, offThread: 'auto' });
   const stats = await calibrate(backend, ann, train, { limit: CALIBRATION_IMAGES, onProgress: progress('calibrate') });
@@ -105,7 +107,7 @@ export async function runDemo(request: RunRequest, post: (message: WorkerMessage
     onProgress: (stage, done, total) => progress(stage)(done, total),
   });
   post({ type: 'figures', figures: await renderFigures(report) });
-  return { backend, source: file.name, model: dengGu.model, test, thresholdsFrom, report };
+  return { backend, source: file.name, model: dengGu.model, test, thresholdsFrom, dataSpec: spec, report };
 }
 
 function strategySummary(strategy: StrategyName, label: string, e: SnnEvaluation): StrategySummary {

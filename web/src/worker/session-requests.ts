@@ -29,6 +29,7 @@ async function fileOf(session: DemoSession, kind: DownloadKind): Promise<{ suffi
         bytes: encodeSnn(session.model, {
           source: session.source,
           calibration: session.thresholdsFrom,
+          ...(session.dataSpec === null ? {} : { calibrationData: session.dataSpec }),
           annAccuracy: session.report.ann.accuracy,
         }),
       };
