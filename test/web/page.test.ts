@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { pct } from '../../src/report/format.js';
+import { buildWeb } from '../../scripts/build-web.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -72,8 +73,7 @@ test(
     const web = join(tmp, 'web');
     const demo = nodeDemo(join(tmp, 'demo.json'));
     demo.catch(() => undefined); // awaited below; an early failure must not be unhandled
-    const build = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs'), '--out', web], { cwd: root, encoding: 'utf8' });
-    assert.equal(build.status, 0, `build:web failed:\n${build.stdout}${build.stderr}`);
+    await buildWeb(web);
     const { url, server } = await serve(web);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
