@@ -1,7 +1,7 @@
 /** The model's layers as `ann2snn inspect` lists them: node, op, output shape, parameters, MACs. */
 import { compactNumber } from '../../../src/report/format.js';
 import type { WorkerMessage } from '../protocol.js';
-import { el, fill, textTable } from './dom.js';
+import { byId, el, fill, textTable } from './dom.js';
 
 export function showModel(m: Extract<WorkerMessage, { type: 'model' }>): void {
   const parameters = m.layers.reduce((s, l) => s + l.parameters, 0);
@@ -20,5 +20,6 @@ export function showModel(m: Extract<WorkerMessage, { type: 'model' }>): void {
 }
 
 export function showData(m: Extract<WorkerMessage, { type: 'data' }>): void {
+  byId<HTMLInputElement>('image-index').max = String(m.images - 1);
   fill('data', `${m.images} test images of ${m.test}; thresholds from ${m.calibration}; soft reset; non-spiking readout`);
 }

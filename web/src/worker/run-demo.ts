@@ -11,6 +11,7 @@ import {
   conversionSettings,
   convertToSnn,
   createOrtBackend,
+  DataError,
   defaultConversionOptions,
   evaluateAnn,
   formatShape,
@@ -70,6 +71,10 @@ export async function runDemo(request: RunRequest, post: (message: WorkerMessage
     simplifiedNodes: ann.nodes.length,
   });
   const { train, test, chosenBy, spec } = runData(request.data, request.model === null);
+  // Checked now, not after the simulations: recordRaster would refuse it only at the end.
+  if (request.rasterImage >= test.size) {
+    throw new DataError(`raster image ${request.rasterImage} is outside data set '${test.name}' (${test.size} images)`);
+  }
 
   const backend = createOrtBackend({ threads: 2, offThread: 'auto' });
   const stats = await calibrate(backend, ann, train, { limit: CALIBRATION_IMAGES, onProgress: progress('calibrate') });
