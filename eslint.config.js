@@ -52,4 +52,19 @@ export default tseslint.config(
     plugins: { ann2snn: { rules: { 'dependency-direction': dependencyDirection } } },
     rules: { 'ann2snn/dependency-direction': ['error', { root: 'src', rooms }] },
   },
+  {
+    // The browser build: the host-free core, the web host, the page; nothing of Node's.
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'onnxruntime-node'], message: 'web/ runs in a browser: no Node module' },
+            { group: ['**/src/node/**', '**/src/index.js', '**/src/cli/**'], message: 'web/ imports the core (src/core.ts), not the Node host' },
+          ],
+        },
+      ],
+    },
+  },
 );
