@@ -2,7 +2,7 @@
  * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
  *   npm run bench            all sections
  *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export,
- *                            pools; int8-accuracy runs only when named)
+ *                            pools, web; int8-accuracy runs only when named)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -93,6 +93,7 @@ for (const [section, file, fn] of [
   ['train', './train.js', 'benchTrain'],
   ['onnx-export', './onnx-export.js', 'benchOnnxExport'],
   ['pools', './pools.js', 'benchPools'],
+  ['web', './web.js', 'benchWebSection'],
 ] as const) {
   if (!want(section)) continue;
   if (!existsSync(new URL(file.replace('.js', '.ts'), import.meta.url))) {
