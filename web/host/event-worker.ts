@@ -4,7 +4,7 @@
  * the core's event worker module (serveEventWorker) over `self`; later messages are its batches.
  * Messages that arrive before the module listens wait, in order, until it does.
  */
-import type { WorkerScope } from '../../src/core.js';
+import type { WorkerScope } from '../../src/host/platform.js';
 import { serveEventWorker } from '../../src/simulate/event/event-worker.js';
 import { installWebPlatform } from './install-web.js';
 

@@ -10,7 +10,7 @@
  *   member's trailer is checked here (its ISIZE = that member's output length mod 2³²), as zlib does.
  */
 import { Gunzip } from 'fflate';
-import type { GunzipOptions } from '../../src/core.js';
+import type { GunzipOptions } from '../../src/host/platform.js';
 
 const SLICE = 4096;
 /** A 10-byte header, the 2 bytes of an empty deflate stream, the 8-byte trailer. */

@@ -4,7 +4,7 @@
  * installPlatform. Works in a window and in a module worker alike (fetch and import.meta.url are all
  * it uses).
  */
-import { installPlatform } from '../../src/core.js';
+import { installPlatform } from '../../src/host/platform.js';
 import { assetUrl, buildRoot, fetchBytes } from './assets.js';
 import { decodeMnistDigits } from './mnist-digits.js';
 import { createWebPlatform } from './platform-web.js';

@@ -6,7 +6,10 @@
  * it is cross-origin isolated (`ann2snn serve` sends COOP/COEP): then one thread per core, else 1.
  */
 import * as ort from 'onnxruntime-web/wasm';
-import { BackendError, DataError, type Platform, type WorkerModuleName, type WorkerThread } from '../../src/core.js';
+// The core modules themselves, not src/core.ts: the event worker's bundle then holds only what it runs.
+import { BackendError } from '../../src/backend/backend.js';
+import { DataError } from '../../src/data/dataset.js';
+import type { Platform, WorkerModuleName, WorkerThread } from '../../src/host/platform.js';
 import { buildRoot } from './assets.js';
 import { gunzipWeb } from './gunzip-web.js';
 
