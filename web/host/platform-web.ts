@@ -10,7 +10,6 @@ import * as ort from 'onnxruntime-web/wasm';
 import { BackendError } from '../../src/backend/backend.js';
 import { DataError } from '../../src/data/dataset.js';
 import type { Platform, WorkerModuleName, WorkerThread } from '../../src/host/platform.js';
-import { buildRoot } from './assets.js';
 import { gunzipWeb } from './gunzip-web.js';
 
 /** What install-web.ts fetched for the host. */
@@ -55,7 +54,7 @@ function startWorker(root: URL, module: WorkerModuleName, init: unknown): Worker
 /** The browser Platform over the fetched assets; sets onnxruntime-web's WebAssembly paths and threads. */
 export function createWebPlatform(assets: WebPlatformAssets): Platform {
   const cores = navigator.hardwareConcurrency || 1;
-  ort.env.wasm.wasmPaths = new URL('ort/', buildRoot()).href;
+  ort.env.wasm.wasmPaths = new URL('ort/', assets.root).href;
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? cores : 1;
   return {
     name: 'browser',
