@@ -172,8 +172,10 @@ test('the simulator gives the same result off the JS thread (two batches in flig
 });
 
 test('a process with undisposed off-thread sessions exits promptly', () => {
+  const install = fileURLToPath(new URL('../../src/node/install.ts', import.meta.url));
   const backend = fileURLToPath(new URL('../../src/backend/ort/ort-backend.ts', import.meta.url));
   const script = `
+    import ${JSON.stringify(install)};
     import { createOrtBackend } from ${JSON.stringify(backend)};
     const g = { input: { name: 'x', shape: [null, 2] }, output: 'r', nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], output: 'r' }] };
     const compiled = await createOrtBackend({ offThread: true }).compile(g);
