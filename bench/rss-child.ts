@@ -3,6 +3,7 @@
  * resident set size before the simulation, its highest value during it (sampled every 5 ms and
  * after every batch) and the process's peak (which also holds the loading of the data set).
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { calibrate } from '../src/ann/calibrate.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';

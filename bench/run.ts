@@ -4,6 +4,7 @@
  *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export,
  *                            pools; int8-accuracy runs only when named)
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
