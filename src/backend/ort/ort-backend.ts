@@ -86,7 +86,7 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   }
   if (options.offThread === true && host.name === 'browser') {
     throw new BackendError(
-      'ort backend: offThread is not available in a browser (the page runs the simulation in a Web Worker of its own; use false or \'auto\')',
+      "ort backend: offThread is not available in a browser (the page runs the simulation in a Web Worker of its own; use false or 'auto')",
     );
   }
   const offThread = options.offThread === 'auto' ? host.name !== 'browser' && threads < host.cores : (options.offThread ?? false);

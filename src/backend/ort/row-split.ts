@@ -91,10 +91,7 @@ export async function runSlices(
     const fetches: Record<string, ort.Tensor> = {};
     outputs.forEach((name, i) => {
       const per = sizeOf(split.outputSamples[i]);
-      fetches[name] = new OrtTensor('float32', buffers[i].subarray(start * per, (start + count) * per), [
-        count,
-        ...split.outputSamples[i],
-      ]);
+      fetches[name] = new OrtTensor('float32', buffers[i].subarray(start * per, (start + count) * per), [count, ...split.outputSamples[i]]);
     });
     await session.run({ [inputName]: feed }, fetches);
   }
