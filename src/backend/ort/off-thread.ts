@@ -1,5 +1,5 @@
 /**
- * ONNX Runtime sessions hosted in a worker thread. In onnxruntime-node `session.run` is one blocking
+ * ONNX Runtime sessions hosted in a worker thread. Under Node `session.run` is one blocking
  * native call on the calling thread (after a setImmediate), so two simulator batches in flight on the
  * JS thread never overlap ORT compute with the TypeScript neuron updates. A backend created with
  * `offThread: true` opens its sessions in one worker instead (the host's 'ort' worker,

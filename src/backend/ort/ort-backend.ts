@@ -1,7 +1,8 @@
 /**
- * The ONNX Runtime backend (the host's: onnxruntime-node on the CPU, or onnxruntime-web): compile = write the graph as ONNX
- * (`graphToOnnx`) and open one InferenceSession on the bytes; run = one `session.run`. The fast path
- * for every heavy linear op; its results match the reference backend to 1e-5 relative.
+ * The ONNX Runtime backend (the host's `platform().ort`: on the CPU under Node, on WebAssembly in a
+ * browser): compile = write the graph as ONNX (`graphToOnnx`) and open one InferenceSession on the
+ * bytes; run = one `session.run`. The fast path for every heavy linear op; its results match the
+ * reference backend to 1e-5 relative.
  *
  * A graph compiled with `spikeCountInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
  * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales

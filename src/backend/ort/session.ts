@@ -1,7 +1,7 @@
 /**
  * ONNX Runtime sessions, one home for their options: the backend (on the JS thread and in its
  * worker) and the training engine open every session with `ortSessionOptions`. ONNX Runtime is the
- * host's (`platform().ort`: onnxruntime-node or onnxruntime-web).
+ * host's (`platform().ort`: the Node package or the web one).
  */
 import type * as ort from 'onnxruntime-common';
 import { platform } from '../../host/platform.js';
