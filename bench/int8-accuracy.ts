@@ -12,7 +12,7 @@
  *   npx tsx bench/int8-accuracy.ts [name …]     BENCH_THREADS (default 2), INT8_IMAGES (overrides the counts)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { ConversionOptions } from '../src/model/snn-model.js';

@@ -10,7 +10,7 @@
  *   npx tsx bench/int8.ts            BENCH_THREADS (default 2), INT8_REPS (default 3)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import type { Backend, SpikePrecision } from '../src/backend/backend.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';

@@ -11,7 +11,7 @@
  *   npx tsx bench/pools.ts           BENCH_THREADS (default 2), POOLS_REPS (default 3)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import { openDataset } from '../src/data/index.js';

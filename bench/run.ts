@@ -13,7 +13,7 @@ import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
 import { benchInt8Accuracy } from './int8-accuracy.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';
 import { benchExit, exitBenchLine, exitBenchModels } from './exit.js';
 

@@ -28,7 +28,7 @@ export * from './convert/index.js';
 export * from './simulate/index.js';
 export * from './analysis/index.js';
 export * from './calibrate/index.js';
-export { writeFileAtomic, OutputExistsError } from './host/write-atomic.js';
+export { writeFileAtomic, OutputExistsError } from './node/write-atomic.js';
 export * from './export/exporters.js';
 export { ExportError } from './export/export-error.js';
 export * from './report/index.js';

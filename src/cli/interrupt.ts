@@ -10,7 +10,7 @@
  * await (one batch at most: every engine awaits between batches).
  */
 import { writeSync } from 'node:fs';
-import { abandonTemporaries } from '../host/temp-files.js';
+import { abandonTemporaries } from '../node/temp-files.js';
 
 const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 

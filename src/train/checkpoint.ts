@@ -14,7 +14,7 @@
  * so the RNG state is the seed and the next epoch. Written to a temporary file and renamed.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../host/write-atomic.js';
+import { writeFileAtomic } from '../node/write-atomic.js';
 import type { ModelSpec, ActivationSpec } from './spec.js';
 import type { OptimizerState } from './optim.js';
 import type { ParamStore } from './params.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { openDataset } from '../data/open-dataset.js';
-import { writeFileAtomic, OutputExistsError } from '../host/write-atomic.js';
+import { writeFileAtomic, OutputExistsError } from '../node/write-atomic.js';
 import type { Graph } from '../ir/graph.js';
 import { graphToOnnx } from '../onnx/export-graph.js';
 import { readOnnxFile } from '../onnx/import.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { evaluateAnn } from '../../src/ann/evaluate.js';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { FASHION_MNIST_DIR, openDataset } from '../../src/data/index.js';
 

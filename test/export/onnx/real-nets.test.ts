@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import { calibrate } from '../../../src/ann/calibrate.js';
-import { loadAnn } from '../../../src/ann/load.js';
+import { loadAnn } from '../../../src/node/ann-file.js';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
 import { FASHION_MNIST_DIR, openDataset } from '../../../src/data/index.js';
