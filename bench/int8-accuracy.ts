@@ -17,7 +17,7 @@ import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { ConversionOptions } from '../src/model/snn-model.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import type { Graph } from '../src/ir/graph.js';
 import { simulate } from '../src/simulate/index.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';

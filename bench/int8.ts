@@ -15,7 +15,7 @@ import type { Backend, SpikePrecision } from '../src/backend/backend.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import type { Graph } from '../src/ir/graph.js';
 import { simulate, type SimulationEngine, type SimulationResult } from '../src/simulate/index.js';
 import { fashionMnistOrNull } from './data.js';

@@ -14,7 +14,7 @@ import { calibrate } from '../src/ann/calibrate.js';
 import { loadAnn } from '../src/node/ann-file.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { simulate, type SimulationEngine } from '../src/simulate/index.js';
 import { fashionMnistOrNull } from './data.js';
 import { median } from './stats.js';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';

@@ -7,7 +7,7 @@ import { calibrate } from '../../src/ann/calibrate.js';
 import { loadAnn } from '../../src/node/ann-file.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { openDataset } from '../../src/data/open-dataset.js';
+import { openDataset } from '../../src/node/data/open-dataset.js';
 import { saveSnn } from '../../src/node/snn-file.js';
 import type { Report } from '../../src/report/schema.js';
 import { residualModel } from '../helpers/pytorch-like.js';
