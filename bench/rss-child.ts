@@ -7,7 +7,7 @@ import '../src/node/install.js'; // the Node host (src/host/platform.ts), before
 import { calibrate } from '../src/ann/calibrate.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { simulate, type SimulationEngine } from '../src/simulate/simulator.js';
 import { cnn4 } from './models.js';
 
