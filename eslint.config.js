@@ -1,9 +1,12 @@
 import tseslint from 'typescript-eslint';
 import { dependencyDirection } from './eslint/dependency-direction.js';
+import { hostFreeCore } from './eslint/host-free-core.js';
 
 // The rooms of src/ in dependency order (docs/architecture.md):
 //   tensor, host ← ir ← onnx, backend, quantize ← data, neurons, model, ann, train ← convert, simulate
-//          ← analysis, calibrate, export, report ← cli
+//          ← analysis, calibrate, export, report ← core.ts (the host-free API) ← node, index.ts ← cli
+// Every room but the hosts (node, cli) is the core: no Node builtin, no onnxruntime-node/-web
+// (ann2snn/host-free-core; the host seam is host/platform.ts).
 // A room may import every room of a lower layer and the same-layer rooms named in its line.
 const upToIr = ['tensor', 'host', 'ir'];
 const upToBackends = [...upToIr, 'onnx', 'backend', 'quantize'];
@@ -30,9 +33,10 @@ export const rooms = {
   calibrate: upToEngines, // corrects a converted SNN from its simulation (Li et al. 2021)
   export: upToEngines,
   report: [...upToEngines, 'analysis'], // reports show analyses
+  'core.ts': upToOutputs, // the host-free public API (what a browser bundle imports)
   node: upToOutputs, // the Node host: platform.ts (installed by install.ts), worker entries, file I/O
-  cli: [...upToOutputs, 'node', 'index.ts'], // the CLI is a client of the library's public API
-  'index.ts': [...upToOutputs, 'node'], // the library's Node entry: the core, the Node host, installs it
+  'index.ts': [...upToOutputs, 'core.ts', 'node'], // the library's Node entry: the core, the Node host, installs it
+  cli: [...upToOutputs, 'node', 'core.ts', 'index.ts'], // the CLI is a client of the library's public API
 };
 
 export default tseslint.config(
@@ -49,7 +53,25 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    plugins: { ann2snn: { rules: { 'dependency-direction': dependencyDirection } } },
-    rules: { 'ann2snn/dependency-direction': ['error', { root: 'src', rooms }] },
+    plugins: { ann2snn: { rules: { 'dependency-direction': dependencyDirection, 'host-free-core': hostFreeCore } } },
+    rules: {
+      'ann2snn/dependency-direction': ['error', { root: 'src', rooms }],
+      'ann2snn/host-free-core': ['error', { root: 'src', hosts: ['node', 'cli'], packages: ['onnxruntime-node', 'onnxruntime-web'] }],
+    },
+  },
+  {
+    // The browser build: the host-free core, the web host, the page; nothing of Node's.
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'onnxruntime-node'], message: 'web/ runs in a browser: no Node module' },
+            { group: ['**/src/node/**', '**/src/index.js', '**/src/cli/**'], message: 'web/ imports the core (src/core.ts), not the Node host' },
+          ],
+        },
+      ],
+    },
   },
 );

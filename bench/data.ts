@@ -1,7 +1,7 @@
 /** The data sets of the benchmarks. */
 import type { Dataset } from '../src/data/dataset.js';
 import { InMemoryDataset } from '../src/data/in-memory-dataset.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { mulberry32 } from '../src/tensor/random.js';
 
 /** Seeded random 32×32×3 images with random labels (speed only: nothing to learn from them). */

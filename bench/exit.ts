@@ -5,7 +5,7 @@
  *   and the accuracy change at T (certified: 0 by construction, checked here).
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import type { Backend } from '../src/backend/backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { Dataset } from '../src/data/dataset.js';

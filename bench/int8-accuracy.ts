@@ -12,12 +12,12 @@
  *   npx tsx bench/int8-accuracy.ts [name …]     BENCH_THREADS (default 2), INT8_IMAGES (overrides the counts)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { ConversionOptions } from '../src/model/snn-model.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import type { Graph } from '../src/ir/graph.js';
 import { simulate } from '../src/simulate/index.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';

@@ -10,12 +10,12 @@
  *   npx tsx bench/int8.ts            BENCH_THREADS (default 2), INT8_REPS (default 3)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import type { Backend, SpikePrecision } from '../src/backend/backend.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import type { Graph } from '../src/ir/graph.js';
 import { simulate, type SimulationEngine, type SimulationResult } from '../src/simulate/index.js';
 import { fashionMnistOrNull } from './data.js';

@@ -11,10 +11,10 @@
  *   npx tsx bench/pools.ts           BENCH_THREADS (default 2), POOLS_REPS (default 3)
  */
 import { calibrate } from '../src/ann/calibrate.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { simulate, type SimulationEngine } from '../src/simulate/index.js';
 import { fashionMnistOrNull } from './data.js';
 import { median } from './stats.js';

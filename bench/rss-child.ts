@@ -3,10 +3,11 @@
  * resident set size before the simulation, its highest value during it (sampled every 5 ms and
  * after every batch) and the process's peak (which also holds the loading of the data set).
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { calibrate } from '../src/ann/calibrate.js';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../src/convert/index.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { simulate, type SimulationEngine } from '../src/simulate/simulator.js';
 import { cnn4 } from './models.js';
 

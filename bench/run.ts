@@ -2,18 +2,19 @@
  * `npm run bench`: every figure is a ratio or a rate measured in this one run, on this machine.
  *   npm run bench            all sections
  *   npm run bench -- ann snn  only the named sections (ann, snn, exit, memory, int8, train, onnx-export,
- *                            pools; int8-accuracy runs only when named)
+ *                            pools, web; int8-accuracy runs only when named)
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createOrtBackend } from '../src/backend/ort/ort-backend.js';
-import { openDataset } from '../src/data/index.js';
+import { openDataset } from '../src/node/data/open-dataset.js';
 import { cnn4, resnet20, vggSmall } from './models.js';
 import { benchAnn } from './ann.js';
 import { benchSnn } from './snn.js';
 import { benchInt8Accuracy } from './int8-accuracy.js';
-import { loadAnn } from '../src/ann/load.js';
+import { loadAnn } from '../src/node/ann-file.js';
 import { fashionMnistOrNull, randomColourImages } from './data.js';
 import { benchExit, exitBenchLine, exitBenchModels } from './exit.js';
 
@@ -93,6 +94,7 @@ for (const [section, file, fn] of [
   ['train', './train.js', 'benchTrain'],
   ['onnx-export', './onnx-export.js', 'benchOnnxExport'],
   ['pools', './pools.js', 'benchPools'],
+  ['web', './web.js', 'benchWebSection'],
 ] as const) {
   if (!want(section)) continue;
   if (!existsSync(new URL(file.replace('.js', '.ts'), import.meta.url))) {

@@ -3,6 +3,7 @@
  * `{ id, target, path }`, runs the target on the case file and replies `{ id, outcome }`; the
  * supervisor enforces the time and memory budgets from outside.
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { parentPort, workerData } from 'node:worker_threads';
 import { classify, type Outcome } from './outcome.js';
 import type { FuzzTarget } from './target.js';

@@ -9,6 +9,7 @@
  * failing one stays with its record (case-file.ts) for `--replay`. Prints cases/s and the counts by
  * outcome, by error class and by target; exits 1 on any failure (2 on a usage error).
  */
+import '../src/node/install.js'; // the Node host (src/host/platform.ts), before any core module runs
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

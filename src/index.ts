@@ -1,5 +1,7 @@
 /**
- * ann2snn's public API: the only surface the CLI, the web demo and users import.
+ * ann2snn's public API under Node: the host-free core (core.ts), the Node host installed, and the
+ * Node functions that read and write files. The CLI and Node users import this; a browser imports
+ * 'ann2snn/core' (core.ts) and installs its own host.
  *
  *   const ann = await loadAnn('model.onnx');
  *   const backend = createOrtBackend({ threads: 2 });
@@ -8,28 +10,13 @@
  *   const result = await simulate(backend, snn.graph, openDataset('mnist', { split: 'test' }), { T: 64 });
  */
 import './node/install.js';
-export * from './tensor/tensor.js';
-export { mulberry32 } from './tensor/random.js';
-export * from './ir/index.js';
-export { simplifyGraph, foldBatchNorm, foldPad, removeIdentity } from './ir/passes/index.js';
-export { importOnnx, readOnnxFile } from './onnx/import.js';
-export { graphToOnnx } from './onnx/export-graph.js';
-export { OnnxError } from './onnx/errors.js';
-export { listOnnxNodes, type OnnxNodeInfo } from './onnx/list-nodes.js';
-export type { Backend, CompiledGraph, CompileOptions, SpikePrecision } from './backend/backend.js';
-export { BackendError } from './backend/backend.js';
-export { referenceBackend } from './backend/reference/reference-backend.js';
-export { createOrtBackend, type OrtBackendOptions } from './backend/ort/ort-backend.js';
-export * from './data/index.js';
-export * from './ann/index.js';
-export * from './neurons/index.js';
-export * from './model/index.js';
-export * from './convert/index.js';
-export * from './simulate/index.js';
-export * from './analysis/index.js';
-export * from './calibrate/index.js';
-export { writeFileAtomic, OutputExistsError } from './host/write-atomic.js';
-export * from './export/exporters.js';
-export { ExportError } from './export/export-error.js';
-export * from './report/index.js';
-export * from './export/nir/index.js';
+export * from './core.js';
+export { readOnnxFile } from './node/onnx-file.js';
+export { loadAnn } from './node/ann-file.js';
+export { loadSnn, saveSnn } from './node/snn-file.js';
+export { FASHION_MNIST_DIR, openDataset, type OpenDatasetOptions } from './node/data/open-dataset.js';
+export { readIdxImages, readIdxLabels, readIdxPair } from './node/data/idx-files.js';
+export { findCifar10Dir, readCifar10 } from './node/data/cifar10-files.js';
+export { writeFileAtomic, OutputExistsError } from './node/write-atomic.js';
+export { writeReport } from './node/report-write.js';
+export { decodeNirGuarded, NIR_DECODE_TIMEOUT_MS } from './node/nir-decode-guarded.js';

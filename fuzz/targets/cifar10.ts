@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { CIFAR10_IMAGE_BYTES, CIFAR10_RECORD_BYTES, readCifar10 } from '../../src/data/cifar10.js';
+import { CIFAR10_IMAGE_BYTES, CIFAR10_RECORD_BYTES } from '../../src/data/cifar10.js';
+import { readCifar10 } from '../../src/node/data/cifar10-files.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
 import { byteMutation, mutate } from './byte-mutations.js';
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { readIdxImages, readIdxLabels } from '../../src/data/idx.js';
+import { readIdxImages, readIdxLabels } from '../../src/node/data/idx-files.js';
 import { isUserError } from '../../src/cli/user-errors.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
 import { BOUNDARY_U32, byteMutation, concat, firstAccepting, mutate } from './byte-mutations.js';

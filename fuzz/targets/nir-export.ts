@@ -15,7 +15,7 @@ import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.
 import { decodeNir, nirEncoder } from '../../src/export/nir/hdf5-codec.js';
 import { NIR_VERSION, type NirGraph, type NirMetadataValue, type NirNode } from '../../src/export/nir/nir-graph.js';
 import { readNir } from '../../src/export/nir/read-nir.js';
-import { decodeNirGuarded } from '../../src/export/nir/decode-guarded.js';
+import { decodeNirGuarded } from '../../src/node/nir-decode-guarded.js';
 import { writeNir } from '../../src/export/nir/write-nir.js';
 import { sampleShapes } from '../../src/ir/shapes.js';
 import { mulberry32 } from '../../src/tensor/random.js';

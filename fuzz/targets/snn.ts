@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import type { ConversionOptions } from '../../src/model/snn-model.js';
 import { decodeSnn, encodeSnn } from '../../src/model/snn-codec.js';
-import { loadSnn } from '../../src/model/snn-file.js';
+import { loadSnn } from '../../src/node/snn-file.js';
 import { exportFormats, exportSnn } from '../../src/export/exporters.js';
 import { ExportError } from '../../src/export/export-error.js';
 import { sampleShapes } from '../../src/ir/shapes.js';

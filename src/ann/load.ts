@@ -1,8 +1,11 @@
 import type { Graph } from '../ir/graph.js';
 import { simplifyGraph } from '../ir/passes/index.js';
-import { readOnnxFile } from '../onnx/import.js';
+import { importOnnx } from '../onnx/import.js';
 
-/** Reads an ONNX model and simplifies it for evaluation and conversion (Dropout/Identity gone, Pad and BatchNorm folded). */
-export async function loadAnn(path: string): Promise<Graph> {
-  return simplifyGraph(await readOnnxFile(path));
+/**
+ * Imports an ONNX model's bytes and simplifies it for evaluation and conversion (Dropout/Identity
+ * gone, Pad and BatchNorm folded). `name` names the model in errors (the file path under Node).
+ */
+export function loadAnnFromBytes(bytes: Uint8Array, name: string): Graph {
+  return simplifyGraph(importOnnx(bytes, name));
 }

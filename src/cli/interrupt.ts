@@ -1,7 +1,7 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM stop the CLI cleanly, whatever it is doing (simulating, converting,
  * writing a report, training): the temporary files of writes in flight are removed (no output is
- * ever partial; see src/host/write-atomic.ts), one line says what happened and what was kept, and
+ * ever partial; see src/node/write-atomic.ts), one line says what happened and what was kept, and
  * the process ends by the signal itself, so its exit status is 128 + the signal's number (130 for
  * INT, 143 for TERM) as a shell reports it. Worker threads (event engine, ONNX Runtime off the JS
  * thread) end with the process.
@@ -10,7 +10,7 @@
  * await (one batch at most: every engine awaits between batches).
  */
 import { writeSync } from 'node:fs';
-import { abandonTemporaries } from '../host/temp-files.js';
+import { abandonTemporaries } from '../node/temp-files.js';
 
 const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 

@@ -3,8 +3,8 @@
  * called; read back with its metadata) or the native `.snn`. The bytes come along so that exports
  * can record where they came from.
  */
-import { readInput } from '../host/read-input.js';
-import { decodeNirGuarded } from '../export/nir/decode-guarded.js';
+import { readInput } from '../node/read-input.js';
+import { decodeNirGuarded } from '../node/nir-decode-guarded.js';
 import { decodeSnn, readNir, SnnFileError, type SnnFileMeta, type SnnModel } from '../index.js';
 
 export interface LoadedModel {

@@ -12,6 +12,7 @@ import { registerExport } from './commands/export.js';
 import { registerEvalAnn } from './commands/eval-ann.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerReport } from './commands/report.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import { isUserError, UsageError } from './user-errors.js';
@@ -40,6 +41,7 @@ function buildProgram(output: CliOutput): Command {
   registerTrain(program);
   registerReport(program);
   registerExport(program);
+  registerServe(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -23,6 +23,7 @@ export const userErrorNames: ReadonlySet<string> = new Set([
   'NirReadError',
   'EarlyExitError',
   'UsageError',
+  'ServeError',
 ]);
 
 /** A refused command line (a flag's value, an unknown option or command); the CLI exits 2. */

@@ -7,17 +7,21 @@
  *
  * The header is checked against the byte count before any array is made from it: a corrupt header
  * cannot make us allocate what it claims. Errors are DataErrors naming the file, the byte offset
- * and expected against actual sizes.
+ * and expected against actual sizes. Bytes in, arrays out: reading the files is the host's
+ * (src/node/data/idx-files.ts); gunzip is the platform's (zlib on Node, fflate in a browser).
  */
-import { readFileSync } from 'node:fs';
-import { kMaxLength } from 'node:buffer';
-import { constants, gunzipSync } from 'node:zlib';
+import { platform } from '../host/platform.js';
 import { DataError } from './dataset.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
 /** Deflate's largest expansion (258-byte matches in 2 bits, plus block overhead), rounded up. */
 const MAX_INFLATE_RATIO = 1032;
+/**
+ * The largest decompressed file we make: 2^32 bytes, Node 20's buffer.kMaxLength on 64-bit (the
+ * bound zlib enforces there) and within what browsers allow for one typed array.
+ */
+export const MAX_DECOMPRESSED_BYTES = 2 ** 32;
 
 export interface IdxImages {
   readonly count: number;
@@ -77,7 +81,7 @@ function checkSize(header: IdxHeader, actual: number, file: string): void {
 /** Strict gunzip bounded to `limit` output bytes; DataErrors name the file. */
 function gunzipBounded(compressed: Uint8Array, file: string, limit: number, announced?: number): Uint8Array {
   try {
-    return gunzipSync(compressed, { maxOutputLength: limit });
+    return platform().gunzip(compressed, { maxOutputLength: limit });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DataError(
@@ -88,7 +92,7 @@ function gunzipBounded(compressed: Uint8Array, file: string, limit: number, anno
     }
     let decodable = -1;
     try {
-      decodable = gunzipSync(compressed, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: limit }).length;
+      decodable = platform().gunzip(compressed, { maxOutputLength: limit, partial: true }).length;
     } catch {
       // the count stays unknown
     }
@@ -105,7 +109,10 @@ function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Ui
   let head: Uint8Array;
   try {
     // 1 KiB of deflate input inflates to at most about 1 MiB.
-    head = gunzipSync(compressed.subarray(0, Math.min(compressed.length, 1024)), { finishFlush: constants.Z_SYNC_FLUSH });
+    head = platform().gunzip(compressed.subarray(0, Math.min(compressed.length, 1024)), {
+      maxOutputLength: MAX_DECOMPRESSED_BYTES,
+      partial: true,
+    });
   } catch (e) {
     throw new DataError(`${file}: not a readable gzip stream (${(e as Error).message})`);
   }
@@ -117,7 +124,7 @@ function gunzip(compressed: Uint8Array, file: string, expectedMagic: number): Ui
   const header = parseHeader(head, `${file} (decompressed)`, expectedMagic);
   // Deflate expands at most ~1032×: a header announcing more than the stream can hold is refused
   // before decompressing (and before a size beyond what a buffer can be reaches zlib).
-  const most = Math.min(MAX_INFLATE_RATIO * compressed.length, kMaxLength - 1);
+  const most = Math.min(MAX_INFLATE_RATIO * compressed.length, MAX_DECOMPRESSED_BYTES - 1);
   if (header.totalBytes > most) {
     throw new DataError(
       `${file} (decompressed): header says ${header.dims.join('×')} = ${header.totalBytes} bytes in all, more than a ${compressed.length}-byte gzip stream can hold (at most ${most})`,
@@ -140,29 +147,26 @@ export function parseIdx(fileBytes: Uint8Array, file: string, expectedMagic: num
   };
 }
 
-function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as Error).message})`);
-  }
-}
-
-export function readIdxImages(file: string): IdxImages {
-  const { dims, data } = parseIdx(readBytes(file), file, IDX_IMAGES_MAGIC);
+/** An IDX images file's bytes (raw or gzip) as images; `file` names it in errors. */
+export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
+  const { dims, data } = parseIdx(bytes, file, IDX_IMAGES_MAGIC);
   const [count, rows, cols] = dims;
   if (rows === 0 || cols === 0) throw new DataError(`${file}: images of ${rows}×${cols} pixels`);
   return { count, rows, cols, data };
 }
 
-export function readIdxLabels(file: string): Uint8Array {
-  return parseIdx(readBytes(file), file, IDX_LABELS_MAGIC).data;
+/** An IDX labels file's bytes (raw or gzip) as labels; `file` names it in errors. */
+export function parseIdxLabels(bytes: Uint8Array, file: string): Uint8Array {
+  return parseIdx(bytes, file, IDX_LABELS_MAGIC).data;
 }
 
-/** An images file and its labels file; their counts must agree. */
-export function readIdxPair(imagesFile: string, labelsFile: string): { images: IdxImages; labels: Uint8Array } {
-  const images = readIdxImages(imagesFile);
-  const labels = readIdxLabels(labelsFile);
+/** An images file and its labels file; their counts must agree (the names are for the error). */
+export function idxPair(
+  images: IdxImages,
+  labels: Uint8Array,
+  imagesFile: string,
+  labelsFile: string,
+): { images: IdxImages; labels: Uint8Array } {
   if (labels.length !== images.count) {
     throw new DataError(`${imagesFile} holds ${images.count} images but ${labelsFile} holds ${labels.length} labels`);
   }

@@ -1,4 +1,4 @@
-/** The data room: datasets (IDX, bundled MNIST, CIFAR-10 binary), normalization, batching. */
+/** The data room: datasets (IDX and CIFAR-10 bytes, bundled MNIST), normalization, batching; files are src/node/data/'s. */
 export { DataError, type Batch, type BatchOptions, type Dataset } from './dataset.js';
 export { InMemoryDataset, shuffledOrder, type InMemoryDatasetInit } from './in-memory-dataset.js';
 export {
@@ -9,7 +9,16 @@ export {
   type ChannelStats,
   type Normalization,
 } from './normalize.js';
-export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxImages, readIdxLabels, readIdxPair, type IdxImages } from './idx.js';
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  MAX_DECOMPRESSED_BYTES,
+  idxPair,
+  parseIdx,
+  parseIdxImages,
+  parseIdxLabels,
+  type IdxImages,
+} from './idx.js';
 export { bundledMnist, bundledMnistClasses, loadBundledMnist, type Split } from './mnist-bundled.js';
 export {
   CIFAR10_CLASSES,
@@ -17,8 +26,8 @@ export {
   CIFAR10_RECORD_BYTES,
   CIFAR10_TEST_FILES,
   CIFAR10_TRAIN_FILES,
-  findCifar10Dir,
-  readCifar10,
+  cifar10Records,
+  copyCifar10Records,
+  parseCifar10,
   type Cifar10Data,
 } from './cifar10.js';
-export { FASHION_MNIST_DIR, openDataset, type OpenDatasetOptions } from './open-dataset.js';

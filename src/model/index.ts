@@ -1,3 +1,2 @@
 export * from './snn-model.js';
 export * from './snn-codec.js';
-export * from './snn-file.js';

@@ -1,7 +1,7 @@
 /**
  * The converted SNN as ann2snn carries it: the spiking graph, the ANN it came from, and what the
  * conversion did (options and θ_l per spiking layer l), so every report, export and file can say it.
- * Plain readonly data (only the file I/O beside it, snn-file.ts, uses host/).
+ * Plain readonly data (its file I/O is the host's: src/node/snn-file.ts).
  */
 import type { Graph } from '../ir/graph.js';
 

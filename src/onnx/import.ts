@@ -4,7 +4,6 @@
  * before allocating), runs one importer per node from the op table (op-table.ts) and validates the
  * resulting graph. Every failure is an OnnxError naming the source and the node or tensor at fault.
  */
-import { readFile } from 'node:fs/promises';
 import type { onnx as O } from 'onnx-proto';
 import { GraphError, type Graph, type GraphInput, type Node } from '../ir/graph.js';
 import { inferShapes, validateGraph } from '../ir/shapes.js';
@@ -14,19 +13,6 @@ import { makeContext, type Attribute, type OnnxNode, type Value } from './import
 import { fuseQuantClip } from './fuse-quant-clip.js';
 import { importers } from './op-table.js';
 import { onnx } from './proto.js';
-
-/** Reads and imports an ONNX file; a missing or unreadable file is an OnnxError naming the path. */
-export async function readOnnxFile(path: string): Promise<Graph> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new OnnxError(`cannot read the model file: ${why}`, { source: path, cause: err });
-  }
-  return importOnnx(bytes, path);
-}
 
 /** Imports an ONNX model (protobuf bytes) into the IR. `source` names the model in error messages. */
 export function importOnnx(bytes: Uint8Array, source = '<bytes>'): Graph {

@@ -5,4 +5,4 @@ export * from './html.js';
 export * from './json.js';
 export * from './schema.js';
 export * from './text.js';
-export * from './write.js';
+export * from './writers.js';

@@ -11,10 +11,9 @@
  * The header holds the model spec, the activation, the run configuration, the number of completed
  * epochs, the optimizer step count, the RNG state and a table of tensors (parameters, BatchNorm
  * running statistics, optimizer slots). Every random stream is derived from (seed, epoch, batch),
- * so the RNG state is the seed and the next epoch. Written to a temporary file and renamed.
+ * so the RNG state is the seed and the next epoch. The file on disk (written to a temporary file
+ * and renamed) is the host's: src/node/train-files.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../host/write-atomic.js';
 import type { ModelSpec, ActivationSpec } from './spec.js';
 import type { OptimizerState } from './optim.js';
 import type { ParamStore } from './params.js';
@@ -115,18 +114,4 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): Checkpo
     (t.kind === 'param' ? params : slots).set(t.name, data);
   }
   return { header, params, optimizer: { step: header.optimizerStep, slots } };
-}
-
-export async function saveCheckpoint(path: string, ...args: Parameters<typeof encodeCheckpoint>): Promise<void> {
-  await writeFileAtomic(path, encodeCheckpoint(...args), true);
-}
-
-export async function loadCheckpoint(path: string): Promise<Checkpoint> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new TrainError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
-  }
-  return decodeCheckpoint(bytes, path);
 }

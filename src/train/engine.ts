@@ -1,8 +1,9 @@
 /**
- * Runs the training and evaluation graphs of a Network on ONNX Runtime (onnxruntime-node): one
- * session each, parameters fed as inputs on every call.
+ * Runs the training and evaluation graphs of a Network on the host's ONNX Runtime (`platform().ort`):
+ * one session each, parameters fed as inputs on every call.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform } from '../host/platform.js';
 import { createOrtSession, type OrtSessionTuning } from '../backend/ort/session.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { BnLayer, Network } from './network.js';
@@ -52,22 +53,23 @@ export class TrainEngine {
    * with p > 0 (values 0 or 1/(1 − p), shape [N, …]).
    */
   async step(x: Tensor, labels: Int32Array, params: ParamStore, masks: ReadonlyMap<string, Float32Array> = new Map()): Promise<StepResult> {
+    const OrtTensor = platform().ort.Tensor;
     const n = x.shape[0];
     const k = this.net.spec.classes;
     const target = new Float32Array(n * k);
     for (let i = 0; i < n; i++) target[i * k + labels[i]] = 1;
     const feeds: Record<string, ort.Tensor> = {
-      [this.net.input]: new ort.Tensor('float32', x.data, [...x.shape]),
-      target: new ort.Tensor('float32', target, [n, k]),
-      inv_batch: new ort.Tensor('float32', Float32Array.of(1 / n), []),
+      [this.net.input]: new OrtTensor('float32', x.data, [...x.shape]),
+      target: new OrtTensor('float32', target, [n, k]),
+      inv_batch: new OrtTensor('float32', Float32Array.of(1 / n), []),
     };
     for (const layer of this.net.layers) {
       if (layer.kind !== 'dropout' || layer.p === 0) continue;
       const mask = masks.get(layer.name);
       if (mask === undefined) throw new InternalError(`no dropout mask for ${layer.name}`);
-      feeds[dropoutMaskName(layer)] = new ort.Tensor('float32', mask, [n, ...layer.inShape]);
+      feeds[dropoutMaskName(layer)] = new OrtTensor('float32', mask, [n, ...layer.inShape]);
     }
-    for (const p of this.net.params) if (p.trainable) feeds[p.name] = new ort.Tensor('float32', params.get(p.name)!, [...p.shape]);
+    for (const p of this.net.params) if (p.trainable) feeds[p.name] = new OrtTensor('float32', params.get(p.name)!, [...p.shape]);
     const out = await this.train.run(feeds);
     const grads = new Map<string, Float32Array>();
     for (const p of this.net.params) if (p.trainable) grads.set(p.name, out[gradName(p.name)].data as Float32Array);
@@ -84,8 +86,9 @@ export class TrainEngine {
 
   /** Logits [N, K] in evaluation mode (running BatchNorm statistics, no dropout). */
   async logits(x: Tensor, params: ParamStore): Promise<Float32Array> {
-    const feeds: Record<string, ort.Tensor> = { [this.net.input]: new ort.Tensor('float32', x.data, [...x.shape]) };
-    for (const p of this.net.params) feeds[p.name] = new ort.Tensor('float32', params.get(p.name)!, [...p.shape]);
+    const OrtTensor = platform().ort.Tensor;
+    const feeds: Record<string, ort.Tensor> = { [this.net.input]: new OrtTensor('float32', x.data, [...x.shape]) };
+    for (const p of this.net.params) feeds[p.name] = new OrtTensor('float32', params.get(p.name)!, [...p.shape]);
     const out = await this.evaluate.run(feeds);
     return out.logits.data as Float32Array;
   }

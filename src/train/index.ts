@@ -2,12 +2,15 @@
  * ANN training with the threshold ReLU on ONNX Runtime (the method's step one).
  *
  *   const { graph, recipe } = await trainModel({ preset: 'cnn4', act: 'clip', theta: 1, data: 'fashion-mnist' });
+ *
+ * (trainModel is the Node host's, src/node/train-files.ts: trainWith with the file steps of TrainFiles.)
  */
 export {
-  trainModel,
+  trainWith,
   evaluateAccuracy,
   activationFrom,
   recipePath,
+  type TrainFiles,
   type TrainOptions,
   type TrainResult,
   type TrainHooks,
@@ -43,13 +46,6 @@ export {
 } from './optim.js';
 export { networkToGraph } from './export.js';
 export { modelFromGraph } from './from-graph.js';
-export {
-  encodeCheckpoint,
-  decodeCheckpoint,
-  saveCheckpoint,
-  loadCheckpoint,
-  type Checkpoint,
-  type CheckpointHeader,
-} from './checkpoint.js';
+export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointHeader } from './checkpoint.js';
 export { augmentBatch } from './augment.js';
 export { Rng, deriveSeed } from './rng.js';

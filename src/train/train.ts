@@ -1,22 +1,18 @@
 /**
- * The training loop: `trainModel(options)` trains a preset (or an imported model) with the
- * threshold ReLU on ONNX Runtime and returns the model as an IR Graph plus a recipe.
+ * The training loop: `trainWith(files, options)` trains a preset (or an imported model) with the
+ * threshold ReLU on ONNX Runtime and returns the model as an IR Graph plus a recipe; `files` are the
+ * host's file steps (TrainFiles; Node's trainModel is src/node/train-files.ts).
  *
  * Per batch: one session run computes loss, logits, every gradient and the BatchNorm batch
  * statistics; TypeScript then applies the optimizer and updates the running statistics. Every
  * random stream derives from (seed, stream, epoch, batch): shuffling, augmentation and dropout.
  */
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { openDataset } from '../data/open-dataset.js';
-import { writeFileAtomic, OutputExistsError } from '../host/write-atomic.js';
 import type { Graph } from '../ir/graph.js';
 import { graphToOnnx } from '../onnx/export-graph.js';
-import { readOnnxFile } from '../onnx/import.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { augmentBatch } from './augment.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Checkpoint, encodeCheckpoint } from './checkpoint.js';
 import { TrainEngine, updateRunningStats } from './engine.js';
 import { networkToGraph } from './export.js';
 import { modelFromGraph } from './from-graph.js';
@@ -259,25 +255,31 @@ export function recipePath(output: string): string {
 }
 
 /**
- * Before any work: without --force, none of the files a run writes may exist (the model, its recipe,
- * and the checkpoint, unless it is the one being resumed).
+ * The file steps of a run, in the order trainModel takes them; the Node host's are
+ * src/node/train-files.ts (whose trainModel passes them). Datasets given as trainSet/testSet, no
+ * resume, no init-from and no output need none of them but the dataset opener.
  */
-function refuseExistingOutputs(options: TrainOptions): void {
-  if (options.force || options.output === undefined) return;
-  const checkpoint = options.checkpoint ?? `${options.output}.ckpt`;
-  const resumed = options.resume !== undefined && resolve(options.resume) === resolve(checkpoint);
-  for (const path of [options.output, recipePath(options.output), ...(resumed ? [] : [checkpoint])]) {
-    if (existsSync(path)) throw new OutputExistsError(`'${path}' already exists; pass --force to overwrite it`);
-  }
+export interface TrainFiles {
+  /** Before any work: without --force, none of the files the run writes may exist (OutputExistsError). */
+  refuseExistingOutputs(options: TrainOptions): void;
+  loadCheckpoint(path: string): Promise<Checkpoint>;
+  /** The split of a dataset spec (--data). */
+  openDataset(spec: string, split: 'train' | 'test'): Dataset;
+  /** The model to fine-tune from (--init-from), and its file name (the run's preset label). */
+  readOnnx(path: string): Promise<{ readonly graph: Graph; readonly fileName: string }>;
+  saveCheckpoint(path: string, ...args: Parameters<typeof encodeCheckpoint>): Promise<void>;
+  /** Writes atomically; refuses to replace an existing file unless `overwrite`. */
+  writeFile(path: string, data: Uint8Array | string, overwrite: boolean): Promise<void>;
 }
 
-export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+/** Trains with the host's file steps (`files`); under Node, trainModel (src/node/train-files.ts) passes them. */
+export async function trainWith(files: TrainFiles, options: TrainOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const threads = options.threads ?? 2;
   if (!(Number.isInteger(threads) && threads >= 1)) throw new TrainError(`--threads must be a positive integer, got ${threads}`);
-  refuseExistingOutputs(options);
+  files.refuseExistingOutputs(options);
 
   // Configuration, architecture and starting point: a checkpoint, an imported model, or a preset.
-  const resumed = options.resume !== undefined ? await loadCheckpoint(options.resume) : undefined;
+  const resumed = options.resume !== undefined ? await files.loadCheckpoint(options.resume) : undefined;
   let config: TrainConfig;
   let spec: ModelSpec;
   let params: ParamStore | undefined;
@@ -297,15 +299,16 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
     spec = options.spec ?? (isPresetName(config.preset) ? preset(config.preset) : preset('cnn4'));
   }
 
-  const trainSet = options.trainSet ?? openDataset(config.data, { split: 'train' });
-  const testSet = options.testSet ?? (options.trainSet ? undefined : openDataset(config.data, { split: 'test' }));
+  const trainSet = options.trainSet ?? files.openDataset(config.data, 'train');
+  const testSet = options.testSet ?? (options.trainSet ? undefined : files.openDataset(config.data, 'test'));
   const [c, h, w] = trainSet.sampleShape;
   if (!resumed) {
     if (config.initFrom !== null) {
-      const imported = modelFromGraph(await readOnnxFile(config.initFrom), config.initFrom, actOf(config));
+      const model = await files.readOnnx(config.initFrom);
+      const imported = modelFromGraph(model.graph, config.initFrom, actOf(config));
       spec = imported.spec;
       params = imported.params;
-      config = { ...config, preset: options.preset ?? `init-from:${basename(config.initFrom)}` };
+      config = { ...config, preset: options.preset ?? `init-from:${model.fileName}` };
     } else if (options.spec === undefined) {
       spec = preset(config.preset as PresetName, [c, h, w], trainSet.numClasses);
     }
@@ -379,7 +382,7 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
       history.push({ epoch: epoch + 1, testAccuracy, seconds });
       hooks.onEpoch?.({ epoch, trainLoss: seen === 0 ? 0 : lossSum / seen, trainAccuracy, testAccuracy, seconds });
       if (checkpointPath !== undefined) {
-        await saveCheckpoint(
+        await files.saveCheckpoint(
           checkpointPath,
           { spec, act: net.act, config: { ...config }, epoch: epoch + 1, rng: { seed: config.seed, nextEpoch: epoch + 1 }, history },
           params,
@@ -414,8 +417,8 @@ export async function trainModel(options: TrainOptions = {}, hooks: TrainHooks =
     history,
   };
   if (options.output !== undefined) {
-    await writeFileAtomic(options.output, graphToOnnx(graph), options.force === true);
-    await writeFileAtomic(recipePath(options.output), `${JSON.stringify(recipe, null, 2)}\n`, options.force === true);
+    await files.writeFile(options.output, graphToOnnx(graph), options.force === true);
+    await files.writeFile(recipePath(options.output), `${JSON.stringify(recipe, null, 2)}\n`, options.force === true);
   }
   return { graph, recipe, testAccuracy, params };
 }

@@ -16,6 +16,8 @@ import { ortSessionOptions } from '../../src/backend/ort/session.js';
 import type { SpikePrecision } from '../../src/backend/backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { installPlatform } from '../../src/host/platform.js';
+import { nodePlatform } from '../../src/node/platform.js';
 import { graphToOnnx } from '../../src/onnx/export-graph.js';
 import { poissonEncoder, simulate } from '../../src/simulate/index.js';
 import { sizeOf, tensor, type Tensor } from '../../src/tensor/tensor.js';
@@ -138,6 +140,21 @@ test("offThread 'auto' moves the sessions off the JS thread when it has a core o
   assert.throws(() => createOrtBackend({ offThread: 'yes' as 'auto' }), BackendError);
 });
 
+test("in a browser host (no 'ort' worker) offThread 'auto' stays on the thread and true is refused", async () => {
+  installPlatform({ ...nodePlatform, name: 'browser' });
+  try {
+    const compiled = (await createOrtBackend({ threads: 1, offThread: 'auto' }).compile(dense)) as OrtCompiledGraph;
+    assert.equal(compiled.offThread, false);
+    await compiled.dispose();
+    assert.throws(
+      () => createOrtBackend({ offThread: true }),
+      (e: Error) => e instanceof BackendError && /not available in a browser/.test(e.message),
+    );
+  } finally {
+    installPlatform(nodePlatform);
+  }
+});
+
 test('many runs in flight on several graphs of one backend return their own results', async () => {
   const r = mulberry32(seedOf('off-thread concurrent'));
   const backend = createOrtBackend({ offThread: true });
@@ -172,8 +189,10 @@ test('the simulator gives the same result off the JS thread (two batches in flig
 });
 
 test('a process with undisposed off-thread sessions exits promptly', () => {
+  const install = fileURLToPath(new URL('../../src/node/install.ts', import.meta.url));
   const backend = fileURLToPath(new URL('../../src/backend/ort/ort-backend.ts', import.meta.url));
   const script = `
+    import ${JSON.stringify(install)};
     import { createOrtBackend } from ${JSON.stringify(backend)};
     const g = { input: { name: 'x', shape: [null, 2] }, output: 'r', nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], output: 'r' }] };
     const compiled = await createOrtBackend({ offThread: true }).compile(g);

@@ -12,9 +12,9 @@ import { writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { saveSnn } from '../../src/model/snn-file.js';
+import { saveSnn } from '../../src/node/snn-file.js';
 import { writeIdx } from '../data/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ann2snn-interrupt-'));

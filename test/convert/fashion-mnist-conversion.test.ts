@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { evaluateAnn } from '../../src/ann/evaluate.js';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { FASHION_MNIST_DIR, openDataset } from '../../src/data/index.js';
+import { FASHION_MNIST_DIR, openDataset } from '../../src/node/data/open-dataset.js';
 import { simulate } from '../../src/simulate/simulator.js';
 
 const model = 'models/fmnist-cnn4-clip.onnx';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../../src/data/dataset.js';
-import { findCifar10Dir, readCifar10 } from '../../src/data/cifar10.js';
+import { findCifar10Dir, readCifar10 } from '../../src/node/data/cifar10-files.js';
 import { cifarBytes, tempDir } from './files.js';
 
 test('CIFAR-10 binary files round trip and concatenate in order', (t) => {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../../src/data/dataset.js';
-import { readIdxImages, readIdxLabels, readIdxPair } from '../../src/data/idx.js';
+import { readIdxImages, readIdxLabels, readIdxPair } from '../../src/node/data/idx-files.js';
 import { idxBytes, syntheticImages, tempDir } from './files.js';
 
 function throwsDataError(fn: () => unknown, ...patterns: RegExp[]): void {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../../src/data/dataset.js';
-import { FASHION_MNIST_DIR, openDataset } from '../../src/data/open-dataset.js';
+import { FASHION_MNIST_DIR, openDataset } from '../../src/node/data/open-dataset.js';
 import { cifarBytes, tempDir, writeIdx } from './files.js';
 
 test("'mnist' opens the bundled digits", () => {

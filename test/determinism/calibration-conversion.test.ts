@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate, type ActivationStats } from '../../src/ann/calibrate.js';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';

@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainModel, type TrainOptions } from '../../src/train/train.js';
+import { trainModel } from '../../src/node/train-files.js';
+import type { TrainOptions } from '../../src/train/train.js';
 import type { ModelSpec } from '../../src/train/spec.js';
 import { stripesDataset, tinySpec } from '../train/helpers.js';
 

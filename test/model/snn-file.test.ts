@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import { decodeSnn, encodeSnn, SnnFileError } from '../../src/model/snn-codec.js';
-import { loadSnn, saveSnn } from '../../src/model/snn-file.js';
+import { loadSnn, saveSnn } from '../../src/node/snn-file.js';
 import { smallCnn } from '../helpers/nets.js';
 
 const model = convertToSnn(smallCnn(3), null, { ...defaultConversionOptions, strategy: 'deng-gu' });

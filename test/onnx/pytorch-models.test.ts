@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { evaluateAnn } from '../../src/ann/evaluate.js';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
-import { FASHION_MNIST_DIR, openDataset } from '../../src/data/index.js';
+import { FASHION_MNIST_DIR, openDataset } from '../../src/node/data/open-dataset.js';
 
 const skip = existsSync(FASHION_MNIST_DIR) ? false : 'dataset-fashion-mnist not installed (apt-get install dataset-fashion-mnist)';
 const IMAGES = 500;

@@ -14,7 +14,8 @@ import { strategyVariants } from '../../src/analysis/compare-strategies.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { buildReport, writeReport } from '../../src/report/index.js';
+import { buildReport } from '../../src/report/index.js';
+import { writeReport } from '../../src/node/report-write.js';
 import { smallResidual } from '../helpers/nets.js';
 import { labelledByAnn } from '../helpers/labelled.js';
 

@@ -7,17 +7,9 @@ import { strategyVariants } from '../../src/analysis/compare-strategies.js';
 import { calibrate } from '../../src/ann/calibrate.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
-import { OutputExistsError } from '../../src/host/write-atomic.js';
-import {
-  buildReport,
-  REPORT_SCHEMA,
-  ReportError,
-  reportHtml,
-  reportJson,
-  reportText,
-  writeReport,
-  type Report,
-} from '../../src/report/index.js';
+import { OutputExistsError } from '../../src/node/write-atomic.js';
+import { buildReport, REPORT_SCHEMA, ReportError, reportHtml, reportJson, reportText, type Report } from '../../src/report/index.js';
+import { writeReport } from '../../src/node/report-write.js';
 import { smallCnn } from '../helpers/nets.js';
 import { labelledByAnn } from '../helpers/labelled.js';
 

@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate } from '../../src/ann/calibrate.js';
-import { loadAnn } from '../../src/ann/load.js';
+import { loadAnn } from '../../src/node/ann-file.js';
 import { createOrtBackend } from '../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../src/convert/index.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import { openDataset } from '../../src/data/index.js';
+import { openDataset } from '../../src/node/data/open-dataset.js';
 import { simulate } from '../../src/simulate/index.js';
 
 const ort = createOrtBackend({ threads: 2 });

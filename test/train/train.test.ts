@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importOnnx } from '../../src/onnx/import.js';
 import { referenceBackend } from '../../src/backend/reference/reference-backend.js';
-import { trainModel, type TrainOptions } from '../../src/train/train.js';
+import { loadCheckpoint, trainModel } from '../../src/node/train-files.js';
+import type { TrainOptions } from '../../src/train/train.js';
 import type { ModelSpec } from '../../src/train/spec.js';
-import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { stripesDataset, tinySpec } from './helpers.js';
 
 const tiny: ModelSpec = tinySpec();

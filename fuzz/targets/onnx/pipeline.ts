@@ -11,7 +11,7 @@
  * the kernels cannot run: that is rethrown as an internal error, a failure.
  */
 import { calibrate } from '../../../src/ann/calibrate.js';
-import { loadAnn } from '../../../src/ann/load.js';
+import { loadAnn } from '../../../src/node/ann-file.js';
 import { totalMacs } from '../../../src/analysis/macs.js';
 import { referenceBackend } from '../../../src/backend/reference/reference-backend.js';
 import { convertToSnn } from '../../../src/convert/convert.js';

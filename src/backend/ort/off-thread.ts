@@ -1,23 +1,23 @@
 /**
- * ONNX Runtime sessions hosted in a worker thread. In onnxruntime-node `session.run` is one blocking
+ * ONNX Runtime sessions hosted in a worker thread. Under Node `session.run` is one blocking
  * native call on the calling thread (after a setImmediate), so two simulator batches in flight on the
  * JS thread never overlap ORT compute with the TypeScript neuron updates. A backend created with
- * `offThread: true` opens its sessions in one `worker_threads` Worker instead; a run posts its input
- * there and awaits the outputs, and the JS thread is free meanwhile.
+ * `offThread: true` opens its sessions in one worker instead (the host's 'ort' worker,
+ * `platform().startWorker`); a run posts its input there and awaits the outputs, and the JS thread
+ * is free meanwhile.
  *
  * Copies: the input is copied into a staging buffer that is transferred to the worker and back with
  * the reply (the caller keeps and may reuse its own buffer, as the simulator does with its spike
  * buffers; the staging buffers are recycled, so no fresh pages are touched per run). Outputs are the
  * buffers ORT (or the row-split loop) filled in the worker, transferred: no copy.
  *
- * The worker is the module next to this one (ort-worker.ts; .js from dist/, .ts under tsx, where it is
- * imported once tsx's loader is registered in the worker); it splits runs into row slices with the
- * same row-split.ts as the JS thread. It lives while the backend has open sessions: releasing the
- * last one terminates it, and it holds the process open only while a request is pending (an
- * undisposed session does not keep the process alive).
+ * The worker runs `serveOrtWorker` (ort-worker.ts); it splits runs into row slices with the same
+ * row-split.ts as the JS thread. It lives while the backend has open sessions: releasing the last
+ * one terminates it, and it holds the process open only while a request is pending (an undisposed
+ * session does not keep the process alive; `WorkerThread.keepAlive`, where the host has it).
  */
-import { Worker } from 'node:worker_threads';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform, type WorkerThread } from '../../host/platform.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
 import { BackendError } from '../backend.js';
 import type { WorkerReply, WorkerRequest } from './ort-worker.js';
@@ -33,9 +33,9 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** One Worker and what it hosts. */
+/** One worker and what it hosts. */
 class WorkerState {
-  readonly worker: Worker;
+  readonly worker: WorkerThread;
   readonly pending = new Map<number, Pending>();
   /** Sessions open or opening in this worker. */
   sessions = 0;
@@ -46,26 +46,25 @@ class WorkerState {
   readonly #spare: ArrayBuffer[] = [];
 
   constructor(onFailure: (state: WorkerState) => void) {
-    this.worker = startWorker();
-    this.worker.unref();
-    this.worker.on('message', (reply: WorkerReply) => {
+    this.worker = platform().startWorker('ort', null);
+    this.worker.keepAlive?.(false);
+    this.worker.onMessage((message) => {
+      const reply = message as WorkerReply;
       const p = this.pending.get(reply.req);
       if (p === undefined) return;
       this.pending.delete(reply.req);
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0) this.worker.keepAlive?.(false);
       if (reply.error !== undefined) p.reject(new OrtReplyError(reply.error));
       else p.resolve(reply);
     });
-    const fail = (message: string) => {
+    this.worker.onFailure((error) => {
       if (this.closing || this.failure !== null) return;
-      this.failure = new BackendError(`ort backend: worker thread failed: ${message}`);
+      this.failure = new BackendError(`ort backend: worker thread failed: ${error.message}`);
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
-      this.worker.unref();
+      this.worker.keepAlive?.(false);
       onFailure(this);
-    };
-    this.worker.on('error', (error: Error) => fail(error.message));
-    this.worker.on('exit', (code) => fail(`exited with code ${code}`));
+    });
   }
 
   /** A staging buffer of at least `bytes` bytes: the smallest spare one that fits, or a new one. */
@@ -89,12 +88,12 @@ class WorkerState {
     const req = this.#nextReq++;
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending.set(req, { resolve, reject });
-      if (this.pending.size === 1) this.worker.ref();
+      if (this.pending.size === 1) this.worker.keepAlive?.(true);
       try {
         this.worker.postMessage({ ...message, req }, transfer);
       } catch (error) {
         this.pending.delete(req);
-        if (this.pending.size === 0) this.worker.unref();
+        if (this.pending.size === 0) this.worker.keepAlive?.(false);
         reject(error as Error);
       }
     });
@@ -103,19 +102,6 @@ class WorkerState {
 
 /** Staging buffers kept per worker (the largest): one per run in flight, as the simulator's two batches need. */
 const MAX_SPARE = 2;
-
-/**
- * Starts ort-worker next to this module. Under tsx (tests, benches) both are TypeScript, and a
- * TypeScript file cannot be a worker's entry point: the worker registers tsx's loader first, then
- * imports it. No inherited execArgv: the worker needs no other loader and no module-type flags.
- */
-function startWorker(): Worker {
-  const typescript = import.meta.url.endsWith('.ts');
-  const script = new URL(`./ort-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
-  if (!typescript) return new Worker(script, { execArgv: [] });
-  const source = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`;
-  return new Worker(source, { eval: true, execArgv: [] });
-}
 
 /** The sessions of one backend, in one worker thread started on demand. */
 export class OrtWorkerHost {

@@ -1,7 +1,8 @@
 /**
- * The ONNX Runtime backend (onnxruntime-node, CPU): compile = write the graph as ONNX
- * (`graphToOnnx`) and open one InferenceSession on the bytes; run = one `session.run`. The fast path
- * for every heavy linear op; its results match the reference backend to 1e-5 relative.
+ * The ONNX Runtime backend (the host's `platform().ort`: on the CPU under Node, on WebAssembly in a
+ * browser): compile = write the graph as ONNX (`graphToOnnx`) and open one InferenceSession on the
+ * bytes; run = one `session.run`. The fast path for every heavy linear op; its results match the
+ * reference backend to 1e-5 relative.
  *
  * A graph compiled with `spikeCountInput` and precision 'int8' (or 'int8x2') (a simulator segment fed
  * spike counts) runs its first Conv2d/Dense as u8 × s8 with per-output-channel weight scales
@@ -9,8 +10,8 @@
  * (src/quantize/dequantized-graph.ts), not on the f32 ones. Where the integer path does not apply, the graph runs in
  * f32 and the compiled graph says why (`OrtCompiledGraph.fallbackReason`).
  */
-import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform } from '../../host/platform.js';
 import type { Graph } from '../../ir/graph.js';
 import { graphToOnnx } from '../../onnx/export-graph.js';
 import { tensor, type Tensor } from '../../tensor/tensor.js';
@@ -38,9 +39,13 @@ export interface OrtBackendOptions {
    * session and ended with the last): a run then leaves the JS thread free, so the simulator's two
    * batches in flight overlap ONNX Runtime with the neuron updates. Costs an input copy on the JS
    * thread and a message round trip per run, and pays only where the JS thread has a core of its own:
-   * 'auto' = threads < availableParallelism(). Default false. Measured on 2 cores (simulations of
+   * 'auto' = threads < platform().cores. Default false. Measured on 2 cores (simulations of
    * several batches): threads 1 7–26 % faster off the thread; threads 2 from 7 % slower (demo-mnist)
    * to 17 % faster (a VGG, int8); a single batch (nothing to overlap) ~10 % slower.
+   *
+   * In a browser (`platform().name === 'browser'`) the host serves no ONNX Runtime worker: 'auto' is
+   * false there and true a BackendError (the page runs the whole simulation in a Web Worker instead,
+   * and onnxruntime-web spreads a session's work over its own WebAssembly threads).
    */
   readonly offThread?: boolean | 'auto';
 }
@@ -68,9 +73,10 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
     // A JavaScript caller of the old API would otherwise get f32 silently.
     throw new BackendError('ort backend: precision is a simulation option now (simulate(…, { precision })), not a backend option');
   }
+  const host = platform();
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > availableParallelism() * 4) {
-    throw new BackendError(`ort backend: threads must be an integer in 1..${availableParallelism() * 4}, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > host.cores * 4) {
+    throw new BackendError(`ort backend: threads must be an integer in 1..${host.cores * 4}, got ${threads}`);
   }
   const subBatchBytes = options.subBatchBytes;
   if (subBatchBytes !== undefined && (!Number.isFinite(subBatchBytes) || subBatchBytes < 0)) {
@@ -79,11 +85,16 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend {
   if (options.offThread !== undefined && typeof options.offThread !== 'boolean' && options.offThread !== 'auto') {
     throw new BackendError(`ort backend: offThread must be true, false or 'auto', got '${String(options.offThread)}'`);
   }
-  const offThread = options.offThread === 'auto' ? threads < availableParallelism() : (options.offThread ?? false);
-  const host = offThread ? new OrtWorkerHost() : null;
+  if (options.offThread === true && host.name === 'browser') {
+    throw new BackendError(
+      "ort backend: offThread is not available in a browser (the page runs the simulation in a Web Worker of its own; use false or 'auto')",
+    );
+  }
+  const offThread = options.offThread === 'auto' ? host.name !== 'browser' && threads < host.cores : (options.offThread ?? false);
+  const workers = offThread ? new OrtWorkerHost() : null;
   return {
     name: 'ort',
-    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, subBatchBytes, host }),
+    compile: (graph, compileOptions) => compileOrt(graph, compileOptions, { threads, subBatchBytes, host: workers }),
   };
 }
 
@@ -155,7 +166,8 @@ async function compileOrt(graph: Graph, options: CompileOptions = {}, settings: 
       if (rowsPerRun !== null && input.shape[0] > rowsPerRun) {
         return runInRows(session, graph.input.name, input, plan.outputs, layout as RowLayout, rowsPerRun);
       }
-      const feed = new ort.Tensor('float32', input.data, input.shape);
+      const OrtTensor = platform().ort.Tensor;
+      const feed = new OrtTensor('float32', input.data, input.shape);
       let results: ort.InferenceSession.ReturnType;
       try {
         results = await session.run({ [graph.input.name]: feed });

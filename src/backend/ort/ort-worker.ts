@@ -1,12 +1,13 @@
 /**
- * The worker thread of the off-thread host (off-thread.ts): it holds ONNX Runtime sessions and
- * answers one request at a time, in order (a release never overtakes the runs posted before it).
- * Requests open a session (ONNX bytes + session options), run one (a staging input, transferred
- * there and back; split into row slices by row-split.ts's `runSlices` when asked) or release one.
- * Failures come back as ONNX Runtime's message; the host wraps them in BackendErrors.
+ * The worker of the off-thread host (off-thread.ts), served by the host's 'ort' worker entry
+ * (src/node/workers/ort-worker.ts): it holds ONNX Runtime sessions and answers one request at a
+ * time, in order (a release never overtakes the runs posted before it). Requests open a session
+ * (ONNX bytes + session options), run one (a staging input, transferred there and back; split into
+ * row slices by row-split.ts's `runSlices` when asked) or release one. Failures come back as ONNX
+ * Runtime's message; the host wraps them in BackendErrors.
  */
-import { parentPort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform, type WorkerMain } from '../../host/platform.js';
 import { runSlices, type RowSplit } from './row-split.js';
 import { InternalError } from '../../tensor/internal-error.js';
 import { BackendError } from '../backend.js';
@@ -34,10 +35,7 @@ export interface WorkerReply {
 }
 
 type Reply = Omit<WorkerReply, 'req'>;
-
-const port = parentPort;
-if (port === null) throw new InternalError('ort-worker.ts runs as a worker thread of off-thread.ts');
-const sessions = new Map<number, ort.InferenceSession>();
+type Sessions = Map<number, ort.InferenceSession>;
 
 /** A Float32Array that owns its whole buffer (so the buffer can be transferred). */
 function own(a: Float32Array): Float32Array {
@@ -49,23 +47,24 @@ function float32(name: string, t: ort.Tensor): Float32Array {
   return own(t.data as Float32Array);
 }
 
-async function run(m: Extract<WorkerRequest, { op: 'run' }>): Promise<Reply> {
+async function run(sessions: Sessions, m: Extract<WorkerRequest, { op: 'run' }>): Promise<Reply> {
   const session = sessions.get(m.session);
   if (session === undefined) throw new InternalError(`ort worker: no session ${m.session}`);
   const { input, shape, inputName, outputs, split } = m;
   const rows = shape[0];
   if (split === null || rows <= split.rowsPerRun) {
-    const results = await session.run({ [inputName]: new ort.Tensor('float32', input, shape) });
+    const OrtTensor = platform().ort.Tensor;
+    const results = await session.run({ [inputName]: new OrtTensor('float32', input, shape) });
     return { input, outputs: outputs.map((name) => ({ dims: results[name].dims, data: float32(name, results[name]) })) };
   }
   const buffers = await runSlices(session, inputName, input, shape, outputs, split);
   return { input, outputs: outputs.map((name, i) => ({ dims: [rows, ...split.outputSamples[i]], data: buffers[i] })) };
 }
 
-async function handle(m: WorkerRequest): Promise<Reply> {
+async function handle(sessions: Sessions, m: WorkerRequest): Promise<Reply> {
   switch (m.op) {
     case 'open':
-      sessions.set(m.session, await ort.InferenceSession.create(m.bytes, m.options));
+      sessions.set(m.session, await platform().ort.InferenceSession.create(m.bytes, m.options));
       return {};
     case 'release': {
       const session = sessions.get(m.session);
@@ -74,21 +73,26 @@ async function handle(m: WorkerRequest): Promise<Reply> {
       return {};
     }
     case 'run':
-      return run(m);
+      return run(sessions, m);
   }
 }
 
-let queue = Promise.resolve();
-port.on('message', (m: WorkerRequest & { readonly req: number }) => {
-  queue = queue.then(async () => {
-    try {
-      const reply = await handle(m);
-      const transfer = new Set<ArrayBuffer>();
-      if (reply.input) transfer.add(reply.input.buffer as ArrayBuffer);
-      for (const o of reply.outputs ?? []) transfer.add(o.data.buffer as ArrayBuffer);
-      port.postMessage({ req: m.req, ...reply }, [...transfer]);
-    } catch (error) {
-      port.postMessage({ req: m.req, error: error instanceof Error ? error.message : String(error) });
-    }
+/** The worker's body (its start value is unused): requests in, replies out, one at a time. */
+export const serveOrtWorker: WorkerMain = (scope) => {
+  const sessions: Sessions = new Map();
+  let queue = Promise.resolve();
+  scope.onMessage((message) => {
+    const m = message as WorkerRequest & { readonly req: number };
+    queue = queue.then(async () => {
+      try {
+        const reply = await handle(sessions, m);
+        const transfer = new Set<ArrayBuffer>();
+        if (reply.input) transfer.add(reply.input.buffer as ArrayBuffer);
+        for (const o of reply.outputs ?? []) transfer.add(o.data.buffer as ArrayBuffer);
+        scope.postMessage({ req: m.req, ...reply }, [...transfer]);
+      } catch (error) {
+        scope.postMessage({ req: m.req, error: error instanceof Error ? error.message : String(error) });
+      }
+    });
   });
-});
+};

@@ -5,7 +5,8 @@
  * intermediates stay in cache (bench/int8.ts). Outputs are written in place into one buffer per
  * requested value (pre-allocated ORT outputs over sub-arrays), so splitting costs no copies.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform } from '../../host/platform.js';
 import type { Graph } from '../../ir/graph.js';
 import { inferShapes } from '../../ir/shapes.js';
 import { sizeOf, type Tensor } from '../../tensor/tensor.js';
@@ -80,19 +81,17 @@ export async function runSlices(
 ): Promise<Float32Array[]> {
   const rows = shape[0];
   const buffers = split.outputSamples.map((s) => new Float32Array(rows * sizeOf(s)));
+  const OrtTensor = platform().ort.Tensor;
   for (let start = 0; start < rows; start += split.rowsPerRun) {
     const count = Math.min(split.rowsPerRun, rows - start);
-    const feed = new ort.Tensor('float32', input.subarray(start * split.inputRow, (start + count) * split.inputRow), [
+    const feed = new OrtTensor('float32', input.subarray(start * split.inputRow, (start + count) * split.inputRow), [
       count,
       ...shape.slice(1),
     ]);
     const fetches: Record<string, ort.Tensor> = {};
     outputs.forEach((name, i) => {
       const per = sizeOf(split.outputSamples[i]);
-      fetches[name] = new ort.Tensor('float32', buffers[i].subarray(start * per, (start + count) * per), [
-        count,
-        ...split.outputSamples[i],
-      ]);
+      fetches[name] = new OrtTensor('float32', buffers[i].subarray(start * per, (start + count) * per), [count, ...split.outputSamples[i]]);
     });
     await session.run({ [inputName]: feed }, fetches);
   }

@@ -1,8 +1,10 @@
 /**
  * ONNX Runtime sessions, one home for their options: the backend (on the JS thread and in its
- * worker) and the training engine open every session with `ortSessionOptions`.
+ * worker) and the training engine open every session with `ortSessionOptions`. ONNX Runtime is the
+ * host's (`platform().ort`: the Node package or the web one).
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-common';
+import { platform } from '../../host/platform.js';
 import { BackendError } from '../backend.js';
 
 /** How a caller departs from the backend's defaults. */
@@ -24,13 +26,15 @@ export interface OrtSessionTuning {
 }
 
 /**
- * CPU session options: `threads` intra-op threads, one inter-op thread, sequential execution, all
- * graph optimizations, pool threads not spinning and warnings silenced unless `tuning` says
- * otherwise. A plain object: the off-thread host posts it to its worker.
+ * Session options: the host's execution providers (CPU on Node, WebAssembly in a browser),
+ * `threads` intra-op threads, one inter-op thread, sequential execution, all graph optimizations,
+ * pool threads not spinning and warnings silenced unless `tuning` says otherwise. A plain object:
+ * the off-thread host posts it to its worker.
  */
 export function ortSessionOptions(threads = 1, tuning: OrtSessionTuning = {}): ort.InferenceSession.SessionOptions {
   if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`ort backend: threads must be a positive integer, got ${threads}`);
   return {
+    executionProviders: [...platform().ortExecutionProviders],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: tuning.optimization ?? 'all',
@@ -40,7 +44,7 @@ export function ortSessionOptions(threads = 1, tuning: OrtSessionTuning = {}): o
   };
 }
 
-/** Opens a CPU session on ONNX bytes with `ortSessionOptions(threads, tuning)`. */
+/** Opens a session on ONNX bytes with `ortSessionOptions(threads, tuning)`. */
 export async function createOrtSession(bytes: Uint8Array, threads = 1, tuning: OrtSessionTuning = {}): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, ortSessionOptions(threads, tuning));
+  return platform().ort.InferenceSession.create(bytes, ortSessionOptions(threads, tuning));
 }

@@ -48,7 +48,7 @@ import {
 import { loadModelFile } from '../load-model.js';
 import { renderSvg, reportCharts } from '../../report/charts.js';
 import type { Report } from '../../report/schema.js';
-import { writeFileAtomic } from '../../host/write-atomic.js';
+import { writeFileAtomic } from '../../node/write-atomic.js';
 import { progressBar, type Progress } from '../progress.js';
 import { addCalibrationOptions, addConversionOptions, calibrationStep, conversionOptionsFrom } from './convert.js';
 import {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { presetNames, trainModel, type TrainOptions } from '../../train/index.js';
+import { trainModel } from '../../node/train-files.js';
+import { presetNames, type TrainOptions } from '../../train/index.js';
 import { progressBar } from '../progress.js';
 import { batchSize, epochCount, levelCount, oneOf, positiveInt, positiveNumber, seedValue, threadCount, timeSteps } from '../options.js';
 import { pct } from '../../report/format.js';

@@ -1,12 +1,13 @@
 /**
  * Runs event-net batches on `threads` worker threads (images are independent: each worker takes a
- * contiguous share of every batch), or in this thread when threads = 1. Workers load the module
- * next to this one (.js from dist/, .ts under tsx).
+ * contiguous share of every batch), or in this thread when threads = 1. The workers are the host's
+ * 'event' workers (`platform().startWorker`), each serving event-worker.ts's `serveEventWorker`.
  */
-import { Worker } from 'node:worker_threads';
+import { platform } from '../../host/platform.js';
 import { addTotals, emptyTotals, joinTraces, runBatch, type BatchRequest, type BatchResult } from './event-batch.js';
 import type { EventNet } from './event-net.js';
 import { EventRunner, type EventPrecision } from './event-runner.js';
+import type { EventWorkerInit } from './event-worker.js';
 import { InternalError } from '../../tensor/internal-error.js';
 import { SimulationError } from '../simulation-error.js';
 
@@ -27,29 +28,22 @@ export function createEventPool(net: EventNet, threads: number, precision: Event
     const runner = new EventRunner(net, precision);
     return { threads, run: async (request) => runBatch(runner, net, request), close: async () => {} };
   }
-  // Under tsx (tests, benches) this module is TypeScript and so is the worker: it is imported once
-  // tsx's loader is registered (a TypeScript file cannot be a worker's entry point itself).
-  const typescript = import.meta.url.endsWith('.ts');
-  const script = new URL(`./event-worker${typescript ? '.ts' : '.js'}`, import.meta.url);
+  const init: EventWorkerInit = { net, precision };
   const workers = Array.from({ length: threads }, () => {
-    const worker = typescript
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`, {
-          eval: true,
-          workerData: { net, precision },
-        })
-      : new Worker(script, { workerData: { net, precision } });
+    const worker = platform().startWorker('event', init);
     const state: { queue: Pending[]; failure: Error | null } = { queue: [], failure: null };
     const fail = (error: Error) => {
       state.failure ??= error;
       state.queue.splice(0).forEach((p) => p.reject(state.failure!));
     };
-    worker.on('message', (m: { result?: BatchResult; error?: string }) => {
+    worker.onMessage((message) => {
+      const m = message as { result?: BatchResult; error?: string };
       const pending = state.queue.shift()!;
       if (m.result) pending.resolve(m.result);
       else pending.reject(new InternalError(`event worker: ${m.error}`));
     });
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new InternalError(`event worker stopped (exit code ${code})`)));
+    // An uncaught error in the worker, or its exit (the Node host's InternalError 'event worker stopped (exit code n)').
+    worker.onFailure(fail);
     return { worker, state };
   });
   // A worker that failed (at start or later) fails every batch posted to it, now or afterwards.

@@ -7,13 +7,11 @@
  * With precision 'int8' the synapses hold s8 weights with a scale per output channel
  * (src/quantize/quantize-weights.ts) and sum exactly (i16 lanes widened into i32) before the f32 neurons.
  */
-import { readFileSync } from 'node:fs';
 import type { EventGrid, EventNet, EventSpikingLayer, EventSynapses } from './event-net.js';
 import { quantizeChannelsLast } from '../../quantize/quantize-weights.js';
 import { ExitWatch, type ExitRule } from '../exit/exit-rule.js';
-import { BackendError } from '../../backend/backend.js';
+import { platform } from '../../host/platform.js';
 
-const WASM_URL = new URL('../../../build/event-kernels.wasm', import.meta.url);
 /** Below this address: scratch and tables of the kernels (written by their `init`). */
 const RESERVED = 512;
 /** Spike lists are written whole four lanes at a time: room past the last entry. */
@@ -40,16 +38,12 @@ interface Kernels {
 
 let compiled: WebAssembly.Module | null = null;
 
-/** The compiled kernels (built by `npm run build:wasm`, which `npm ci` runs). */
+/**
+ * The compiled kernels, from the host's bytes (`platform().eventKernels()`: build/event-kernels.wasm,
+ * built by `npm run build:wasm`, which `npm ci` runs; a BackendError when not built).
+ */
 export function eventKernelsModule(): WebAssembly.Module {
-  if (compiled) return compiled;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(WASM_URL);
-  } catch {
-    throw new BackendError(`the event kernels are not built (${WASM_URL.pathname} is missing): run 'npm run build:wasm'`);
-  }
-  compiled = new WebAssembly.Module(new Uint8Array(bytes));
+  compiled ??= new WebAssembly.Module(new Uint8Array(platform().eventKernels())); // a copy: the module takes no shared buffer
   return compiled;
 }
 

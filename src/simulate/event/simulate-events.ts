@@ -6,10 +6,10 @@
  * With early exit an image leaves the batch at the step its prediction is decided.
  * Two batches in flight: the backend computes one batch's currents while the pool simulates the other.
  */
-import { availableParallelism } from 'node:os';
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
+import { platform } from '../../host/platform.js';
 import { nodesNeededFor } from '../../ir/graph.js';
 import { sizeOf } from '../../tensor/tensor.js';
 import type { Encoder } from '../encoders.js';
@@ -37,7 +37,7 @@ export async function simulateEvents(
   const unitCounts = options.unitCounts ?? false;
   const started = performance.now();
   // By default a worker per core, but no more than one per 16 images (starting one costs ~50 ms).
-  const threads = options.threads ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(total / 16)));
+  const threads = options.threads ?? Math.max(1, Math.min(platform().cores, Math.ceil(total / 16)));
   const pool = createEventPool(net, threads, precision); // workers boot while the backend compiles
   // With static input, the backend computes layer 0's input current from the images.
   const layer0Current =

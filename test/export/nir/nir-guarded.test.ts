@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
-import { decodeNirGuarded } from '../../../src/export/nir/decode-guarded.js';
+import { decodeNirGuarded } from '../../../src/node/nir-decode-guarded.js';
 import { NirReadError, readNir } from '../../../src/export/nir/index.js';
 import { writeNir } from '../../../src/export/nir/write-nir.js';
 import { smallCnn } from '../../helpers/nets.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { loadAnn } from '../../../src/ann/load.js';
+import { loadAnn } from '../../../src/node/ann-file.js';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
 import { exportSnn } from '../../../src/export/exporters.js';
 

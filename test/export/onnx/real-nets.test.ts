@@ -9,10 +9,10 @@
 import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import { calibrate } from '../../../src/ann/calibrate.js';
-import { loadAnn } from '../../../src/ann/load.js';
+import { loadAnn } from '../../../src/node/ann-file.js';
 import { createOrtBackend } from '../../../src/backend/ort/ort-backend.js';
 import { convertToSnn, defaultConversionOptions } from '../../../src/convert/index.js';
-import { FASHION_MNIST_DIR, openDataset } from '../../../src/data/index.js';
+import { FASHION_MNIST_DIR, openDataset } from '../../../src/node/data/open-dataset.js';
 import { exportSnn } from '../../../src/export/exporters.js';
 import { syntheticImages } from '../../helpers/synthetic-data.js';
 import { vggStyleNet } from './nets.js';

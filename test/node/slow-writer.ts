@@ -7,7 +7,7 @@
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installInterruptHandler } from '../../src/cli/interrupt.js';
-import { writeAtomic, writeFileAtomic } from '../../src/host/write-atomic.js';
+import { writeAtomic, writeFileAtomic } from '../../src/node/write-atomic.js';
 
 const [target, first] = process.argv.slice(2);
 installInterruptHandler();

@@ -1,10 +1,7 @@
 /**
- * The writer seam: a ReportWriter renders a Report to text in one format. `writeReport` picks the
- * writer from the file extension and writes atomically (never a half-written file; no overwrite
- * without `force`).
+ * The writer seam: a ReportWriter renders a Report to text in one format; `writerFor` picks it from
+ * a file name's extension. Writing the file is the host's (src/node/report-write.ts: writeReport).
  */
-import { extname } from 'node:path';
-import { writeFileAtomic } from '../host/write-atomic.js';
 import { ReportError } from './build-report.js';
 import { reportHtml } from './html.js';
 import { reportJson } from './json.js';
@@ -23,6 +20,16 @@ export const reportWriters: Readonly<Record<string, ReportWriter>> = {
   text: { name: 'text', extensions: ['.txt'], render: async (r) => `${reportText(r)}\n` },
 };
 
+/**
+ * The extension of a path's last segment, as Node's path.extname (POSIX) gives it: from its last
+ * dot, '' when the name has no dot or only a leading one ('a/.html' → '', 'r.tar.gz' → '.gz').
+ */
+function extname(path: string): string {
+  const name = path.replace(/\/+$/, '').split('/').at(-1) ?? '';
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 || /^\.+$/.test(name) ? '' : name.slice(dot);
+}
+
 export function writerFor(path: string): ReportWriter {
   const ext = extname(path).toLowerCase();
   const writer = Object.values(reportWriters).find((w) => w.extensions.includes(ext));
@@ -31,9 +38,4 @@ export function writerFor(path: string): ReportWriter {
     throw new ReportError(`cannot tell the report format of '${path}': use one of ${known.join(', ')}`);
   }
   return writer;
-}
-
-export async function writeReport(path: string, report: Report, force = false): Promise<void> {
-  const content = await writerFor(path).render(report);
-  await writeFileAtomic(path, content, force);
 }

@@ -7,14 +7,14 @@
  * naming the file; its worker is stopped and the next decode starts a fresh one.
  */
 import { Worker } from 'node:worker_threads';
-import { NirReadError, type NirGraph } from './nir-graph.js';
+import { NirReadError, type NirGraph } from '../export/nir/nir-graph.js';
 
 /** Time for one file's HDF5 decode (with h5wasm's first load); ann2snn's own exports take well under a second. */
 export const NIR_DECODE_TIMEOUT_MS = 30_000;
 
 const fromSource = import.meta.url.endsWith('.ts');
-/** The worker's module beside this one: .ts when run from source (through tsx), .js when compiled. */
-const workerUrl = new URL(fromSource ? './decode-worker.ts' : './decode-worker.js', import.meta.url);
+/** The worker's module (workers/nir-decode-worker): .ts when run from source (through tsx), .js when compiled. */
+const workerUrl = new URL(fromSource ? './workers/nir-decode-worker.ts' : './workers/nir-decode-worker.js', import.meta.url);
 
 interface Reply {
   readonly id: number;

