@@ -14,7 +14,8 @@ const cli = ['--import', 'tsx', 'src/cli/main.ts'];
 
 const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--out', tmp], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const server = spawn(process.execPath, [...cli, 'serve', '--dir', tmp, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Its stderr is kept for a failure's message (it also says "interrupted" when stopped at the end).
+const server = spawn(process.execPath, [...cli, 'serve', '--dir', tmp, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
 const url = await new Promise((resolve, reject) => {
   let text = '';
   server.stdout.on('data', (chunk) => {
@@ -22,6 +23,7 @@ const url = await new Promise((resolve, reject) => {
     const found = /http:\/\/127\.0\.0\.1:\d+\//.exec(text);
     if (found) resolve(found[0]);
   });
+  server.stderr.on('data', (chunk) => (text += chunk));
   server.on('exit', (code) => reject(new Error(`ann2snn serve exited (${code}): ${text}`)));
 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
