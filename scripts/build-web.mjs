@@ -57,6 +57,10 @@ export async function buildWeb(outDir = at('build/web')) {
       bundle: true,
       platform: 'browser',
       format: 'esm',
+      // Shared code and what the core imports on first use (h5wasm for NIR, vega for charts) go into
+      // chunks/: the page's worker loads them when a download or chart needs them, not at start.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       target: 'es2022',
       minify: true,
       sourcemap: true,

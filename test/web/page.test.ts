@@ -2,7 +2,8 @@
  * The page in a real browser (Debian's Chromium through playwright-core): build the web bundle,
  * serve it with `ann2snn serve`, run the demo in the page, and check that every accuracy it shows
  * (t = 1 … 64, both strategies, and the ANN) is what `ann2snn demo` (`npm start`) computes for the
- * same model and images; then a corrupt ONNX file must show the message the CLI prints for it.
+ * same model and images; its four downloads must read back (.snn, NIR, ONNX in ONNX Runtime, the
+ * HTML report); then a corrupt ONNX file must show the message the CLI prints for it.
  * A screenshot of the finished page goes to test-artifacts/web-demo.png.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,9 @@ import { test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { pct } from '../../src/report/format.js';
 import { buildWeb } from '../../scripts/build-web.mjs';
+import { decodeSnn } from '../../src/model/snn-codec.js';
+import { readNir } from '../../src/export/nir/read-nir.js';
+import { platform } from '../../src/host/platform.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -60,6 +64,34 @@ function nodeDemo(output: string): Promise<DemoJson> {
   );
 }
 
+/** Clicks the page's download button for `kind` and returns the file's name and bytes. */
+async function download(page: Page, kind: string, dir: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(`button[data-download="${kind}"]`)]);
+  const path = join(dir, file.suggestedFilename());
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
+}
+
+/** The four downloads read back: the .snn and the NIR file decode to the same net, ONNX Runtime opens the ONNX export. */
+async function checkDownloads(page: Page, dir: string): Promise<void> {
+  const snn = await download(page, 'snn', dir);
+  assert.match(snn.name, /\.snn$/);
+  const { model } = decodeSnn(snn.bytes, snn.name);
+  assert.equal(model.conversion.options.strategy, 'deng-gu');
+  const nir = await download(page, 'nir', dir);
+  assert.match(nir.name, /\.nir$/);
+  const fromNir = await readNir(nir.bytes, nir.name);
+  assert.deepEqual(fromNir.graph.nodes.filter((n) => n.op === 'Spike').length, model.graph.nodes.filter((n) => n.op === 'Spike').length);
+  const onnx = await download(page, 'onnx', dir);
+  assert.match(onnx.name, /\.onnx$/);
+  const session = await platform().ort.InferenceSession.create(onnx.bytes);
+  assert.ok(session.inputNames.length > 0);
+  await session.release();
+  const report = await download(page, 'report', dir);
+  assert.match(report.name, /\.html$/);
+  assert.match(new TextDecoder().decode(report.bytes), /<html[\s\S]*deng-gu/i);
+}
+
 async function waitForState(page: Page, states: readonly string[], timeout: number): Promise<string> {
   await page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout, polling: 250 });
   return page.evaluate(() => document.body.dataset.state ?? '');
@@ -99,6 +131,7 @@ test(
       for (let t = 1; t <= 64; t++) expected.set(`ann@${t}`, pct(runs[0].ann.accuracy));
       assert.equal(expected.size, 3 * 64);
       assert.deepEqual(new Map(shown), expected);
+      await checkDownloads(page, tmp);
 
       // A corrupt ONNX file (the demo model cut short): the CLI's message for the same bytes, and the page still works.
       const corrupt = readFileSync(join(root, 'models/demo-mnist.onnx')).subarray(0, 1000);

@@ -1,7 +1,8 @@
 /**
- * Where the build's files are, from any of its bundles: every bundle (page.js, demo-worker.js,
- * event-worker.js, bench.js) sits at the build root, so the folder of the running module's own URL is
- * the root, in a window and in a worker alike.
+ * Where the build's files are, from any of its bundles: the pages (index.html, bench.html) and the
+ * entry bundles (page.js, demo-worker.js, event-worker.js, bench.js) sit at the build root, so the
+ * folder of the window's or the worker's own location is the root. (Not this module's URL: the build
+ * splits shared code into chunks/.)
  *
  *   <root>/assets/   event-kernels.wasm, mnist-digits.bin, demo-mnist.onnx, demo-mnist.recipe.json
  *   <root>/ort/      onnxruntime-web's WebAssembly and its loader
@@ -9,7 +10,7 @@
 
 /** The build root (ends with '/'). */
 export function buildRoot(): URL {
-  return new URL('./', import.meta.url);
+  return new URL('./', self.location.href);
 }
 
 /** The URL of a file in the build's assets/ folder. */

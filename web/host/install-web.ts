@@ -1,8 +1,8 @@
 /**
  * Installs the browser host (platform-web.ts) for the core: fetches the kernels and (unless told not
  * to) the bundled MNIST from the build's assets/, in parallel and once per window or worker, then
- * installPlatform. Works in a window and in a module worker alike (fetch and import.meta.url are all
- * it uses).
+ * installPlatform. Works in a window and in a module worker alike (fetch and the global's location are
+ * all it uses).
  */
 import { installPlatform } from '../../src/host/platform.js';
 import { assetUrl, buildRoot, fetchBytes } from './assets.js';

@@ -22,7 +22,7 @@ let chart: ChartState = emptyChart(T);
 
 function freshWorker(): Worker {
   worker?.terminate();
-  const w = new Worker(new URL('./demo-worker.js', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('./demo-worker.js', location.href), { type: 'module' });
   w.onmessage = (event: MessageEvent<WorkerMessage>) => onMessage(event.data);
   w.onerror = (event) => {
     event.preventDefault();
