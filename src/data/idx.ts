@@ -12,6 +12,8 @@
  */
 import { platform } from '../host/platform.js';
 import { DataError } from './dataset.js';
+import { InMemoryDataset } from './in-memory-dataset.js';
+import type { Normalization } from './normalize.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -171,4 +173,21 @@ export function idxPair(
     throw new DataError(`${imagesFile} holds ${images.count} images but ${labelsFile} holds ${labels.length} labels`);
   }
   return { images, labels };
+}
+
+/**
+ * IDX images and their labels as a data set of [1, rows, cols] samples; classes = max(10, largest
+ * label + 1). The arrays are used as they are (no copy).
+ */
+export function idxDataset(name: string, images: IdxImages, labels: Uint8Array, normalization?: Normalization): InMemoryDataset {
+  let maxLabel = 0;
+  for (const l of labels) if (l > maxLabel) maxLabel = l;
+  return new InMemoryDataset({
+    name,
+    images: images.data,
+    labels,
+    sampleShape: [1, images.rows, images.cols],
+    numClasses: Math.max(10, maxLabel + 1),
+    normalization,
+  });
 }

@@ -13,6 +13,7 @@ export {
   IDX_IMAGES_MAGIC,
   IDX_LABELS_MAGIC,
   MAX_DECOMPRESSED_BYTES,
+  idxDataset,
   idxPair,
   parseIdx,
   parseIdxImages,

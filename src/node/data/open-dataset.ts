@@ -16,7 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES } from '../../data/cifar10.js';
 import { DataError } from '../../data/dataset.js';
-import type { IdxImages } from '../../data/idx.js';
+import { idxDataset, type IdxImages } from '../../data/idx.js';
 import { InMemoryDataset } from '../../data/in-memory-dataset.js';
 import { bundledMnist, type Split } from '../../data/mnist-bundled.js';
 import { computeChannelStats, type Normalization } from '../../data/normalize.js';
@@ -127,16 +127,7 @@ function openIdx(pairs: readonly IdxPairFiles[], name: string, normalization: No
   // One part: its arrays are views of the file bytes, no copy. Two ('all'): one concatenation.
   const images = parts.length === 1 ? parts[0].images.data : concat(parts.map((p) => p.images.data));
   const labels = parts.length === 1 ? parts[0].labels : concat(parts.map((p) => p.labels));
-  let maxLabel = 0;
-  for (const l of labels) if (l > maxLabel) maxLabel = l;
-  return new InMemoryDataset({
-    name,
-    images,
-    labels,
-    sampleShape: [1, first.rows, first.cols],
-    numClasses: Math.max(10, maxLabel + 1),
-    normalization,
-  });
+  return idxDataset(name, { count: labels.length, rows: first.rows, cols: first.cols, data: images }, labels, normalization);
 }
 
 function concat(arrays: readonly Uint8Array[]): Uint8Array {

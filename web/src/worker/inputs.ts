@@ -3,7 +3,7 @@
  * file) and the calibration and test data (the bundled MNIST splits, or the user's IDX pair for
  * both). Errors are the core's typed errors, naming the file as the CLI names a path.
  */
-import { bundledMnist, DataError, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, InMemoryDataset, parseIdx } from '../../../src/core.js';
+import { bundledMnist, idxDataset, idxPair, parseIdxImages, parseIdxLabels, type InMemoryDataset } from '../../../src/core.js';
 import { assetUrl, fetchBytes } from '../../host/assets.js';
 import type { NamedBytes } from '../protocol.js';
 
@@ -36,26 +36,17 @@ export function runData(given: { readonly images: NamedBytes; readonly labels: N
       spec: 'mnist',
     };
   }
-  const data = idxDataset(given.images, given.labels);
+  const data = userIdxDataset(given.images, given.labels);
   return { train: data, test: data, chosenBy: 'the IDX files given', spec: null };
 }
 
 /** An IDX images file and its labels file (raw or gzip) as one data set, as `openDataset` reads a directory's pair. */
-function idxDataset(imagesFile: NamedBytes, labelsFile: NamedBytes): InMemoryDataset {
-  const images = parseIdx(imagesFile.bytes, imagesFile.name, IDX_IMAGES_MAGIC);
-  const labels = parseIdx(labelsFile.bytes, labelsFile.name, IDX_LABELS_MAGIC).data;
-  const [count, rows, cols] = images.dims;
-  if (images.dims.length !== 3 || rows === 0 || cols === 0) {
-    throw new DataError(`${imagesFile.name}: images of ${images.dims.slice(1).join('×')} pixels`);
-  }
-  if (labels.length !== count)
-    throw new DataError(`${imagesFile.name} holds ${count} images but ${labelsFile.name} holds ${labels.length} labels`);
-  const maxLabel = labels.reduce((m, l) => Math.max(m, l), 0);
-  return new InMemoryDataset({
-    name: imagesFile.name,
-    images: images.data,
-    labels,
-    sampleShape: [1, rows, cols],
-    numClasses: Math.max(10, maxLabel + 1),
-  });
+function userIdxDataset(imagesFile: NamedBytes, labelsFile: NamedBytes): InMemoryDataset {
+  const { images, labels } = idxPair(
+    parseIdxImages(imagesFile.bytes, imagesFile.name),
+    parseIdxLabels(labelsFile.bytes, labelsFile.name),
+    imagesFile.name,
+    labelsFile.name,
+  );
+  return idxDataset(imagesFile.name, images, labels);
 }
