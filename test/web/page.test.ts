@@ -3,7 +3,8 @@
  * serve it with `ann2snn serve`, run the demo in the page, and check that every accuracy it shows
  * (t = 1 … 64, both strategies, and the ANN) is what `ann2snn demo` (`npm start`) computes for the
  * same model and images; its four downloads must read back (.snn, NIR, ONNX in ONNX Runtime, the
- * HTML report); then a corrupt ONNX file must show the message the CLI prints for it.
+ * HTML report); then a corrupt ONNX file must show the message the CLI prints for it, and the stop
+ * button must end a run.
  * A screenshot of the finished page goes to test-artifacts/web-demo.png.
  */
 import assert from 'node:assert/strict';
@@ -143,6 +144,16 @@ test(
       assert.equal(await waitForState(page, ['error'], 30_000), 'error');
       assert.equal((await page.textContent('#error'))?.trim(), cliMessage);
       assert.equal(await page.getAttribute('#error', 'role'), 'alert');
+      assert.equal(await page.isEnabled('button#run-demo'), true);
+
+      // Stop mid-run: the worker ends at once and the page can start again.
+      await page.click('button#run-demo');
+      assert.equal(await waitForState(page, ['running'], 10_000), 'running');
+      await page.waitForFunction(() => Number((document.querySelector('progress#progress') as HTMLProgressElement).value) > 0, null, {
+        timeout: 60_000,
+      });
+      await page.click('button#stop');
+      assert.equal(await waitForState(page, ['stopped'], 5_000), 'stopped');
       assert.equal(await page.isEnabled('button#run-demo'), true);
     } finally {
       await browser.close();
