@@ -5,6 +5,7 @@
  * `applyByteMutation`; positions are taken modulo the length, so one arbitrary serves any file.
  */
 import fc from 'fast-check';
+import { concatBytes } from '../../src/data/concat-bytes.js';
 
 /** Values that break size arithmetic: 0, 1, powers of two around 2^16, 2^31 and 2^32. */
 export const BOUNDARY_U32 = [0, 1, 2, 3, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff] as const;
@@ -58,9 +59,9 @@ export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Arra
       return bytes.slice(0, at);
     case 'insert':
     case 'append':
-      return concat(bytes.subarray(0, at), Uint8Array.from(m.bytes), bytes.subarray(at));
+      return concatBytes([bytes.subarray(0, at), Uint8Array.from(m.bytes), bytes.subarray(at)]);
     case 'delete':
-      return concat(bytes.subarray(0, at), bytes.subarray(at + m.length));
+      return concatBytes([bytes.subarray(0, at), bytes.subarray(at + m.length)]);
   }
 }
 
@@ -101,16 +102,6 @@ export function byteMutations(base: Uint8Array, max = 3): fc.Arbitrary<{ bytes: 
     const { bytes, described } = mutate(base, ms);
     return { bytes, mutation: described.join('; ') };
   });
-}
-
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Runs every reader on the case; resolves if one accepted it, else rejects with the first refusal (a thrown non-user error wins). */

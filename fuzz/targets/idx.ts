@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { readIdxImages, readIdxLabels } from '../../src/node/data/idx-files.js';
 import { isUserError } from '../../src/cli/user-errors.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
-import { BOUNDARY_U32, byteMutation, concat, firstAccepting, mutate } from './byte-mutations.js';
+import { concatBytes } from '../../src/data/concat-bytes.js';
+import { BOUNDARY_U32, byteMutation, firstAccepting, mutate } from './byte-mutations.js';
 
 const COUNT = 3;
 const ROWS = 4;
@@ -22,7 +23,7 @@ function idx(type: number, dims: readonly number[], data: Uint8Array): Uint8Arra
   const view = new DataView(head.buffer);
   view.setUint32(0, (type << 8) | dims.length, false);
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  return concat(head, data);
+  return concatBytes([head, data]);
 }
 
 const pixels = Uint8Array.from({ length: COUNT * ROWS * COLS }, (_, i) => (i * 37) & 0xff);

@@ -21,7 +21,8 @@ import type { Graph } from '../../src/ir/graph.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 import { tensor } from '../../src/tensor/tensor.js';
 import type { FuzzCase, FuzzTarget } from '../target.js';
-import { BOUNDARY_U32, byteMutation, concat, mutate } from './byte-mutations.js';
+import { concatBytes } from '../../src/data/concat-bytes.js';
+import { BOUNDARY_U32, byteMutation, mutate } from './byte-mutations.js';
 
 const PREFIX = 48;
 
@@ -70,7 +71,7 @@ function split(bytes: Uint8Array): { header: unknown; section: Uint8Array } {
 
 /** Magic, version, the header length as given, header and section; the checksum recomputed over what follows it. */
 function assemble(json: Uint8Array, declared: number, section: Uint8Array, base: Uint8Array): Uint8Array {
-  const out = concat(base.subarray(0, PREFIX), json, section);
+  const out = concatBytes([base.subarray(0, PREFIX), json, section]);
   new DataView(out.buffer).setUint32(12, declared, true);
   out.set(sha256(out.subarray(PREFIX)), 16);
   return out;

@@ -16,6 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES } from '../../data/cifar10.js';
 import { DataError } from '../../data/dataset.js';
+import { concatBytes } from '../../data/concat-bytes.js';
 import { idxDataset, type IdxImages } from '../../data/idx.js';
 import { InMemoryDataset } from '../../data/in-memory-dataset.js';
 import { bundledMnist, type Split } from '../../data/mnist-bundled.js';
@@ -125,17 +126,7 @@ function openIdx(pairs: readonly IdxPairFiles[], name: string, normalization: No
     }
   }
   // One part: its arrays are views of the file bytes, no copy. Two ('all'): one concatenation.
-  const images = parts.length === 1 ? parts[0].images.data : concat(parts.map((p) => p.images.data));
-  const labels = parts.length === 1 ? parts[0].labels : concat(parts.map((p) => p.labels));
+  const images = parts.length === 1 ? parts[0].images.data : concatBytes(parts.map((p) => p.images.data));
+  const labels = parts.length === 1 ? parts[0].labels : concatBytes(parts.map((p) => p.labels));
   return idxDataset(name, { count: labels.length, rows: first.rows, cols: first.cols, data: images }, labels, normalization);
-}
-
-function concat(arrays: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(arrays.reduce((a, b) => a + b.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
 }
